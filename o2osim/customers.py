@@ -1,0 +1,158 @@
+"""Customers: when they arrive, what they buy, which channel, where they live.
+
+Arrivals per segment are a non-homogeneous Poisson process whose rate is
+constant within each hour: ``arrivals_per_day / 24`` times the hourly and
+weekday profile weights (each normalised to mean 1). Arrival times are drawn by
+inverting the cumulative rate, one Exp(1) value per arrival, so the arrival
+stream depends only on its own random stream.
+
+A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from
+a finite Zipf popularity law. This module must not know the facilities: a new
+order is handed to ``place(order_id)``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from .distributions import Draw, block_draw
+from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, normalised
+from .recorder import OrderBook
+from .scenario import Catalogue, Segment
+from .units import DAY, HOUR
+
+WEEK_HOURS = 168
+
+
+def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
+    """Arrivals per minute for each hour of the week, hour 0 = the scenario start.
+
+    ``start_weekday`` is 0 for Monday.
+    """
+    hourly = segment.hourly_profile
+    weekday = segment.weekday_profile
+    hours = normalised(HOURLY_PROFILES[hourly] if isinstance(hourly, str) else hourly)
+    days = normalised(WEEKDAY_PROFILES[weekday] if isinstance(weekday, str) else weekday)
+    base = segment.arrivals_per_day / DAY
+    return [
+        base * hours[h % 24] * days[(start_weekday + h // 24) % 7] for h in range(WEEK_HOURS)
+    ]
+
+
+def zipf_probabilities(skus: int, a: float) -> np.ndarray:
+    """Popularity of SKU k (0-based) proportional to (k + 1) ** -a."""
+    weights = np.arange(1, skus + 1, dtype=float) ** -a
+    return weights / weights.sum()
+
+
+class ArrivalProcess:
+    """Generates one segment's customers by inversion of the hourly rate function."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        rates_per_min: list[float],
+        stop_at: float,
+        rng: np.random.Generator,
+        on_arrival: Callable[[float], None],
+    ) -> None:
+        self.env = env
+        self.rates = rates_per_min
+        self.stop_at = stop_at
+        self.unit_exp = block_draw(lambda n: rng.exponential(1.0, n))
+        self.on_arrival = on_arrival
+        self.time = env.now
+        if any(r > 0 for r in rates_per_min):
+            self._schedule()
+
+    def next_time(self, time: float, work: float) -> float:
+        """The time at which ``work`` units of cumulative rate have passed after ``time``."""
+        rates = self.rates
+        period = len(rates)
+        while time < self.stop_at:
+            hour = int(time // HOUR)
+            rate = rates[hour % period]
+            hour_end = (hour + 1) * HOUR
+            if rate > 0:
+                needed = work / rate
+                if time + needed < hour_end:
+                    return time + needed
+                work -= (hour_end - time) * rate
+            time = hour_end
+        return time
+
+    def _schedule(self) -> None:
+        when = self.next_time(self.time, self.unit_exp())
+        if when >= self.stop_at:
+            return
+        self.time = when
+        Timeout(self.env, when - self.env.now).callbacks.append(self._arrive)
+
+    def _arrive(self, _event: object) -> None:
+        self.on_arrival(self.time)
+        self._schedule()
+
+
+class OrderFactory:
+    """Builds a segment's orders: channel, basket, value, tax, distance."""
+
+    def __init__(
+        self,
+        book: OrderBook,
+        segment_index: int,
+        channel_indices: list[int],
+        channel_shares: list[float],
+        catalogue: Catalogue,
+        prices: list[float],
+        tax_rate: float,
+        streams: dict[str, np.random.Generator],
+        distance: Draw,
+        place: Callable[[int], None],
+    ) -> None:
+        self.book = book
+        self.segment = segment_index
+        self.channels = channel_indices
+        cumulative = np.cumsum(np.asarray(channel_shares, dtype=float))
+        self.cumulative_shares = (cumulative / cumulative[-1]).tolist()
+        self.prices = prices
+        self.tax_rate = tax_rate
+        self.distance = distance
+        self.place = place
+        probs = zipf_probabilities(catalogue.skus, catalogue.popularity.a)
+        cdf = np.cumsum(probs)
+        cdf[-1] = 1.0
+        sku_rng, lines_rng, channel_rng = streams["skus"], streams["lines"], streams["channel"]
+        self.next_sku = block_draw(
+            lambda n: np.minimum(np.searchsorted(cdf, sku_rng.random(n), side="right"),
+                                 catalogue.skus - 1)
+        )
+        extra = catalogue.items_per_order - 1.0
+        self.extra_lines = (
+            block_draw(lambda n: lines_rng.poisson(extra, n)) if extra > 0
+            else itertools.repeat(0).__next__
+        )
+        self.channel_uniform = (
+            block_draw(channel_rng.random) if len(channel_indices) > 1
+            else itertools.repeat(0.0).__next__
+        )
+
+    def __call__(self, time: float) -> None:
+        next_sku = self.next_sku
+        skus = (next_sku(),)
+        extra = self.extra_lines()
+        if extra:
+            skus += tuple(next_sku() for _ in range(extra))
+        prices = self.prices
+        value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
+        choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
+        channel = self.channels[min(choice, len(self.channels) - 1)]
+        order_id = self.book.new(
+            time, self.segment, channel, skus, value, value * self.tax_rate, self.distance()
+        )
+        self.place(order_id)

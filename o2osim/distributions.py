@@ -1,0 +1,223 @@
+"""Distribution tables of the scenario file and the block samplers behind them.
+
+A scenario writes a distribution as a table, e.g.
+``{ dist = "lognormal", mean = "45s", cv = 0.5 }``. Two families exist: time
+distributions, whose location parameters are durations with units (sampled in
+minutes), and plain number distributions (kilometres, items, CNY).
+
+Sampling is done in numpy blocks and handed out one float at a time by a
+generator's ``__next__``: the event loop never calls numpy per draw. Every
+sampler owns its random stream, so the values one facility draws never depend
+on how many another facility drew. This module must not know about the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+from .units import format_duration, parse_duration
+
+#: How many values a sampler draws from numpy at a time.
+BLOCK = 4096
+
+Draw = Callable[[], float]
+
+
+def block_draw(make: Callable[[int], np.ndarray], block: int = BLOCK) -> Callable[[], Any]:
+    """Turn ``make(n) -> array`` into a zero-argument draw that refills ``block`` at a time."""
+
+    def values() -> Iterator[Any]:
+        while True:
+            yield from make(block).tolist()
+
+    return values().__next__
+
+
+def uniform_draw(rng: np.random.Generator) -> Draw:
+    """Uniform(0, 1) draws for probability checks."""
+    return block_draw(rng.random)
+
+
+def _duration(value: Any) -> float:
+    return parse_duration(value)
+
+
+#: A duration read from a string with a unit; held in minutes; written back with a unit.
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def mean_value(self) -> float:
+        """The distribution's mean (minutes for time distributions)."""
+        raise NotImplementedError
+
+    def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` values at once."""
+        raise NotImplementedError
+
+    def sampler(self, rng: np.random.Generator, block: int = BLOCK) -> Draw:
+        """Return a zero-argument callable that yields one value per call."""
+        return block_draw(lambda n: self.block(rng, n), block)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def _lognormal_params(mean: float, cv: float) -> tuple[float, float]:
+    sigma2 = math.log1p(cv * cv)
+    return math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)
+
+
+def _family(quantity: Any, label: str) -> Any:
+    """Build the union of distribution tables whose parameters are ``quantity``."""
+
+    class Exponential(_Dist):
+        dist: Literal["exponential"]
+        mean: quantity
+
+        @model_validator(mode="after")
+        def _check(self) -> Exponential:
+            _require(self.mean > 0, f"exponential mean must be > 0 (got {self.mean})")
+            return self
+
+        def mean_value(self) -> float:
+            return self.mean
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            return rng.exponential(self.mean, n)
+
+    class Deterministic(_Dist):
+        dist: Literal["deterministic"]
+        value: quantity
+
+        @model_validator(mode="after")
+        def _check(self) -> Deterministic:
+            _require(self.value >= 0, f"deterministic value must be >= 0 (got {self.value})")
+            return self
+
+        def mean_value(self) -> float:
+            return self.value
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            return np.full(n, self.value)
+
+        def sampler(self, rng: np.random.Generator, block: int = BLOCK) -> Draw:
+            return itertools.repeat(float(self.value)).__next__
+
+    class _MeanCv(_Dist):
+        mean: quantity
+        cv: float
+
+        @model_validator(mode="after")
+        def _check(self) -> _MeanCv:
+            _require(self.mean > 0, f"{self.dist} mean must be > 0 (got {self.mean})")
+            _require(
+                math.isfinite(self.cv) and 0 <= self.cv <= 10,
+                f"{self.dist} cv must be between 0 and 10 (got {self.cv})",
+            )
+            return self
+
+        def mean_value(self) -> float:
+            return self.mean
+
+    class Lognormal(_MeanCv):
+        dist: Literal["lognormal"]
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            if self.cv == 0:
+                return np.full(n, self.mean)
+            mu, sigma = _lognormal_params(self.mean, self.cv)
+            return rng.lognormal(mu, sigma, n)
+
+    class Gamma(_MeanCv):
+        dist: Literal["gamma"]
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            if self.cv == 0:
+                return np.full(n, self.mean)
+            shape = 1.0 / (self.cv * self.cv)
+            return rng.gamma(shape, self.mean / shape, n)
+
+    class Uniform(_Dist):
+        dist: Literal["uniform"]
+        low: quantity
+        high: quantity
+
+        @model_validator(mode="after")
+        def _check(self) -> Uniform:
+            _require(0 <= self.low <= self.high,
+                     f"uniform needs 0 <= low <= high (got low={self.low}, high={self.high})")
+            return self
+
+        def mean_value(self) -> float:
+            return (self.low + self.high) / 2.0
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            return rng.uniform(self.low, self.high, n)
+
+    class Triangular(_Dist):
+        dist: Literal["triangular"]
+        low: quantity
+        mode: quantity
+        high: quantity
+
+        @model_validator(mode="after")
+        def _check(self) -> Triangular:
+            _require(
+                0 <= self.low <= self.mode <= self.high and self.low < self.high,
+                "triangular needs 0 <= low <= mode <= high and low < high "
+                f"(got low={self.low}, mode={self.mode}, high={self.high})",
+            )
+            return self
+
+        def mean_value(self) -> float:
+            return (self.low + self.mode + self.high) / 3.0
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            return rng.triangular(self.low, self.mode, self.high, n)
+
+    class Empirical(_Dist):
+        dist: Literal["empirical"]
+        values: list[quantity] = Field(min_length=1)
+
+        @model_validator(mode="after")
+        def _check(self) -> Empirical:
+            _require(min(self.values) >= 0, "empirical values must be >= 0")
+            return self
+
+        def mean_value(self) -> float:
+            return float(np.mean(self.values))
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            return rng.choice(np.asarray(self.values, dtype=float), n)
+
+    members = (Exponential, Deterministic, Lognormal, Gamma, Uniform, Triangular, Empirical)
+    for cls in members:
+        cls.__name__ = cls.__qualname__ = f"{cls.__name__}{label}"
+    union = Annotated[
+        Exponential | Deterministic | Lognormal | Gamma | Uniform | Triangular | Empirical,
+        Field(discriminator="dist"),
+    ]
+    return union
+
+
+#: A distribution of durations (sampled in minutes).
+TimeDist = _family(Duration, "Time")
+#: A distribution of plain non-negative numbers (km, CNY, items).
+NumberDist = _family(float, "Number")
+
+DIST_NAMES = "exponential, deterministic, lognormal, gamma, uniform, triangular, empirical"

@@ -1,0 +1,116 @@
+"""A c-server first-come-first-served queue of order ids on SimPy's scheduler.
+
+This is the hot path of every facility with servers (pickers, packers, customs
+officers, riders). Orders are plain integer ids held in a deque; a service
+completion is a ``Timeout`` with a callback, not a process, because a process
+per order costs several times more (design §7).
+
+Every station keeps exact time integrals of queue length and busy servers since
+the last :meth:`Station.reset_stats`, so utilisation and L (Little's law) come
+from the same sample path as the waits. Ties at equal times follow SimPy's rule:
+events scheduled earlier fire first, so the whole run is deterministic.
+
+A station knows nothing about other facilities: when an order finishes it calls
+``done(order_id)``, which the World wires to the order's next stage.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+import simpy
+from simpy.events import Timeout
+
+
+def _unwired(order_id: int) -> None:
+    raise RuntimeError("stage is not wired to a World")
+
+
+class Station:
+    """``servers`` parallel servers, FIFO, service time from ``service(order_id)`` minutes."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        servers: int,
+        service: Callable[[int], float],
+        stamp_in: list[float],
+        stamp_start: list[float],
+        stamp_end: list[float],
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.servers = servers
+        self.service = service
+        self.queue: deque[int] = deque()
+        self.busy = 0
+        self._in = stamp_in
+        self._start_at = stamp_start
+        self._end = stamp_end
+        self.done: Callable[[int], None] = _unwired
+        self.reset_stats()
+
+    # -- statistics ---------------------------------------------------------
+    def reset_stats(self) -> None:
+        """Start the time integrals afresh now (used at the end of the warm-up)."""
+        self.stats_since = self.env.now
+        self._last = self.env.now
+        self.area_queue = 0.0
+        self.area_busy = 0.0
+        self.arrivals = 0
+        self.completions = 0
+
+    def _account(self, now: float) -> None:
+        elapsed = now - self._last
+        if elapsed:
+            self.area_queue += len(self.queue) * elapsed
+            self.area_busy += self.busy * elapsed
+            self._last = now
+
+    def snapshot(self) -> dict[str, float]:
+        """Time averages up to now: mean queue length, mean busy servers, counts."""
+        self._account(self.env.now)
+        span = self.env.now - self.stats_since
+        return {
+            "span_min": span,
+            "mean_queue": self.area_queue / span if span else 0.0,
+            "mean_busy": self.area_busy / span if span else 0.0,
+            "utilisation": self.area_busy / (span * self.servers) if span else 0.0,
+            "arrivals": float(self.arrivals),
+            "completions": float(self.completions),
+            "servers": float(self.servers),
+        }
+
+    # -- flow ------------------------------------------------------------------
+    def arrive(self, order_id: int) -> None:
+        """An order joins the queue now."""
+        now = self.env.now
+        self._account(now)
+        self.arrivals += 1
+        self._in[order_id] = now
+        if self.busy < self.servers:
+            self.busy += 1
+            self._begin(order_id, now)
+        else:
+            self.queue.append(order_id)
+
+    def _begin(self, order_id: int, now: float) -> None:
+        self._start_at[order_id] = now
+        Timeout(self.env, self.service(order_id), order_id).callbacks.append(self._finish)
+
+    def _finish(self, event: Timeout) -> None:
+        order_id = event._value
+        now = self.env.now
+        self._account(now)
+        self._end[order_id] = now
+        self.completions += 1
+        self._free_server(now)
+        self.done(order_id)
+
+    def _free_server(self, now: float) -> None:
+        if self.queue:
+            self._begin(self.queue.popleft(), now)
+        else:
+            self.busy -= 1

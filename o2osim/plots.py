@@ -1,0 +1,123 @@
+"""Matplotlib charts of one run. Each function takes tables and returns a Figure.
+
+Uses the non-interactive Agg backend when saving; never shows windows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .kpis import DONE
+from .scenario import Scenario
+
+
+def lead_time_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Distribution of order lead time (hours) per channel, with each channel's promise."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    done = orders[orders["after_warmup"] & orders["outcome"].isin(DONE)]
+    for index, (channel, group) in enumerate(done.groupby("channel", observed=True)):
+        hours = group["lead_time_min"].to_numpy() / 60.0
+        if not len(hours):
+            continue
+        upper = np.percentile(hours, 99.5)
+        color = f"C{index}"
+        ax.hist(hours[hours <= upper], bins=60, histtype="step", lw=1.6, density=True,
+                color=color, label=f"{channel} (n={len(hours):,})")
+        promise = scenario.channels[str(channel)].promise / 60.0
+        ax.axvline(promise, color=color, ls="--", lw=1)
+        ax.text(promise, ax.get_ylim()[1] * 0.95, " promise", color=color, va="top", fontsize=8)
+    ax.set_xlabel("lead time, order placed to delivered (hours)")
+    ax.set_ylabel("density")
+    ax.set_title(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def queues_over_day_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Mean queue length by hour of day per resource (after warm-up)."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    data = resources[resources["time"] >= scenario.scenario.warmup]
+    hour = ((data["time"] % 1440) // 60).astype(int)
+    table = data.assign(hour=hour).pivot_table(
+        index="hour", columns="resource", values="queue", aggfunc="mean", observed=True
+    )
+    for resource in table.columns:
+        ax.plot(table.index, table[resource], marker="o", ms=3, label=str(resource))
+    ax.set_xticks(range(0, 24, 2))
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel("mean orders waiting")
+    ax.set_title(f"{scenario.scenario.name}: queues over the day")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def utilisation_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Time-average utilisation of each resource after warm-up."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    rows = kpis[(kpis["group"] == "resource") & (kpis["kpi"] == "utilisation")]
+    bars = ax.bar(rows["name"], rows["value"], color="C2")
+    ax.bar_label(bars, labels=[f"{v:.0%}" for v in rows["value"]])
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("utilisation")
+    ax.set_title(f"{scenario.scenario.name}: resource utilisation")
+    fig.tight_layout()
+    return fig
+
+
+def outcomes_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Orders by outcome and channel (after warm-up)."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    counted = orders[orders["after_warmup"]]
+    table = pd.crosstab(counted["channel"], counted["outcome"])
+    table = table.loc[:, table.sum() > 0]
+    table.plot.barh(stacked=True, ax=ax, colormap="tab10")
+    ax.set_xlabel("orders")
+    ax.set_ylabel("")
+    ax.set_title(f"{scenario.scenario.name}: order outcomes by channel")
+    ax.legend(frameon=False, ncols=3, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Orders placed and completed per day over the whole run (warm-up shaded)."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    day = (orders["placed"] // 1440).astype(int)
+    placed = day.value_counts().sort_index()
+    done = orders[orders["outcome"].isin(DONE)]
+    completed = (done["finished"] // 1440).astype(int).value_counts().sort_index()
+    ax.plot(placed.index, placed.to_numpy(), marker="o", ms=3, label="placed")
+    ax.plot(completed.index, completed.to_numpy(), marker="s", ms=3, label="delivered/collected")
+    ax.axvspan(0, scenario.scenario.warmup / 1440, color="grey", alpha=0.15, label="warm-up")
+    ax.set_xlabel("day")
+    ax.set_ylabel("orders")
+    ax.set_title(f"{scenario.scenario.name}: orders per day")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
+                    resources: pd.DataFrame, kpis: pd.DataFrame) -> list[str]:
+    """Write every run chart as PNG into ``folder``; return the file names."""
+    charts = {
+        "lead_time_by_channel.png": lead_time_chart(orders, scenario),
+        "queues_over_day.png": queues_over_day_chart(resources, scenario),
+        "utilisation.png": utilisation_chart(kpis, scenario),
+        "outcomes.png": outcomes_chart(orders, scenario),
+        "orders_per_day.png": orders_per_day_chart(orders, scenario),
+    }
+    for name, fig in charts.items():
+        fig.savefig(folder / name, dpi=110)
+        plt.close(fig)
+    return list(charts)

@@ -1,0 +1,149 @@
+"""Append-only columnar logs written in the event loop, turned into tables once.
+
+The order is the unit of flow and is just an integer id: its attributes and
+stage timestamps live in parallel Python lists indexed by that id. Facilities
+only *add* to an order (set a timestamp, set the outcome). Nothing here may use
+pandas; :mod:`o2osim.tables` converts the lists after the run.
+
+Times are simulation minutes since the scenario start.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+
+
+class Outcome(IntEnum):
+    """How an order ended. ``IN_FLIGHT`` means it had not ended at the horizon."""
+
+    IN_FLIGHT = 0
+    DELIVERED = 1
+    COLLECTED = 2
+    MISSED = 3
+    CANCELLED = 4
+    REJECTED = 5
+    LOST_SALE = 6
+    RETURNED = 7
+
+
+OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
+NAN = math.nan
+
+
+class OrderBook:
+    """One row per order, one list per column.
+
+    ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it).
+    """
+
+    def __init__(self, stamp_names: list[str]) -> None:
+        self.segment: list[int] = []
+        self.channel: list[int] = []
+        self.skus: list[tuple[int, ...]] = []
+        self.value: list[float] = []
+        self.tax: list[float] = []
+        self.distance: list[float] = []
+        self.placed: list[float] = []
+        self.finished: list[float] = []
+        self.outcome: list[int] = []
+        self.failed_at: list[int] = []
+        self.step: list[int] = []
+        self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
+        self._stamp_columns = tuple(self.stamps.values())
+
+    def __len__(self) -> int:
+        return len(self.placed)
+
+    def new(
+        self,
+        time: float,
+        segment: int,
+        channel: int,
+        skus: tuple[int, ...],
+        value: float,
+        tax: float,
+        distance: float,
+    ) -> int:
+        """Append an order placed at ``time`` (minutes); return its id."""
+        oid = len(self.placed)
+        self.placed.append(time)
+        self.segment.append(segment)
+        self.channel.append(channel)
+        self.skus.append(skus)
+        self.value.append(value)
+        self.tax.append(tax)
+        self.distance.append(distance)
+        self.finished.append(NAN)
+        self.outcome.append(0)
+        self.failed_at.append(-1)
+        self.step.append(0)
+        for column in self._stamp_columns:
+            column.append(NAN)
+        return oid
+
+    def column(self, name: str) -> list[float]:
+        """The list behind a stage timestamp; facilities write into it by order id."""
+        return self.stamps[name]
+
+
+class ResourceLog:
+    """Periodic snapshots of every queueing resource: time, queue length, busy servers."""
+
+    def __init__(self) -> None:
+        self.time: list[float] = []
+        self.resource: list[str] = []
+        self.queue: list[int] = []
+        self.busy: list[int] = []
+        self.servers: list[int] = []
+
+    def add(self, time: float, resource: str, queue: int, busy: int, servers: int) -> None:
+        self.time.append(time)
+        self.resource.append(resource)
+        self.queue.append(queue)
+        self.busy.append(busy)
+        self.servers.append(servers)
+
+
+class StockKind(IntEnum):
+    """Kinds of stock movement in the inventory ledger."""
+
+    INITIAL = 0
+    RESERVE = 1
+    RELEASE = 2
+    PURCHASE_ORDER = 3
+    RECEIPT = 4
+
+
+class InventoryLedger:
+    """Every stock movement: on-hand and on-order change and the levels after it."""
+
+    def __init__(self) -> None:
+        self.time: list[float] = []
+        self.sku: list[int] = []
+        self.kind: list[int] = []
+        self.order_id: list[int] = []
+        self.on_hand_change: list[int] = []
+        self.on_order_change: list[int] = []
+        self.on_hand: list[int] = []
+        self.on_order: list[int] = []
+
+    def add(
+        self,
+        time: float,
+        sku: int,
+        kind: StockKind,
+        order_id: int,
+        on_hand_change: int,
+        on_order_change: int,
+        on_hand: int,
+        on_order: int,
+    ) -> None:
+        self.time.append(time)
+        self.sku.append(sku)
+        self.kind.append(kind)
+        self.order_id.append(order_id)
+        self.on_hand_change.append(on_hand_change)
+        self.on_order_change.append(on_order_change)
+        self.on_hand.append(on_hand)
+        self.on_order.append(on_order)

@@ -1,0 +1,558 @@
+"""The typed, frozen scenario: every parameter of a run, loaded from TOML.
+
+This module validates and resolves scenario files (design §3) and applies
+dotted ``--set`` overrides. It turns every problem into one
+:class:`ScenarioError` line naming the file, the key path, the value and what is
+allowed. It must not build or run the model.
+
+Units: durations are minutes (written with units in the file), money is CNY,
+distances are kilometres, rates are per day unless a key says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .distributions import DIST_NAMES, Duration, NumberDist, TimeDist
+from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES
+from .units import format_duration
+
+LAYOUTS = (
+    "direct_mail",
+    "bonded_front_store",
+    "airport_pickup",
+    "instant_delivery",
+    "omnichannel_hub",
+    "export",
+)
+#: Stages a channel's route may use, in the order an order meets them.
+STAGES = ("reserve", "customs", "pick", "pack", "deliver")
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class ScenarioError(ValueError):
+    """A scenario problem, already phrased as one line for the user."""
+
+
+class KeyPathError(ValueError):
+    """Raised by cross-field checks to name the key path at fault, not the whole table."""
+
+    def __init__(self, path: str, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.path, self.value, self.message = path, value, message
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Meta(Strict):
+    """The ``[scenario]`` table: identity, calendar and run length."""
+
+    name: Name
+    layout: Literal[LAYOUTS]  # type: ignore[valid-type]
+    description: str = ""
+    start: dt.date = dt.date(2026, 11, 1)
+    horizon: Duration = Field(description="simulated time, minutes")
+    warmup: Duration = Field(default=0.0, description="statistics ignore this first span, minutes")
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon_positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("horizon must be longer than 0s")
+        return value
+
+
+def _check_profile(value: str | list[float], names: dict[str, Any], length: int) -> Any:
+    if isinstance(value, str):
+        if value not in names:
+            raise ValueError(f"unknown profile {value!r}; allowed: {', '.join(names)} "
+                             f"or a list of {length} weights")
+        return value
+    if len(value) != length:
+        raise ValueError(f"a custom profile needs {length} weights (got {len(value)})")
+    if min(value) < 0 or sum(value) <= 0:
+        raise ValueError("profile weights must be >= 0 with at least one > 0")
+    return value
+
+
+class Segment(Strict):
+    """A customer segment: how many arrive, when, and which channels they use."""
+
+    name: Name
+    arrivals_per_day: Annotated[float, Field(ge=0)] = Field(description="mean arrivals per day")
+    hourly_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    weekday_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    channels: list[Name] = Field(min_length=1)
+    channel_shares: list[Annotated[float, Field(ge=0)]] | None = None
+    distance_km: NumberDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 5.0, "cv": 0.6},
+        description="distance from the customer's home to the depot, km",
+    )
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _hourly(cls, value: Any) -> Any:
+        return _check_profile(value, HOURLY_PROFILES, 24)
+
+    @field_validator("weekday_profile")
+    @classmethod
+    def _weekday(cls, value: Any) -> Any:
+        return _check_profile(value, WEEKDAY_PROFILES, 7)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Segment:
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError(f"channels are listed twice in {self.channels}")
+        if self.channel_shares is not None:
+            if len(self.channel_shares) != len(self.channels):
+                raise ValueError(
+                    f"channel_shares has {len(self.channel_shares)} values for "
+                    f"{len(self.channels)} channels"
+                )
+            if sum(self.channel_shares) <= 0:
+                raise ValueError("channel_shares must have at least one value > 0")
+        return self
+
+
+class Customers(Strict):
+    segments: list[Segment] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Customers:
+        names = [s.name for s in self.segments]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"segment names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+class Zipf(Strict):
+    dist: Literal["zipf"]
+    a: Annotated[float, Field(ge=0, le=10)] = Field(description="exponent; 0 is uniform")
+
+
+class Catalogue(Strict):
+    """The SKU catalogue: how many, how popular, what they cost, basket size."""
+
+    skus: PositiveInt
+    popularity: Zipf = Zipf(dist="zipf", a=1.1)
+    price_cny: NumberDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 180.0, "cv": 0.9},
+        description="retail price per unit before tax, CNY",
+    )
+    items_per_order: Annotated[float, Field(ge=1, le=50)] = Field(
+        default=1.6, description="mean lines per order; lines = 1 + Poisson(mean - 1)"
+    )
+
+
+class Replenishment(Strict):
+    """Periodic-review (s, S) restocking of the bonded warehouse, per SKU.
+
+    ``s`` and ``S`` are set from each SKU's expected demand as days of cover.
+    """
+
+    policy: Literal["s_S", "none"] = "s_S"
+    review: Duration = 1440.0
+    lead_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "7d", "cv": 0.3}
+    )
+    reorder_point_days: Annotated[float, Field(ge=0)] = 8.0
+    order_up_to_days: Annotated[float, Field(gt=0)] = 16.0
+
+    @model_validator(mode="after")
+    def _levels(self) -> Replenishment:
+        if self.review <= 0:
+            raise ValueError("review must be longer than 0s")
+        if self.order_up_to_days <= self.reorder_point_days:
+            raise ValueError(
+                f"order_up_to_days ({self.order_up_to_days}) must exceed "
+                f"reorder_point_days ({self.reorder_point_days})"
+            )
+        return self
+
+
+class Warehouse(Strict):
+    """Bonded back warehouse: one stock pool, pickers, packers."""
+
+    pickers: PositiveInt
+    pick_time: TimeDist = Field(description="time per order line, minutes")
+    packers: PositiveInt = 4
+    pack_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "40s", "cv": 0.4}
+    )
+    unlimited_stock: bool = False
+    initial_stock_days: Annotated[float, Field(ge=0)] = 12.0
+    replenishment: Replenishment = Replenishment()
+
+
+class Customs(Strict):
+    """Cross-border clearance (mode 1210) of each order from the bonded warehouse."""
+
+    capacity: PositiveInt = Field(default=50, description="declarations cleared in parallel")
+    clearance_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "10min", "cv": 0.8}
+    )
+    inspection_rate: Probability = 0.02
+    inspection_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "2h", "cv": 0.5}
+    )
+    per_order_limit_cny: Annotated[float, Field(gt=0)] = 5000.0
+    tax_rate: Probability = 0.091
+
+
+class Couriers(Strict):
+    """Rider fleet: one order per trip, first come first served."""
+
+    riders: PositiveInt
+    speed_kmh: Annotated[float, Field(gt=0, le=200)] = 18.0
+    handover_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "2min"}
+    )
+    trip_time: TimeDist | None = Field(
+        default=None,
+        description="teaching mode: a round-trip time distribution replaces distance/speed; "
+        "the order counts as delivered when the trip ends",
+    )
+    dispatch: Literal["fcfs"] = "fcfs"
+
+
+class Channel(Strict):
+    """A sales channel: its fulfilment route (data, not code) and its promise."""
+
+    route: list[Literal[STAGES]] = Field(min_length=1)  # type: ignore[valid-type]
+    promise: Duration = Field(description="promised lead time from order to delivery, minutes")
+
+    @model_validator(mode="after")
+    def _route(self) -> Channel:
+        order = [STAGES.index(s) for s in self.route]
+        if order != sorted(set(order)):
+            raise ValueError(
+                f"route stages must be distinct and in the order {' -> '.join(STAGES)} "
+                f"(got {' -> '.join(self.route)})"
+            )
+        return self
+
+
+class Recorder(Strict):
+    resource_interval: Duration = Field(default=5.0, description="queue snapshot period, minutes")
+
+    @field_validator("resource_interval")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("resource_interval must be longer than 0s")
+        return value
+
+
+class Scenario(Strict):
+    """Everything one run needs. Frozen: derive variants with :func:`with_overrides`."""
+
+    scenario: Meta
+    customers: Customers
+    catalogue: Catalogue
+    channels: dict[Name, Channel] = Field(min_length=1)
+    warehouse: Warehouse
+    customs: Customs = Customs()
+    couriers: Couriers
+    recorder: Recorder = Recorder()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        meta = self.scenario
+        if meta.warmup >= meta.horizon:
+            raise KeyPathError(
+                "scenario.warmup", format_duration(meta.warmup),
+                f"must be shorter than scenario.horizon ({format_duration(meta.horizon)})",
+            )
+        for i, seg in enumerate(self.customers.segments):
+            for ch in seg.channels:
+                if ch not in self.channels:
+                    raise KeyPathError(
+                        f"customers.segments[{i}].channels", ch,
+                        f"channel {ch!r} is not defined under [channels]; "
+                        f"defined: {', '.join(self.channels)}",
+                    )
+        return self
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, override and validate a scenario file; raise :class:`ScenarioError`."""
+    path = Path(path)
+    raw = read_toml(path)
+    return scenario_from_dict(raw, source=str(path), overrides=overrides)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning every failure into one :class:`ScenarioError` line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a TOML file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not a TOML file ({exc})") from None
+
+
+def scenario_from_dict(
+    raw: dict[str, Any], source: str = "<scenario>", overrides: list[str] | None = None
+) -> Scenario:
+    """Validate a raw (TOML-shaped) dict, after applying dotted overrides."""
+    data = apply_overrides(raw, overrides or [], source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(describe_validation_error(exc, data, source)) from None
+
+
+def with_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
+    """Return a new scenario with dotted ``key=value`` overrides applied."""
+    return scenario_from_dict(scenario_to_dict(scenario), "<overrides>", overrides)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as TOML-shaped data (durations as strings with units)."""
+    return _dist_first(scenario.model_dump(mode="json", exclude_none=True))
+
+
+def _dist_first(node: Any) -> Any:
+    """Put a distribution table's ``dist`` key first, as people write it."""
+    if isinstance(node, dict):
+        items = {k: _dist_first(v) for k, v in node.items()}
+        if "dist" in items:
+            items = {"dist": items.pop("dist"), **items}
+        return items
+    if isinstance(node, list):
+        return [_dist_first(v) for v in node]
+    return node
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The resolved scenario as TOML text; loading it gives an equal scenario."""
+    data = scenario_to_dict(scenario)
+    data["scenario"]["start"] = scenario.scenario.start
+    return tomli_w.dumps(data)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """sha256 of the resolved scenario's TOML text."""
+    return hashlib.sha256(dump_scenario(scenario).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- overrides
+
+_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
+
+
+def parse_override_value(text: str) -> Any:
+    """A TOML value (``16``, ``0.5``, ``true``, ``"3h"``, ``[1, 2]``, ``{...}``), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> dict[str, Any]:
+    """Apply ``a.b[0].c=value`` overrides to a copy of ``raw``.
+
+    A list of named tables can also be addressed by name:
+    ``customers.segments.resident.arrivals_per_day=500``.
+    """
+    import copy
+
+    data = copy.deepcopy(raw)
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError(f"--set {item!r}: write key=value, e.g. warehouse.pickers=16")
+        _set_path(data, key, parse_override_value(text.strip()), item)
+    return data
+
+
+def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
+    node: Any = data
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(node, list):
+            names = [t.get("name") for t in node if isinstance(t, dict)]
+            if part not in names:
+                raise ScenarioError(
+                    f"--set {item}: no entry named {part!r} under {'.'.join(parts[:depth])}; "
+                    f"names: {', '.join(map(str, names))}"
+                )
+            if last:
+                raise ScenarioError(f"--set {item}: cannot replace a whole table by name")
+            node = node[names.index(part)]
+            continue
+        match = _SEGMENT.match(part)
+        if match is None or not isinstance(node, dict):
+            raise ScenarioError(f"--set {item}: {part!r} is not a key path segment")
+        name, index = match.group(1), match.group(2)
+        if index is not None:
+            seq = node.get(name)
+            if not isinstance(seq, list) or int(index) >= len(seq):
+                size = len(seq) if isinstance(seq, list) else 0
+                raise ScenarioError(f"--set {item}: {name} has {size} entries, no [{index}]")
+            if last:
+                seq[int(index)] = value
+            else:
+                node = seq[int(index)]
+            continue
+        if last:
+            node[name] = value
+        else:
+            node = node.setdefault(name, {})
+
+
+# ---------------------------------------------------------------- error text
+
+
+def describe_validation_error(exc: ValidationError, data: dict[str, Any], source: str) -> str:
+    """One line for the first problem, naming the file, key path, value and what is allowed."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    path, value, known = _walk(data, first["loc"])
+    where = path or "(top level)"
+    kind = first["type"]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, KeyPathError):
+        line = f"{source}: {cause.path} = {_short(cause.value)}: {cause.message}"
+    elif kind == "extra_forbidden":
+        allowed = _allowed_keys(first["loc"], data)
+        leaf = str(first["loc"][-1])
+        hint = difflib.get_close_matches(leaf, allowed, n=1)
+        did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
+        line = (f"{source}: {where}: unknown key{did_you_mean} "
+                f"(allowed here: {', '.join(allowed)})")
+    elif kind == "missing":
+        line = f"{source}: {where}: required key is missing"
+    else:
+        msg = first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if kind == "union_tag_invalid" or kind == "union_tag_not_found":
+            msg = f"dist must be one of: {DIST_NAMES}"
+        shown = f" = {_short(value)}" if known else ""
+        line = f"{source}: {where}{shown}: {msg}"
+    more = len(errors) - 1
+    if more:
+        line += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return line
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[str, Any, bool]:
+    """Follow ``loc`` through the raw data, skipping pydantic's union/validator tags."""
+    path = ""
+    node = data
+    known = True
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            path += f"[{part}]"
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+            path += f".{part}" if path else str(part)
+        elif _is_tag(part, node):
+            continue
+        else:
+            path += f".{part}" if path else str(part)
+            known = False
+    return path, node, known
+
+
+def _is_tag(part: Any, node: Any) -> bool:
+    """Is ``part`` pydantic's name for a union member or validator rather than a key?"""
+    if not isinstance(part, str) or (isinstance(node, dict) and part in node):
+        return False
+    if isinstance(node, dict) and node.get("dist") == part:
+        return True
+    return "[" in part or part in {"str", "list[...]", "float", "int"}
+
+
+def _allowed_keys(loc: tuple[Any, ...], data: Any) -> list[str]:
+    """Field names of the model that owns the unknown key at ``loc``."""
+    model: Any = Scenario
+    node = data
+    for part in loc[:-1]:
+        if _is_tag(part, node):
+            continue
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        model = _child_model(model, part, node)
+        if model is None:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _child_model(model: Any, part: Any, node: Any) -> Any:
+    if isinstance(model, _ListOf):
+        return _unwrap(model.item, node)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        if part not in model.model_fields:
+            return None
+        return _unwrap(model.model_fields[part].annotation, node)
+    return model
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    """Reduce list/dict/Optional/discriminated-union annotations to one model class."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0], node)
+    if origin in (list, dict):
+        args = typing.get_args(annotation)
+        return _ListOf(args[-1])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        for member in members:
+            member = _unwrap(member, node)
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                tag = member.model_fields.get("dist")
+                if tag is None or (isinstance(node, dict) and node.get("dist") in
+                                   typing.get_args(tag.annotation)):
+                    return member
+        return members[0] if members else None
+    return annotation
+
+
+class _ListOf:
+    """Stands for list[Model] / dict[str, Model] while walking a key path."""
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+

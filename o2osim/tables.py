@@ -1,0 +1,85 @@
+"""Turn a finished World's columnar logs into pandas DataFrames (once, after the run).
+
+Times are minutes since the scenario start; ``lead_time_min`` is
+``finished - placed`` for orders that ended; outcomes and names are categoricals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .recorder import OUTCOME_NAMES, InventoryLedger, OrderBook, ResourceLog, StockKind
+
+STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
+
+
+def _categorical(codes: list[int] | np.ndarray, names: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
+
+
+def orders_table(
+    book: OrderBook,
+    segment_names: list[str],
+    channel_names: list[str],
+    stage_names: list[list[str]],
+    warmup: float,
+) -> pd.DataFrame:
+    """One row per order placed: attributes, stage timestamps, outcome."""
+    n = len(book)
+    placed = np.asarray(book.placed, dtype=float)
+    finished = np.asarray(book.finished, dtype=float)
+    failed = np.asarray(book.failed_at, dtype=np.int64)
+    channel = np.asarray(book.channel, dtype=np.int64)
+    failed_stage = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(failed >= 0):
+        failed_stage[i] = stage_names[channel[i]][failed[i]]
+    frame = pd.DataFrame(
+        {
+            "order_id": np.arange(n, dtype=np.int64),
+            "segment": _categorical(book.segment, segment_names),
+            "channel": _categorical(channel, channel_names),
+            "skus": pd.Series(book.skus, dtype=object).map(list),
+            "lines": np.fromiter((len(s) for s in book.skus), dtype=np.int64, count=n),
+            "value_cny": np.asarray(book.value, dtype=float),
+            "tax_cny": np.round(np.asarray(book.tax, dtype=float), 2),
+            "distance_km": np.asarray(book.distance, dtype=float),
+            "placed": placed,
+            **{name: np.asarray(col, dtype=float) for name, col in book.stamps.items()},
+            "finished": finished,
+            "lead_time_min": finished - placed,
+            "outcome": _categorical(book.outcome, list(OUTCOME_NAMES)),
+            "failed_at": pd.Categorical(failed_stage),
+            "after_warmup": placed >= warmup,
+        }
+    )
+    return frame
+
+
+def resources_table(log: ResourceLog) -> pd.DataFrame:
+    """Snapshots of every resource: time (min), queue length, busy servers, servers."""
+    return pd.DataFrame(
+        {
+            "time": np.asarray(log.time, dtype=float),
+            "resource": pd.Categorical(log.resource),
+            "queue": np.asarray(log.queue, dtype=np.int64),
+            "busy": np.asarray(log.busy, dtype=np.int64),
+            "servers": np.asarray(log.servers, dtype=np.int64),
+        }
+    )
+
+
+def inventory_table(ledger: InventoryLedger) -> pd.DataFrame:
+    """The stock ledger: every movement of on-hand and on-order units, per SKU."""
+    return pd.DataFrame(
+        {
+            "time": np.asarray(ledger.time, dtype=float),
+            "sku": np.asarray(ledger.sku, dtype=np.int64),
+            "kind": _categorical(ledger.kind, STOCK_KIND_NAMES),
+            "order_id": np.asarray(ledger.order_id, dtype=np.int64),
+            "on_hand_change": np.asarray(ledger.on_hand_change, dtype=np.int64),
+            "on_order_change": np.asarray(ledger.on_order_change, dtype=np.int64),
+            "on_hand": np.asarray(ledger.on_hand, dtype=np.int64),
+            "on_order": np.asarray(ledger.on_order, dtype=np.int64),
+        }
+    )
