@@ -90,7 +90,7 @@ def outcomes_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
 
 
 def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Orders placed and completed per day over the whole run (warm-up shaded)."""
+    """Orders placed, completed and lost per day over the whole run (warm-up shaded)."""
     fig, ax = plt.subplots(figsize=(8, 4))
     day = (orders["placed"] // 1440).astype(int)
     placed = day.value_counts().sort_index()
@@ -98,6 +98,10 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     completed = (done["finished"] // 1440).astype(int).value_counts().sort_index()
     ax.plot(placed.index, placed.to_numpy(), marker="o", ms=3, label="placed")
     ax.plot(completed.index, completed.to_numpy(), marker="s", ms=3, label="delivered/collected")
+    lost = orders[orders["outcome"].isin(("lost_sale", "rejected"))]
+    lost_per_day = (lost["placed"] // 1440).astype(int).value_counts().sort_index()
+    ax.plot(lost_per_day.index, lost_per_day.to_numpy(), marker="x", ms=3,
+            label="lost sale / rejected")
     ax.axvspan(0, scenario.scenario.warmup / 1440, color="grey", alpha=0.15, label="warm-up")
     ax.set_xlabel("day")
     ax.set_ylabel("orders")

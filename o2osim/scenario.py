@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import json
 import re
 import tomllib
 import types
@@ -57,7 +58,7 @@ class KeyPathError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 class Meta(Strict):
@@ -68,7 +69,7 @@ class Meta(Strict):
     description: str = ""
     start: dt.date = dt.date(2026, 11, 1)
     horizon: Duration = Field(description="simulated time, minutes")
-    warmup: Duration = Field(default=0.0, description="statistics ignore this first span, minutes")
+    warmup: Duration = Field(default="0s", description="statistics ignore this first span, minutes")
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
 
     @field_validator("horizon")
@@ -169,7 +170,7 @@ class Replenishment(Strict):
     """
 
     policy: Literal["s_S", "none"] = "s_S"
-    review: Duration = 1440.0
+    review: Duration = "1d"
     lead_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "7d", "cv": 0.3}
     )
@@ -251,7 +252,7 @@ class Channel(Strict):
 
 
 class Recorder(Strict):
-    resource_interval: Duration = Field(default=5.0, description="queue snapshot period, minutes")
+    resource_interval: Duration = Field(default="5min", description="queue snapshot period, minutes")
 
     @field_validator("resource_interval")
     @classmethod
@@ -328,7 +329,7 @@ def scenario_from_dict(
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(describe_validation_error(exc, data, source)) from None
+        raise ScenarioError(describe_validation_error(exc, data, source, overrides)) from None
 
 
 def with_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
@@ -398,6 +399,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> d
 
 def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
     node: Any = data
+    item = _printable(item)
     parts = key.split(".")
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
@@ -412,8 +414,13 @@ def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
                 raise ScenarioError(f"--set {item}: cannot replace a whole table by name")
             node = node[names.index(part)]
             continue
+        if not isinstance(node, dict):
+            raise ScenarioError(
+                f"--set {item}: {'.'.join(parts[:depth])} is a value ({_short(node)}), "
+                f"not a table, so it has no key {part!r}"
+            )
         match = _SEGMENT.match(part)
-        if match is None or not isinstance(node, dict):
+        if match is None:
             raise ScenarioError(f"--set {item}: {part!r} is not a key path segment")
         name, index = match.group(1), match.group(2)
         if index is not None:
@@ -435,10 +442,16 @@ def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
 # ---------------------------------------------------------------- error text
 
 
-def describe_validation_error(exc: ValidationError, data: dict[str, Any], source: str) -> str:
-    """One line for the first problem, naming the file, key path, value and what is allowed."""
+def describe_validation_error(
+    exc: ValidationError, data: dict[str, Any], source: str, overrides: list[str] | None = None
+) -> str:
+    """One line for the first problem, naming the file, key path, value and what is allowed.
+
+    If a ``--set`` override wrote the key at fault (or the table holding it), the
+    line names that override too, so nobody searches the file for it.
+    """
     errors = exc.errors(include_url=False)
-    first = errors[0]
+    first = _likely_cause(errors)
     path, value, known = _walk(data, first["loc"])
     where = path or "(top level)"
     kind = first["type"]
@@ -463,7 +476,66 @@ def describe_validation_error(exc: ValidationError, data: dict[str, Any], source
     more = len(errors) - 1
     if more:
         line += f" (and {more} more problem{'s' if more > 1 else ''})"
+    culprit = _blame(cause.path if isinstance(cause, KeyPathError) else path, data, overrides)
+    if culprit is not None:
+        line = line.replace(f"{source}: ", f"{source}: --set {_printable(culprit)}: ", 1)
     return line
+
+
+def _likely_cause(errors: list[Any]) -> Any:
+    """The error to report: an unknown key beside a missing one is most likely its misspelling."""
+    first = errors[0]
+    if first["type"] == "missing":
+        for error in errors:
+            if error["type"] == "extra_forbidden" and error["loc"][:-1] == first["loc"][:-1]:
+                return error
+    return first
+
+
+def _printable(text: str) -> str:
+    """``text`` itself, or its repr if it holds line breaks or other control characters."""
+    return text if text.isprintable() else repr(text)
+
+
+def _key_text(part: Any) -> str:
+    """A key as a key path shows it: bare if it can be, else quoted (one line, always)."""
+    text = str(part)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text)
+
+
+def _blame(path: str, data: Any, overrides: list[str] | None) -> str | None:
+    """The last override that set ``path``, a table above it, or a key directly in it."""
+    if not path:
+        return None
+    for item in reversed(overrides or []):
+        target = _override_path(data, item.partition("=")[0].strip())
+        parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", target)
+        if path in (target, parent) or path.startswith((target + ".", target + "[")):
+            return item
+    return None
+
+
+def _override_path(data: Any, key: str) -> str:
+    """An override's key path as :func:`_walk` spells it (named list entries by index)."""
+    path, node = "", data
+    for part in key.split("."):
+        if isinstance(node, list):
+            names = [t.get("name") if isinstance(t, dict) else None for t in node]
+            if part not in names:
+                break
+            node = node[names.index(part)]
+            path += f"[{names.index(part)}]"
+            continue
+        match = _SEGMENT.match(part)
+        if match is None or not isinstance(node, dict):
+            break
+        name, index = match.group(1), match.group(2)
+        node = node.get(name)
+        path += f".{_key_text(name)}" if path else _key_text(name)
+        if index is not None:
+            path += f"[{index}]"
+            node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+    return path
 
 
 def _short(value: Any) -> str:
@@ -482,11 +554,11 @@ def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[str, Any, bool]:
             path += f"[{part}]"
         elif isinstance(node, dict) and part in node:
             node = node[part]
-            path += f".{part}" if path else str(part)
+            path += f".{_key_text(part)}" if path else _key_text(part)
         elif _is_tag(part, node):
             continue
         else:
-            path += f".{part}" if path else str(part)
+            path += f".{_key_text(part)}" if path else _key_text(part)
             known = False
     return path, node, known
 
