@@ -252,7 +252,7 @@ class Channel(Strict):
 
 
 class Recorder(Strict):
-    resource_interval: Duration = Field(default="5min", description="queue snapshot period, minutes")
+    resource_interval: Duration = Field(default="5min", description="snapshot period, minutes")
 
     @field_validator("resource_interval")
     @classmethod

@@ -1,4 +1,4 @@
-"""Shared builders for stripped-down scenarios (design §3: every sub-model runs as a textbook queue)."""
+"""Builders for stripped-down scenarios: every sub-model runs as a textbook queue (design §3)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def stripped(
     return scenario_from_dict(raw)
 
 
-def confidence_interval(values: list[float] | np.ndarray, level: float = 0.99) -> tuple[float, float]:
+def confidence_interval(values: list[float] | np.ndarray, level: float = 0.99) -> tuple:
     """Student-t confidence interval of the mean of independent replications."""
     data = np.asarray(values, dtype=float)
     half = stats.t.ppf(0.5 + level / 2, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data))
