@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -88,11 +89,17 @@ class ArrivalProcess:
         return time
 
     def _schedule(self) -> None:
-        when = self.next_time(self.time, self.unit_exp())
+        time, work = self.time, self.unit_exp()
+        # Fast path: the next arrival falls inside the current hour (the common case).
+        hour = int(time // HOUR)
+        rate = self.rates[hour % len(self.rates)]
+        when = time + work / rate if rate > 0 else math.inf
+        if when >= (hour + 1) * HOUR:
+            when = self.next_time(time, work)
         if when >= self.stop_at:
             return
         self.time = when
-        Timeout(self.env, when - self.env.now).callbacks.append(self._arrive)
+        Timeout(self.env, when - self.env._now).callbacks.append(self._arrive)
 
     def _arrive(self, _event: object) -> None:
         self.on_arrival(self.time)

@@ -29,6 +29,8 @@ class Outcome(IntEnum):
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
 NAN = math.nan
+#: Rows added at a time to the columns that are filled in after an order is placed.
+GROWTH = 8192
 
 
 class OrderBook:
@@ -50,7 +52,11 @@ class OrderBook:
         self.failed_at: list[int] = []
         self.step: list[int] = []
         self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
-        self._stamp_columns = tuple(self.stamps.values())
+        # Columns set later in an order's life grow in blocks, not one append per order.
+        self._grown = (self.finished, self.outcome, self.failed_at, self.step,
+                       *self.stamps.values())
+        self._fill = (NAN, 0, -1, 0, *([NAN] * len(stamp_names)))
+        self._capacity = 0
 
     def __len__(self) -> int:
         return len(self.placed)
@@ -67,6 +73,8 @@ class OrderBook:
     ) -> int:
         """Append an order placed at ``time`` (minutes); return its id."""
         oid = len(self.placed)
+        if oid == self._capacity:
+            self._grow()
         self.placed.append(time)
         self.segment.append(segment)
         self.channel.append(channel)
@@ -74,13 +82,19 @@ class OrderBook:
         self.value.append(value)
         self.tax.append(tax)
         self.distance.append(distance)
-        self.finished.append(NAN)
-        self.outcome.append(0)
-        self.failed_at.append(-1)
-        self.step.append(0)
-        for column in self._stamp_columns:
-            column.append(NAN)
         return oid
+
+    def _grow(self) -> None:
+        for column, fill in zip(self._grown, self._fill, strict=True):
+            column.extend([fill] * GROWTH)
+        self._capacity += GROWTH
+
+    def trim(self) -> None:
+        """Drop the unused tail of the block-grown columns (call once after the run)."""
+        n = len(self.placed)
+        for column in self._grown:
+            del column[n:]
+        self._capacity = n
 
     def column(self, name: str) -> list[float]:
         """The list behind a stage timestamp; facilities write into it by order id."""

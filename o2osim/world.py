@@ -37,7 +37,7 @@ STAMPS = [
     "declared", "clearance_start", "clearance_end", "inspected", "cleared",
     "pick_queued", "pick_start", "picked",
     "pack_queued", "pack_start", "packed",
-    "dispatch_queued", "dispatched", "delivered",
+    "dispatch_queued", "dispatched", "delivered", "rider_back",
 ]
 
 
@@ -107,7 +107,7 @@ class World:
             self._draw("couriers.trip_time", cour.trip_time) if cour.trip_time else None,
         )
         self.stations: list[Station] = [
-            self.customs.station, self.picking, self.packing, self.fleet
+            self.customs.station, self.picking, self.packing, self.fleet.station
         ]
         self.stages = {
             "reserve": self.reserve,
@@ -194,7 +194,7 @@ class World:
             book.step[order_id] = step
             route[step].arrive(order_id)
         else:
-            book.finished[order_id] = self.env.now
+            book.finished[order_id] = self.env._now
             book.outcome[order_id] = self.final_outcome[channel]
 
     def _end(self, order_id: int, outcome: Outcome) -> None:
@@ -223,6 +223,7 @@ class World:
                 now = min(now + chunk, horizon)
                 self.env.run(until=now)
                 progress(now)
+        self.book.trim()
         info = RunInfo(self.seed, horizon, self.scenario.scenario.warmup)
         info.events = next(self.env._eid)  # events scheduled over the run
         info.resource_stats = {st.name: st.snapshot() for st in self.stations}

@@ -9,17 +9,23 @@ a plain c-server queue. This module does not know stock or customs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import simpy
 from simpy.events import Timeout
 
 from ..distributions import Draw
 from ..recorder import OrderBook
 from ..scenario import Couriers
-from .station import Station
+from .station import Station, _unwired
 
 
-class RiderFleet(Station):
-    """Route stage ``deliver``: a :class:`Station` whose servers are riders."""
+class RiderFleet:
+    """Route stage ``deliver``: riders are the servers of a :class:`Station`.
+
+    The station's service is the whole round trip (the rider is busy until back);
+    the order is handed over part-way, at ``one way + handover`` minutes.
+    """
 
     def __init__(
         self,
@@ -29,35 +35,34 @@ class RiderFleet(Station):
         handover: Draw,
         trip: Draw | None,
     ) -> None:
-        super().__init__(
-            env, "deliver", config.riders, self._trip_time,
-            book.column("dispatch_queued"), book.column("dispatched"), book.column("delivered"),
-        )
+        self.env = env
         self.minutes_per_km = 60.0 / config.speed_kmh
         self.distance = book.distance
         self.handover = handover
         self.trip = trip
+        self._delivered = book.column("delivered")
+        service = self._round_trip if trip is None else (lambda _oid: trip())
+        self.station = Station(env, "deliver", config.riders, service,
+                               book.column("dispatch_queued"), book.column("dispatched"),
+                               book.column("rider_back"))
+        self.station.done = self._rider_back if trip is None else self._handed_over
+        self.done: Callable[[int], None] = _unwired
 
-    def _trip_time(self, order_id: int) -> float:
-        return self.trip() if self.trip is not None else 0.0
+    def arrive(self, order_id: int) -> None:
+        self.station.arrive(order_id)
 
-    def _begin(self, order_id: int, now: float) -> None:
-        if self.trip is not None:
-            super()._begin(order_id, now)
-            return
-        self._start_at[order_id] = now
+    def _round_trip(self, order_id: int) -> float:
         one_way = self.distance[order_id] * self.minutes_per_km
         handed_over = one_way + self.handover()
-        Timeout(self.env, handed_over, order_id).callbacks.append(self._delivered)
-        Timeout(self.env, handed_over + one_way, order_id).callbacks.append(self._back)
+        Timeout(self.env, handed_over, order_id).callbacks.append(self._on_handover)
+        return handed_over + one_way
 
-    def _delivered(self, event: Timeout) -> None:
-        order_id = event._value
-        self._end[order_id] = self.env.now
-        self.completions += 1
+    def _on_handover(self, event: Timeout) -> None:
+        self._handed_over(event._value)
+
+    def _handed_over(self, order_id: int) -> None:
+        self._delivered[order_id] = self.env._now
         self.done(order_id)
 
-    def _back(self, event: Timeout) -> None:
-        now = self.env.now
-        self._account(now)
-        self._free_server(now)
+    def _rider_back(self, order_id: int) -> None:
+        """Nothing to do for the order: it was delivered on the way."""

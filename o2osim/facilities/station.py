@@ -84,33 +84,41 @@ class Station:
         }
 
     # -- flow ------------------------------------------------------------------
+    # The two methods below are the hot path: the time-integral update and the start
+    # of service are inlined and ``env._now`` read directly, because each runs once per
+    # order per station.
     def arrive(self, order_id: int) -> None:
         """An order joins the queue now."""
-        now = self.env.now
-        self._account(now)
+        now = self.env._now
+        elapsed = now - self._last
+        if elapsed:
+            self.area_queue += len(self.queue) * elapsed
+            self.area_busy += self.busy * elapsed
+            self._last = now
         self.arrivals += 1
         self._in[order_id] = now
         if self.busy < self.servers:
             self.busy += 1
-            self._begin(order_id, now)
+            self._start_at[order_id] = now
+            Timeout(self.env, self.service(order_id), order_id).callbacks.append(self._finish)
         else:
             self.queue.append(order_id)
 
-    def _begin(self, order_id: int, now: float) -> None:
-        self._start_at[order_id] = now
-        Timeout(self.env, self.service(order_id), order_id).callbacks.append(self._finish)
-
     def _finish(self, event: Timeout) -> None:
         order_id = event._value
-        now = self.env.now
-        self._account(now)
+        now = self.env._now
+        elapsed = now - self._last
+        queue = self.queue
+        if elapsed:
+            self.area_queue += len(queue) * elapsed
+            self.area_busy += self.busy * elapsed
+            self._last = now
         self._end[order_id] = now
         self.completions += 1
-        self._free_server(now)
-        self.done(order_id)
-
-    def _free_server(self, now: float) -> None:
-        if self.queue:
-            self._begin(self.queue.popleft(), now)
+        if queue:
+            following = queue.popleft()
+            self._start_at[following] = now
+            Timeout(self.env, self.service(following), following).callbacks.append(self._finish)
         else:
             self.busy -= 1
+        self.done(order_id)
