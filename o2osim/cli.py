@@ -76,7 +76,7 @@ def _load(text: str, overrides: list[str]) -> Scenario:
 
 def _cmd_check(args: argparse.Namespace, out: Console) -> int:
     scenario = _load(args.scenario, args.overrides)
-    out.print(dump_scenario(scenario), markup=False, highlight=False, end="")
+    sys.stdout.write(dump_scenario(scenario))  # plain text: must stay valid TOML when piped
     return 0
 
 
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``o2osim`` command; returns the exit status."""
     args = _parser().parse_args(argv)
     out = Console()
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     try:
         if args.command == "check":
             return _cmd_check(args, out)

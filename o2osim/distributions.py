@@ -57,7 +57,7 @@ Duration = Annotated[
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     def mean_value(self) -> float:
         """The distribution's mean (minutes for time distributions)."""

@@ -58,7 +58,9 @@ class KeyPathError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
+    )
 
 
 class Meta(Strict):
@@ -67,7 +69,7 @@ class Meta(Strict):
     name: Name
     layout: Literal[LAYOUTS]  # type: ignore[valid-type]
     description: str = ""
-    start: dt.date = dt.date(2026, 11, 1)
+    start: Annotated[dt.date, Field(strict=False)] = dt.date(2026, 11, 1)  # "2026-11-01" too
     horizon: Duration = Field(description="simulated time, minutes")
     warmup: Duration = Field(default="0s", description="statistics ignore this first span, minutes")
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
@@ -339,7 +341,7 @@ def with_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as TOML-shaped data (durations as strings with units)."""
-    return _dist_first(scenario.model_dump(mode="json", exclude_none=True))
+    return _dist_first(scenario.model_dump(mode="python", exclude_none=True))
 
 
 def _dist_first(node: Any) -> Any:
@@ -356,9 +358,7 @@ def _dist_first(node: Any) -> Any:
 
 def dump_scenario(scenario: Scenario) -> str:
     """The resolved scenario as TOML text; loading it gives an equal scenario."""
-    data = scenario_to_dict(scenario)
-    data["scenario"]["start"] = scenario.scenario.start
-    return tomli_w.dumps(data)
+    return tomli_w.dumps(scenario_to_dict(scenario))
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -44,14 +44,20 @@ def parse_duration(text: object) -> float:
 
 
 def format_duration(minutes: float) -> str:
-    """Format minutes with the largest unit that keeps the number short and exact."""
+    """Format minutes with a unit so that :func:`parse_duration` gives back the same float.
+
+    A whole number of the largest unit is preferred (``"2d"``, ``"90s"``);
+    otherwise the shortest text that round-trips exactly (``"0.03h"``).
+    """
     if minutes == 0:
         return "0s"
-    for unit in ("d", "h", "min"):
-        value = minutes / UNIT_MINUTES[unit]
-        if value >= 1 and abs(value - round(value)) < 1e-9:
-            return f"{round(value)}{unit}"
-    seconds = minutes * 60.0
-    if abs(seconds - round(seconds)) < 1e-6:
-        return f"{round(seconds)}s"
-    return f"{minutes!r}min"
+    exact: list[str] = []
+    for unit in ("d", "h", "min", "s"):
+        number = repr(minutes / UNIT_MINUTES[unit]).removesuffix(".0")
+        text = f"{number}{unit}"
+        if _DURATION.match(text) and parse_duration(text) == minutes:
+            if number.isdigit():
+                return text
+            exact.append(text)
+    exact.append(f"{minutes!r}min")  # always exact: the minute is the clock's unit
+    return min(exact, key=len)

@@ -343,13 +343,6 @@ def test_check_prints_a_scenario_that_reloads_equal() -> None:
     assert scenario_from_dict(tomllib.loads(proc.stdout)) == load_scenario(BASELINE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=tomllib.TOMLDecodeError,
-    reason="package bug: cli._cmd_check prints through rich.Console without soft_wrap, so "
-    "lines longer than the terminal (80 columns when piped) are broken, e.g. the "
-    "baseline's description string, and the output is no longer valid TOML",
-)
 def test_check_output_is_not_wrapped_at_80_columns() -> None:
     proc = _check(columns=80)
     assert proc.returncode == 0, proc.stderr

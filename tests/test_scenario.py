@@ -115,13 +115,6 @@ def test_format_then_parse_round_trips_from_1000_seconds(minutes: float) -> None
     assert _close(parse_duration(format_duration(minutes)), minutes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="package bug: format_duration rounds to whole seconds within 1e-6 s, so spans "
-    "under 1e-6 s print as '0s' and spans within 1e-6 s of a whole second lose up to "
-    "1e-6 relative (a dumped exponential mean of '1e-9min' re-loads as '0s' and is rejected)",
-)
 @FAST
 @given(finite_minutes)
 @example(1e-10)
@@ -216,12 +209,6 @@ def test_dump_reloads_equal_after_random_valid_overrides(
     assert reload(scenario) == scenario
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="package bug: '0.03h' parses to 1.7999999999999998 min, which dumps as '108s' "
-    "and re-loads as 1.8; the re-loaded scenario differs in the last bit",
-)
 def test_dump_reloads_equal_for_decimal_hours() -> None:
     scenario = scenario_from_dict(BASE, overrides=['warehouse.pick_time.mean="0.03h"'])
     assert reload(scenario) == scenario
@@ -273,12 +260,6 @@ KNOWN_GAPS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="package bug: models validate in pydantic's lax mode (true -> 1 picker, "
-    "'yes' -> true, '3000' -> 3000) and number distributions accept infinite parameters",
-)
 @pytest.mark.parametrize(("key", "value"), list(KNOWN_GAPS.values()), ids=list(KNOWN_GAPS))
 def test_known_gaps_are_rejected(key: str, value: Any) -> None:
     with pytest.raises(ScenarioError, match=key.replace(".0.", r"\[0\]\.")):
