@@ -100,7 +100,8 @@ def simulate(
     )
     resources = resources_table(world.resource_log)
     inventory = inventory_table(world.ledger)
-    kpis = compute_kpis(scenario, orders, info.resource_stats)
+    kpis = compute_kpis(scenario, orders, info.resource_stats, info.wait_stamps, inventory,
+                        info.counters)
     wall = time.perf_counter() - started
     manifest = {
         "o2osim_version": __version__,

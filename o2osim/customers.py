@@ -6,17 +6,23 @@ weekday profile weights (each normalised to mean 1). Arrival times are drawn by
 inverting the cumulative rate, one Exp(1) value per arrival, so the arrival
 stream depends only on its own random stream.
 
+Peak days (Double 11) multiply a segment's rate for one calendar date.
+
 A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from
-a finite Zipf popularity law. This module must not know the facilities: a new
-order is handed to ``place(order_id)``.
+a finite Zipf popularity law. A segment with a finite ``population`` draws each
+order's customer uniformly from it, so per-person limits can apply. A customer
+whose order customs rejects for its value may split it (:func:`split_basket`).
+This module must not know the facilities: a new order is handed to
+``place(order_id)``.
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import simpy
@@ -44,6 +50,47 @@ def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
     return [
         base * hours[h % 24] * days[(start_weekday + h // 24) % 7] for h in range(WEEK_HOURS)
     ]
+
+
+def arrival_rates(segment: Segment, start: dt.date, horizon: float) -> list[float]:
+    """Arrivals per minute for each hour, hour 0 = the scenario start (midnight).
+
+    Without peak days this is the weekly cycle of :func:`weekly_rates`; with
+    them, one value per hour of the horizon, multiplied on the peak dates.
+    """
+    weekly = weekly_rates(segment, start.weekday())
+    if not segment.peak_days:
+        return weekly
+    factors = {p.date: p.factor for p in segment.peak_days}
+    hours = math.ceil(horizon / HOUR) + 1
+    return [
+        weekly[h % WEEK_HOURS] * factors.get(start + dt.timedelta(days=h // 24), 1.0)
+        for h in range(hours)
+    ]
+
+
+def split_basket(
+    skus: tuple[int, ...], prices: Sequence[float], limit: float
+) -> list[tuple[int, ...]] | None:
+    """Split a basket into orders each worth at most ``limit`` CNY (first fit, dearest first).
+
+    ``None`` if one line alone is above the limit (no split can pass customs).
+    """
+    parts: list[list[int]] = []
+    totals: list[float] = []
+    for sku in sorted(skus, key=lambda k: (-prices[k], k)):
+        price = prices[sku]
+        if round(price, 2) > round(limit, 2):
+            return None
+        for index, total in enumerate(totals):
+            if round(total + price, 2) <= round(limit, 2):
+                parts[index].append(sku)
+                totals[index] = total + price
+                break
+        else:
+            parts.append([sku])
+            totals.append(price)
+    return [tuple(part) for part in parts]
 
 
 def zipf_probabilities(skus: int, a: float) -> np.ndarray:
@@ -102,7 +149,9 @@ class ArrivalProcess:
         Timeout(self.env, when - self.env._now).callbacks.append(self._arrive)
 
     def _arrive(self, _event: object) -> None:
-        self.on_arrival(self.time)
+        # The clock, not self.time: ``now + (when - now)`` can miss ``when`` by one ulp, and
+        # an order must not be placed after the time its first stage stamps.
+        self.on_arrival(self.env._now)
         self._schedule()
 
 
@@ -121,7 +170,9 @@ class OrderFactory:
         streams: dict[str, np.random.Generator],
         distance: Draw,
         place: Callable[[int], None],
+        customers: tuple[int, int] | None = None,
     ) -> None:
+        """``customers`` is (first customer id, population) for a finite population."""
         self.book = book
         self.segment = segment_index
         self.channels = channel_indices
@@ -148,6 +199,13 @@ class OrderFactory:
             block_draw(channel_rng.random) if len(channel_indices) > 1
             else itertools.repeat(0.0).__next__
         )
+        self.customer: Callable[[], int] | None = None
+        if customers is not None:
+            first, population = customers
+            identity_rng = streams["identity"]
+            self.customer = block_draw(
+                lambda n: identity_rng.integers(first, first + population, n)
+            )
 
     def __call__(self, time: float) -> None:
         next_sku = self.next_sku
@@ -162,4 +220,6 @@ class OrderFactory:
         order_id = self.book.new(
             time, self.segment, channel, skus, value, value * self.tax_rate, self.distance()
         )
+        if self.customer is not None:
+            self.book.customer[order_id] = self.customer()
         self.place(order_id)

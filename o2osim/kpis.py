@@ -1,27 +1,30 @@
 """KPIs from the run's tables, as one tidy table: group, name, kpi, value, unit.
 
-Only orders placed after the warm-up count. Resource KPIs combine the
-stations' exact time integrals (utilisation, mean queue length L) with the
-waits read from the order table (W), so Little's law ``L = lambda W`` can be
-checked on one sample path. Nothing here runs the model.
+Only orders placed after the warm-up count (stock KPIs: movements after it).
+Resource KPIs combine the stations' exact time integrals (utilisation, mean
+queue length L) with the waits read from the order table (W), so Little's law
+``L = lambda W`` can be checked on one sample path. Nothing here runs the model.
+
+Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
+each front store), ``stock`` (the bonded pool and its replenishment),
+``resource`` (every queueing resource of a stage in use).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from .scenario import Scenario
 from .units import DAY
+from .world import WAIT_STAMPS
 
-#: Timestamps that bound the wait in queue at each resource: (joined queue, service began).
-WAIT_STAMPS = {
-    "customs": ("declared", "clearance_start"),
-    "pick": ("pick_queued", "pick_start"),
-    "pack": ("pack_queued", "pack_start"),
-    "deliver": ("dispatch_queued", "dispatched"),
-}
 DONE = ("delivered", "collected")
+#: Outcome counts reported for every group of orders.
+COUNTED = ("delivered", "collected", "lost_sale", "rejected", "in_flight", "cancelled",
+           "returned", "turned_away", "no_purchase")
 
 
 def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[tuple]:
@@ -33,13 +36,25 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[t
         ("orders_placed", placed, "orders"),
         ("orders_per_day", placed / days if days else np.nan, "orders/day"),
     ]
-    for name in ("delivered", "collected", "lost_sale", "rejected", "in_flight"):
+    for name in COUNTED:
         rows.append((name, int((outcome == name).sum()), "orders"))
-    lost = int((outcome == "lost_sale").sum())
+    # A stock request met at once: reserved, never backordered. Requests also count the
+    # lost sales and the oversold orders that were cancelled.
+    reserved, backordered = orders["reserved"].notna(), orders["backordered"].notna()
+    requested = int((reserved | backordered | (outcome == "lost_sale")
+                     | orders["oversold"].notna()).sum())
+    filled = int((reserved & ~backordered).sum())
+    reasons = orders["reason"]
     rows += [
-        ("fill_rate", 1 - lost / placed if placed else np.nan, "share"),
+        ("fill_rate", filled / requested if requested else np.nan, "share"),
+        ("backordered", int(backordered.sum()), "orders"),
+        ("oversold", int(orders["oversold"].notna().sum()), "orders"),
+        ("rejected_per_order_limit", int((reasons == "per_order_limit").sum()), "orders"),
+        ("rejected_annual_limit", int((reasons == "annual_limit").sum()), "orders"),
+        ("split_orders", int((orders["parent"] >= 0).sum()), "orders"),
         ("revenue_cny", float(done["value_cny"].sum()), "CNY"),
         ("tax_cny", float(done["tax_cny"].sum()), "CNY"),
+        ("price_paid_cny", float(done["price_paid_cny"].sum()), "CNY"),
         ("units_sold", int(done["lines"].sum()), "units"),
     ]
     if len(lead):
@@ -56,7 +71,7 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[t
 
 
 def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
-                   warmup: float) -> list[tuple]:
+                   warmup: float, stamps: tuple[str, str] | None) -> list[tuple]:
     span = stats["span_min"]
     rate = stats["arrivals"] / span if span else np.nan
     rows = [
@@ -66,7 +81,9 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
         ("arrival_rate", rate, "orders/min"),
         ("mean_wait_little", stats["mean_queue"] / rate if rate else np.nan, "min"),
     ]
-    joined, began = WAIT_STAMPS[name]
+    if stamps is None:
+        return rows
+    joined, began = stamps
     t_in = orders[joined].to_numpy()
     t_start = orders[began].to_numpy()
     mask = (t_in >= warmup) & ~np.isnan(t_start)
@@ -80,10 +97,88 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
     return rows
 
 
+def _store_kpis(store: str, visits: pd.DataFrame, counters: Mapping[str, float]) -> list[tuple]:
+    outcome = visits["outcome"]
+    entered = visits["entered"].notna()
+    left = visits["left_store"].notna()
+    buyers = int((left & (outcome != "no_purchase")).sum())
+    arrived = len(visits)
+    turned = int((outcome == "turned_away").sum())
+    door_wait = (visits["entered"] - visits["door_queued"])[entered]
+    in_zone = (visits["left_store"] - visits["entered"])[left]
+    rows = [
+        ("visitors", arrived, "visitors"),
+        ("turned_away", turned, "visitors"),
+        ("turned_away_share", turned / arrived if arrived else np.nan, "share"),
+        ("entered", int(entered.sum()), "visitors"),
+        ("buyers", buyers, "visitors"),
+        ("conversion_rate", buyers / int(left.sum()) if left.any() else np.nan, "share"),
+    ]
+    if len(door_wait):
+        rows.append(("mean_door_wait", float(door_wait.mean()), "min"))
+    if len(in_zone):
+        rows.append(("mean_time_in_zone", float(in_zone.mean()), "min"))
+    samples = counters.get(f"{store}.display_samples")
+    if samples is not None:
+        rows.append(("display_samples", samples, "units"))
+    return rows
+
+
+def _time_average(times: np.ndarray, levels: np.ndarray, start: float, end: float) -> float:
+    """Time average over [start, end] of a step function: ``levels[i]`` from ``times[i]`` on."""
+    if end <= start or not len(times):
+        return float("nan")
+    before = np.searchsorted(times, start, side="right") - 1
+    level0 = levels[before] if before >= 0 else 0.0
+    inside = (times > start) & (times < end)
+    edges = np.concatenate(([start], times[inside], [end]))
+    values = np.concatenate(([level0], levels[inside]))
+    return float((np.diff(edges) * values).sum() / (end - start))
+
+
+def _stock_kpis(inventory: pd.DataFrame, orders: pd.DataFrame, warmup: float,
+                horizon: float) -> list[tuple]:
+    times = inventory["time"].to_numpy()
+    on_hand = np.cumsum(inventory["on_hand_change"].to_numpy())
+    on_order = np.cumsum(inventory["on_order_change"].to_numpy())
+    after = inventory[inventory["time"] >= warmup]
+    kind = after["kind"]
+    waited = orders["reserved"] - orders["backordered"]
+    rows = [
+        ("purchase_orders", int((kind == "purchase_order").sum()), "orders"),
+        ("units_ordered", int(after.loc[kind == "purchase_order", "on_order_change"].sum()),
+         "units"),
+        ("receipts", int((kind == "receipt").sum()), "deliveries"),
+        ("units_received", int(after.loc[kind == "receipt", "on_hand_change"].sum()), "units"),
+        ("units_returned", int(after.loc[kind == "return", "on_hand_change"].sum()), "units"),
+        ("mean_on_hand", _time_average(times, on_hand, warmup, horizon), "units"),
+        ("mean_pipeline", _time_average(times, on_order, warmup, horizon), "units"),
+        ("oversold_orders", int(orders["oversold"].notna().sum()), "orders"),
+        ("stale_figure_lost_sales", int((orders["reason"] == "stale_stock_figure").sum()),
+         "orders"),
+        ("backordered_orders", int(orders["backordered"].notna().sum()), "orders"),
+    ]
+    if waited.notna().any():
+        rows.append(("mean_backorder_wait", float(waited.mean()), "min"))
+    return rows
+
+
 def compute_kpis(
-    scenario: Scenario, orders: pd.DataFrame, resource_stats: dict[str, dict[str, float]]
+    scenario: Scenario,
+    orders: pd.DataFrame,
+    resource_stats: dict[str, dict[str, float]],
+    wait_stamps: Mapping[str, tuple[str, str]] | None = None,
+    inventory: pd.DataFrame | None = None,
+    counters: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """The KPI table for one run (orders placed after the warm-up)."""
+    """The KPI table for one run (orders placed after the warm-up).
+
+    ``wait_stamps`` names the order-table stamps that bound each resource's wait
+    (default: the fixed stations'); ``inventory`` (the ledger) adds stock KPIs and
+    ``counters`` (RunInfo.counters) what only the run counted.
+    """
+    wait_stamps = WAIT_STAMPS if wait_stamps is None else wait_stamps
+    counters = counters or {}
     meta = scenario.scenario
     days = (meta.horizon - meta.warmup) / DAY
     counted = orders[orders["after_warmup"]]
@@ -103,10 +198,16 @@ def compute_kpis(
         for seg in scenario.customers.segments:
             subset = counted[counted["segment"] == seg.name]
             add("segment", seg.name, _order_kpis(subset, promise, days))
-    used = {stage for ch in scenario.channels.values() for stage in ch.route}
+    for index, store in enumerate(scenario.stores):
+        segments = [seg.name for seg in scenario.customers.segments
+                    if seg.store == store.name or (seg.store is None and index == 0)]
+        visits = counted[counted["door_queued"].notna() & counted["segment"].isin(segments)]
+        add("store", store.name, _store_kpis(store.name, visits, counters))
+    if inventory is not None and len(inventory):
+        add("stock", "bonded", _stock_kpis(inventory, counted, meta.warmup, meta.horizon))
     for name, stats in resource_stats.items():
-        if name in used:
-            add("resource", name, _resource_kpis(name, stats, orders, meta.warmup))
+        add("resource", name,
+            _resource_kpis(name, stats, orders, meta.warmup, wait_stamps.get(name)))
     return pd.DataFrame(rows, columns=["group", "name", "kpi", "value", "unit"])
 
 

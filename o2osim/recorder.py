@@ -25,9 +25,24 @@ class Outcome(IntEnum):
     REJECTED = 5
     LOST_SALE = 6
     RETURNED = 7
+    TURNED_AWAY = 8  # a store visitor who found the experience zone full (no door queue)
+    NO_PURCHASE = 9  # a store visitor who left without buying
+
+
+class Reason(IntEnum):
+    """Why an order ended as it did, where the outcome alone does not say."""
+
+    NONE = 0
+    PER_ORDER_LIMIT = 1  # customs: order value above the per-order limit
+    ANNUAL_LIMIT = 2  # customs: the person's annual limit would be exceeded
+    OVERSOLD = 3  # the online figure showed stock that was gone (sync lag)
+    OUT_OF_STOCK = 4  # no stock, and the channel does not take backorders
+    STALE_STOCK_FIGURE = 5  # the online figure showed none, yet stock was there (sync lag)
+    ZONE_FULL = 6  # the experience zone was full and there is no door queue
 
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
+REASON_NAMES = tuple(r.name.lower() for r in Reason)
 NAN = math.nan
 #: Rows added at a time to the columns that are filled in after an order is placed.
 GROWTH = 8192
@@ -37,6 +52,8 @@ class OrderBook:
     """One row per order, one list per column.
 
     ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it).
+    ``customer`` is -1 for a segment without a finite population; ``parent`` is
+    the order a split order came from (-1 if none); ``reason`` a :class:`Reason`.
     """
 
     def __init__(self, stamp_names: list[str]) -> None:
@@ -51,11 +68,14 @@ class OrderBook:
         self.outcome: list[int] = []
         self.failed_at: list[int] = []
         self.step: list[int] = []
+        self.customer: list[int] = []
+        self.parent: list[int] = []
+        self.reason: list[int] = []
         self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
         # Columns set later in an order's life grow in blocks, not one append per order.
-        self._grown = (self.finished, self.outcome, self.failed_at, self.step,
-                       *self.stamps.values())
-        self._fill = (NAN, 0, -1, 0, *([NAN] * len(stamp_names)))
+        self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.customer,
+                       self.parent, self.reason, *self.stamps.values())
+        self._fill = (NAN, 0, -1, 0, -1, -1, 0, *([NAN] * len(stamp_names)))
         self._capacity = 0
 
     def __len__(self) -> int:
@@ -127,6 +147,7 @@ class StockKind(IntEnum):
     RELEASE = 2
     PURCHASE_ORDER = 3
     RECEIPT = 4
+    RETURN = 5  # a customer's return put back on the shelf
 
 
 class InventoryLedger:

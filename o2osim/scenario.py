@@ -37,8 +37,32 @@ LAYOUTS = (
     "omnichannel_hub",
     "export",
 )
-#: Stages a channel's route may use, in the order an order meets them.
-STAGES = ("reserve", "customs", "pick", "pack", "deliver")
+#: Stages a channel's route may use, in the order an order meets them. A route
+#: is any subsequence: e.g. a walk-in buying for take-away is
+#: ``store_visit -> reserve -> customs -> pick -> collect``, a direct-mail parcel
+#: ``seller_ship -> port_customs -> courier``.
+STAGES = (
+    "store_visit",   # experience zone of a front store: browse, try, scan and pay
+    "reserve",       # take the units from the one bonded stock pool
+    "customs",       # mode 1210 clearance out of the bonded warehouse
+    "pick",          # pickers and/or AGVs, time per line
+    "pack",
+    "sort",          # sorter with a throughput (items per hour)
+    "seller_ship",   # direct mail (9610): overseas seller's parcel to the port
+    "port_customs",  # direct mail: clearance at the port
+    "collect",       # take-away at the store's counter
+    "deliver",       # rider fleet, downtown
+    "linehaul",      # dispatch waves with cut-offs, next-day regional delivery
+    "courier",       # direct mail: national courier
+)
+#: Stages that hand the goods to the customer; a route has at most one, and last.
+TERMINAL_STAGES = ("collect", "deliver", "linehaul", "courier")
+#: Stages that need the ``[warehouse]`` table.
+WAREHOUSE_STAGES = ("reserve", "pick", "pack", "sort", "linehaul")
+#: Allocation rules of the one stock pool (o2osim.facilities.stock.ALLOCATION).
+ALLOCATIONS = ("fcfs", "channel_priority", "walk_in_reserve")
+#: Replenishment policies (o2osim.facilities.supply.REPLENISHMENT), or none.
+REPLENISHMENT_POLICIES = ("s_S", "r_Q", "base_stock", "none")
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -95,6 +119,13 @@ def _check_profile(value: str | list[float], names: dict[str, Any], length: int)
     return value
 
 
+class PeakDay(Strict):
+    """A date on which a segment's arrival rate is multiplied, e.g. Double 11."""
+
+    date: Annotated[dt.date, Field(strict=False)]
+    factor: Annotated[float, Field(ge=0, le=1000)]
+
+
 class Segment(Strict):
     """A customer segment: how many arrive, when, and which channels they use."""
 
@@ -107,6 +138,25 @@ class Segment(Strict):
     distance_km: NumberDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 5.0, "cv": 0.6},
         description="distance from the customer's home to the depot, km",
+    )
+    population: PositiveInt | None = Field(
+        default=None,
+        description="customers in the segment; each order is drawn from them uniformly, so "
+        "per-person limits apply. None: every order is a new person",
+    )
+    split_on_rejection: Probability = Field(
+        default=0.0,
+        description="chance that a customer whose order customs rejects for the per-order "
+        "limit splits it into orders within the limit (else the order is dropped)",
+    )
+    resubmit_after: Duration = Field(
+        default="10min", description="time to place the split orders, minutes"
+    )
+    store: Name | None = Field(
+        default=None, description="the store this segment visits (default: the first store)"
+    )
+    peak_days: list[PeakDay] = Field(
+        default_factory=list, description="dates whose arrivals are multiplied (Double 11)"
     )
 
     @field_validator("hourly_profile")
@@ -131,6 +181,9 @@ class Segment(Strict):
                 )
             if sum(self.channel_shares) <= 0:
                 raise ValueError("channel_shares must have at least one value > 0")
+        dates = [p.date for p in self.peak_days]
+        if len(set(dates)) != len(dates):
+            raise ValueError("peak_days lists a date twice")
         return self
 
 
@@ -165,34 +218,133 @@ class Catalogue(Strict):
     )
 
 
-class Replenishment(Strict):
-    """Periodic-review (s, S) restocking of the bonded warehouse, per SKU.
+class PolicyLevels(Strict):
+    """A replenishment policy and its levels, for one class of SKUs.
 
-    ``s`` and ``S`` are set from each SKU's expected demand as days of cover.
+    Levels are days of each SKU's expected demand (``*_days``), or the same
+    number of units for every SKU of the class (``*_units``, which win):
+
+    - ``s_S``: when the inventory position is <= s, order up to S;
+    - ``r_Q``: when the position is <= r, order Q (enough multiples of Q to lift it above r);
+    - ``base_stock``: order up to S whenever the position is below S.
+
+    ``review`` is the review period; ``"0s"`` reviews continuously (after every demand).
+    The inventory position is on hand + on order - backordered units.
     """
 
-    policy: Literal["s_S", "none"] = "s_S"
-    review: Duration = "1d"
+    policy: Literal[REPLENISHMENT_POLICIES] = "s_S"  # type: ignore[valid-type]
+    review: Duration = Field(default="1d", description='review period; "0s" is continuous')
     lead_time: TimeDist = Field(
-        default_factory=lambda: {"dist": "lognormal", "mean": "7d", "cv": 0.3}
+        default_factory=lambda: {"dist": "lognormal", "mean": "7d", "cv": 0.3},
+        description="supplier to bonded warehouse, minutes (unless mode names one)",
     )
+    mode: Name | None = Field(default=None, description="a named transport mode (sea, air)")
     reorder_point_days: Annotated[float, Field(ge=0)] = 8.0
     order_up_to_days: Annotated[float, Field(gt=0)] = 16.0
+    order_quantity_days: Annotated[float, Field(gt=0)] | None = None
+    reorder_point_units: Annotated[int, Field(ge=0)] | None = None
+    order_up_to_units: PositiveInt | None = None
+    order_quantity_units: PositiveInt | None = None
 
     @model_validator(mode="after")
-    def _levels(self) -> Replenishment:
-        if self.review <= 0:
-            raise ValueError("review must be longer than 0s")
-        if self.order_up_to_days <= self.reorder_point_days:
-            raise ValueError(
-                f"order_up_to_days ({self.order_up_to_days}) must exceed "
-                f"reorder_point_days ({self.reorder_point_days})"
-            )
+    def _levels(self) -> PolicyLevels:
+        if self.policy == "s_S":
+            if self.reorder_point_units is None and self.order_up_to_units is None:
+                if self.order_up_to_days <= self.reorder_point_days:
+                    raise ValueError(
+                        f"order_up_to_days ({self.order_up_to_days}) must exceed "
+                        f"reorder_point_days ({self.reorder_point_days})"
+                    )
+            elif (self.reorder_point_units is not None and self.order_up_to_units is not None
+                  and self.order_up_to_units <= self.reorder_point_units):
+                raise ValueError(
+                    f"order_up_to_units ({self.order_up_to_units}) must exceed "
+                    f"reorder_point_units ({self.reorder_point_units})"
+                )
+        if self.policy == "r_Q" and (
+            self.order_quantity_days is None and self.order_quantity_units is None
+        ):
+            raise ValueError("policy r_Q needs order_quantity_days or order_quantity_units")
         return self
 
 
+class SkuClass(PolicyLevels):
+    """A class of SKUs by popularity rank (most popular first) with its own policy."""
+
+    name: Name
+    share: Annotated[float, Field(gt=0, le=1)] = Field(description="share of the SKUs")
+
+
+class Replenishment(PolicyLevels):
+    """Restocking of the bonded warehouse from overseas suppliers.
+
+    ``classes`` take the most popular SKUs in turn (A, B, ...); the SKUs left over
+    follow the policy given at this level. ``modes`` name lead-time
+    distributions (``sea``, ``air``) that a class can pick with ``mode``.
+    """
+
+    modes: dict[Name, TimeDist] = Field(default_factory=dict)
+    classes: list[SkuClass] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _classes(self) -> Replenishment:
+        names = [c.name for c in self.classes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"class names must be unique (got {', '.join(names)})")
+        if sum(c.share for c in self.classes) > 1 + 1e-9:
+            raise ValueError("the shares of the classes add up to more than 1")
+        for spec in (self, *self.classes):
+            if spec.mode is not None and spec.mode not in self.modes:
+                raise ValueError(
+                    f"mode {spec.mode!r} is not defined under modes "
+                    f"(defined: {', '.join(self.modes) or 'none'})"
+                )
+        return self
+
+
+class Allocation(Strict):
+    """Who gets the bonded stock when it is short (small policies chosen by name).
+
+    ``fcfs``: first come first served. ``channel_priority``: channels ranked by
+    ``priority`` (first is highest); a channel of rank k leaves ``k * guard_units``
+    of each SKU for the channels above it, and backorders are served by rank.
+    ``walk_in_reserve``: channels that do not start at a store leave
+    ``guard_units`` of each SKU for walk-in customers.
+    """
+
+    policy: Literal[ALLOCATIONS] = "fcfs"  # type: ignore[valid-type]
+    priority: list[Name] = Field(default_factory=list)
+    guard_units: Annotated[int, Field(ge=0)] = 1
+
+
+class Linehaul(Strict):
+    """Next-day regional delivery: dispatch waves leave at cut-off times each day."""
+
+    cutoffs: list[Duration] = Field(
+        default_factory=lambda: ["20h"], min_length=1,
+        description="departure times of day; an order sorted by then leaves with the wave",
+    )
+    capacity: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="orders per wave; 0 is no limit"
+    )
+    delivery_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "triangular", "low": "10h", "mode": "14h",
+                                 "high": "20h"},
+        description="from the wave's departure to delivery in the region, minutes",
+    )
+
+    @field_validator("cutoffs")
+    @classmethod
+    def _times_of_day(cls, value: list[float]) -> list[float]:
+        if any(t >= 1440 for t in value):
+            raise ValueError("cut-offs are times of day, shorter than 1d")
+        if len(set(value)) != len(value):
+            raise ValueError("a cut-off is listed twice")
+        return value
+
+
 class Warehouse(Strict):
-    """Bonded back warehouse: one stock pool, pickers, packers."""
+    """Bonded back warehouse: one stock pool, pickers and AGVs, packers, sorter, waves."""
 
     pickers: PositiveInt
     pick_time: TimeDist = Field(description="time per order line, minutes")
@@ -202,11 +354,32 @@ class Warehouse(Strict):
     )
     unlimited_stock: bool = False
     initial_stock_days: Annotated[float, Field(ge=0)] = 12.0
+    initial_stock_units: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="the same initial stock for every SKU (wins over days)"
+    )
     replenishment: Replenishment = Replenishment()
+    allocation: Allocation = Allocation()
+    sync_lag: Duration = Field(
+        default="0s", description="delay before the online stock figure shows a change"
+    )
+    agvs: Annotated[int, Field(ge=0)] = Field(default=0, description="AGVs picking beside pickers")
+    agv_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "20s", "cv": 0.3},
+        description="AGV time per order line, minutes",
+    )
+    sort_per_hour: Annotated[float, Field(gt=0)] = Field(
+        default=3600.0, description="sorter throughput, items per hour per lane"
+    )
+    sort_lanes: PositiveInt = 1
+    linehaul: Linehaul = Linehaul()
 
 
 class Customs(Strict):
-    """Cross-border clearance (mode 1210) of each order from the bonded warehouse."""
+    """Cross-border clearance of each order: mode 1210 (bonded) or 9610 (port).
+
+    ``capacity`` declarations are cleared in parallel, so at most
+    ``capacity / mean clearance time`` declarations per minute pass.
+    """
 
     capacity: PositiveInt = Field(default=50, description="declarations cleared in parallel")
     clearance_time: TimeDist = Field(
@@ -217,7 +390,18 @@ class Customs(Strict):
         default_factory=lambda: {"dist": "lognormal", "mean": "2h", "cv": 0.5}
     )
     per_order_limit_cny: Annotated[float, Field(gt=0)] = 5000.0
+    annual_limit_cny: Annotated[float, Field(gt=0)] = Field(
+        default=26000.0, description="per person per calendar year, all cross-border orders"
+    )
     tax_rate: Probability = 0.091
+    document_mismatch_rate: Probability = Field(
+        default=0.0, description="share of orders whose order, payment and logistics "
+        "documents do not match; they go to manual handling first",
+    )
+    manual_officers: PositiveInt = 2
+    manual_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "30min", "cv": 0.6}
+    )
 
 
 class Couriers(Strict):
@@ -236,19 +420,107 @@ class Couriers(Strict):
     dispatch: Literal["fcfs"] = "fcfs"
 
 
+class Store(Strict):
+    """A front store's experience zone: door, AR mirrors, staff and QR checkout.
+
+    Visitors wait at the door when the zone is full (or leave, if ``door_queue``
+    is false: then the zone is a loss system). Inside, a visitor browses, may use
+    an AR mirror, may be helped by staff, and buys with probability
+    ``purchase_probability`` by scanning a QR code and paying online; a share
+    needs a staff member to check out. Display samples are not sellable stock.
+    """
+
+    name: Name
+    capacity: PositiveInt = Field(description="visitors allowed in the experience zone at once")
+    door_queue: bool = True
+    browse_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "20min", "cv": 0.6}
+    )
+    ar_mirrors: Annotated[int, Field(ge=0)] = 0
+    mirror_share: Probability = 0.0
+    mirror_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "4min", "cv": 0.5}
+    )
+    staff: Annotated[int, Field(ge=0)] = 0
+    help_share: Probability = 0.0
+    help_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "5min", "cv": 0.5}
+    )
+    purchase_probability: Probability = 0.4
+    checkout_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "1min", "cv": 0.5},
+        description="self-service: scan the QR code and pay online, minutes",
+    )
+    checkout_staff_share: Probability = 0.0
+    checkout_staff_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "3min", "cv": 0.5}
+    )
+    handover_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "10min", "cv": 0.5},
+        description="take-away: from the back warehouse to the customer at the counter",
+    )
+    display_samples_per_sku: Annotated[int, Field(ge=0)] = 1
+
+    @model_validator(mode="after")
+    def _resources(self) -> Store:
+        if self.mirror_share > 0 and self.ar_mirrors == 0:
+            raise ValueError(f"mirror_share {self.mirror_share} needs ar_mirrors >= 1")
+        for share in ("help_share", "checkout_staff_share"):
+            if getattr(self, share) > 0 and self.staff == 0:
+                raise ValueError(f"{share} {getattr(self, share)} needs staff >= 1")
+        return self
+
+
+class DirectMail(Strict):
+    """Direct mail (mode 9610): the overseas seller's parcel, port customs, national courier."""
+
+    parcel_transit: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "9d", "cv": 0.4},
+        description="seller handling and international transit to the port, minutes",
+    )
+    port_customs: Customs = Customs(
+        capacity=20,
+        clearance_time={"dist": "lognormal", "mean": "1d", "cv": 0.8},  # type: ignore[arg-type]
+        inspection_rate=0.05,
+        inspection_time={"dist": "lognormal", "mean": "3d", "cv": 0.5},  # type: ignore[arg-type]
+    )
+    courier_transit: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "3d", "cv": 0.4},
+        description="national courier from the port to the customer, minutes",
+    )
+
+
 class Channel(Strict):
-    """A sales channel: its fulfilment route (data, not code) and its promise."""
+    """A sales channel: its fulfilment route (data, not code), promise and shortage rule."""
 
     route: list[Literal[STAGES]] = Field(min_length=1)  # type: ignore[valid-type]
     promise: Duration = Field(description="promised lead time from order to delivery, minutes")
+    on_shortage: Literal["lose", "backorder"] = Field(
+        default="lose", description="out of stock: the sale is lost, or the order waits"
+    )
+    stock_view: Literal["synced", "live"] = Field(
+        default="synced",
+        description="customers see the stock figure after the sync lag, or the live one",
+    )
+    return_rate: Probability = 0.0
+    return_after: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "5d", "cv": 0.5},
+        description="from delivery to the return reaching the warehouse, minutes",
+    )
 
     @model_validator(mode="after")
     def _route(self) -> Channel:
         order = [STAGES.index(s) for s in self.route]
         if order != sorted(set(order)):
+            # The stage order from the route's earliest stage on: what the user needs to see.
             raise ValueError(
-                f"route stages must be distinct and in the order {' -> '.join(STAGES)} "
-                f"(got {' -> '.join(self.route)})"
+                f"route stages must be distinct and in the order "
+                f"{' -> '.join(STAGES[min(order):])} (got {' -> '.join(self.route)})"
+            )
+        ends = [s for s in self.route if s in TERMINAL_STAGES]
+        if len(ends) > 1:
+            raise ValueError(
+                f"a route ends at one of {', '.join(TERMINAL_STAGES)} (got {', '.join(ends)})"
             )
         return self
 
@@ -271,9 +543,11 @@ class Scenario(Strict):
     customers: Customers
     catalogue: Catalogue
     channels: dict[Name, Channel] = Field(min_length=1)
-    warehouse: Warehouse
+    warehouse: Warehouse | None = None
     customs: Customs = Customs()
-    couriers: Couriers
+    couriers: Couriers | None = None
+    stores: list[Store] = Field(default_factory=list)
+    direct_mail: DirectMail = DirectMail()
     recorder: Recorder = Recorder()
 
     @model_validator(mode="after")
@@ -292,7 +566,41 @@ class Scenario(Strict):
                         f"channel {ch!r} is not defined under [channels]; "
                         f"defined: {', '.join(self.channels)}",
                     )
+        self._check_facilities()
         return self
+
+    def _check_facilities(self) -> None:
+        """Every stage a route uses has its facility; names point at things that exist."""
+        store_names = [s.name for s in self.stores]
+        if len(set(store_names)) != len(store_names):
+            raise KeyPathError("stores", store_names, "store names must be unique")
+        for name, channel in self.channels.items():
+            for stage in channel.route:
+                table = (
+                    "[warehouse]" if stage in WAREHOUSE_STAGES and self.warehouse is None
+                    else "[couriers]" if stage == "deliver" and self.couriers is None
+                    else "[[stores]]" if stage in ("store_visit", "collect") and not self.stores
+                    else None
+                )
+                if table:
+                    raise KeyPathError(
+                        f"channels.{name}.route", stage,
+                        f"stage {stage!r} needs a {table} table in the scenario",
+                    )
+        for i, seg in enumerate(self.customers.segments):
+            if seg.store is not None and seg.store not in store_names:
+                raise KeyPathError(
+                    f"customers.segments[{i}].store", seg.store,
+                    f"no store of that name; stores: {', '.join(store_names) or 'none'}",
+                )
+        if self.warehouse is not None:
+            for ch in self.warehouse.allocation.priority:
+                if ch not in self.channels:
+                    raise KeyPathError(
+                        "warehouse.allocation.priority", ch,
+                        f"channel {ch!r} is not defined under [channels]; "
+                        f"defined: {', '.join(self.channels)}",
+                    )
 
 
 # ---------------------------------------------------------------- loading

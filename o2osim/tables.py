@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .recorder import OUTCOME_NAMES, InventoryLedger, OrderBook, ResourceLog, StockKind
+from .recorder import (
+    OUTCOME_NAMES,
+    REASON_NAMES,
+    InventoryLedger,
+    OrderBook,
+    ResourceLog,
+    StockKind,
+)
 
 STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
 
@@ -25,7 +32,12 @@ def orders_table(
     stage_names: list[list[str]],
     warmup: float,
 ) -> pd.DataFrame:
-    """One row per order placed: attributes, stage timestamps, outcome."""
+    """One row per order placed: attributes, stage timestamps, outcome.
+
+    ``price_paid_cny`` is what the customer sees and pays: value plus cross-border tax.
+    ``customer`` is -1 where the segment has no finite population; ``parent`` is the
+    order a split order came from (-1 if none).
+    """
     n = len(book)
     placed = np.asarray(book.placed, dtype=float)
     finished = np.asarray(book.finished, dtype=float)
@@ -43,13 +55,18 @@ def orders_table(
             "lines": np.fromiter((len(s) for s in book.skus), dtype=np.int64, count=n),
             "value_cny": np.asarray(book.value, dtype=float),
             "tax_cny": np.round(np.asarray(book.tax, dtype=float), 2),
+            "price_paid_cny": np.round(np.asarray(book.value, dtype=float)
+                                       + np.asarray(book.tax, dtype=float), 2),
             "distance_km": np.asarray(book.distance, dtype=float),
+            "customer": np.asarray(book.customer, dtype=np.int64),
+            "parent": np.asarray(book.parent, dtype=np.int64),
             "placed": placed,
             **{name: np.asarray(col, dtype=float) for name, col in book.stamps.items()},
             "finished": finished,
             "lead_time_min": finished - placed,
             "outcome": _categorical(book.outcome, list(OUTCOME_NAMES)),
             "failed_at": pd.Categorical(failed_stage),
+            "reason": _categorical(book.reason, list(REASON_NAMES)),
             "after_warmup": placed >= warmup,
         }
     )

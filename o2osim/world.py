@@ -3,7 +3,9 @@
 The World owns the SimPy environment, the random streams, the recorder and the
 facilities, and wires them together: facilities never import each other. A
 channel's route is a tuple of stage objects (data from the scenario); an order
-walks it by ``advance``. Nothing here computes statistics or touches pandas.
+walks it by ``advance``. Customer behaviour that links facilities -- splitting
+an order customs rejected, returning goods -- is wired here too. Nothing here
+computes statistics or touches pandas.
 """
 
 from __future__ import annotations
@@ -11,34 +13,74 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import simpy
 from simpy.events import Timeout
 
-from .customers import ArrivalProcess, OrderFactory, weekly_rates, zipf_probabilities
+from .customers import (
+    ArrivalProcess,
+    OrderFactory,
+    arrival_rates,
+    split_basket,
+    zipf_probabilities,
+)
 from .distributions import uniform_draw
 from .facilities.couriers import RiderFleet
-from .facilities.customs import Customs
-from .facilities.station import Station
-from .facilities.warehouse import (
-    ReserveStage,
-    SsReplenishment,
-    StockPool,
-    build_stations,
-    stock_levels,
-)
+from .facilities.customs import Customs, QuotaBook
+from .facilities.station import Delay, Station
+from .facilities.stock import ALLOCATION, ReserveStage, StockPool
+from .facilities.store import Store
+from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
+from .facilities.warehouse import Linehaul, build_stations
 from .randomness import Streams
-from .recorder import InventoryLedger, OrderBook, Outcome, ResourceLog
-from .scenario import Scenario
+from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
+from .scenario import Replenishment, Scenario, Warehouse
 
 #: Stage timestamps in the order table, in route order.
 STAMPS = [
-    "reserved",
-    "declared", "clearance_start", "clearance_end", "inspected", "cleared",
+    "door_queued", "entered", "left_store",
+    "backordered", "oversold", "reserved",
+    "declared", "manual_queued", "manual_start", "manual_end",
+    "clearance_queued", "clearance_start", "clearance_end", "inspected", "cleared",
     "pick_queued", "pick_start", "picked",
     "pack_queued", "pack_start", "packed",
-    "dispatch_queued", "dispatched", "delivered", "rider_back",
+    "sort_queued", "sort_start", "sorted",
+    "port_arrived",
+    "port_declared", "port_manual_queued", "port_manual_start", "port_manual_end",
+    "port_clearance_queued", "port_clearance_start", "port_clearance_end",
+    "port_inspected", "port_cleared",
+    "collected",
+    "dispatch_queued", "dispatched", "departed", "delivered", "rider_back",
+    "returned",
 ]
+#: The stamp each stage sets when an order leaves it.
+STAGE_END = {
+    "store_visit": "left_store",
+    "reserve": "reserved",
+    "customs": "cleared",
+    "pick": "picked",
+    "pack": "packed",
+    "sort": "sorted",
+    "seller_ship": "port_arrived",
+    "port_customs": "port_cleared",
+    "collect": "collected",
+    "deliver": "delivered",
+    "linehaul": "delivered",
+    "courier": "delivered",
+}
+#: Resources whose wait is read from the order table: (joined the queue, service began).
+WAIT_STAMPS = {
+    "customs": ("clearance_queued", "clearance_start"),
+    "customs_manual": ("manual_queued", "manual_start"),
+    "pick": ("pick_queued", "pick_start"),
+    "pack": ("pack_queued", "pack_start"),
+    "sort": ("sort_queued", "sort_start"),
+    "deliver": ("dispatch_queued", "dispatched"),
+    "port_customs": ("port_clearance_queued", "port_clearance_start"),
+    "port_customs_manual": ("port_manual_queued", "port_manual_start"),
+}
+DELIVERING = ("deliver", "linehaul", "courier")
 
 
 @dataclass
@@ -51,6 +93,19 @@ class RunInfo:
     events: int = 0
     resource_stats: dict[str, dict[str, float]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    wait_stamps: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class _BySegment:
+    """A route stage served by the facility of the order's segment (e.g. its store)."""
+
+    def __init__(self, book: OrderBook, targets: list[Callable[[int], None]]) -> None:
+        self.segment = book.segment
+        self.targets = targets
+        self.done: Callable[[int], None] | None = None  # the targets are wired directly
+
+    def arrive(self, order_id: int) -> None:
+        self.targets[self.segment[order_id]](order_id)
 
 
 class World:
@@ -66,6 +121,7 @@ class World:
         self.ledger = InventoryLedger()
         self.channel_names = list(scenario.channels)
         self.segment_names = [s.name for s in scenario.customers.segments]
+        self.used = {stage for ch in scenario.channels.values() for stage in ch.route}
         self._build_facilities()
         self._build_routes()
         self._build_customers()
@@ -76,59 +132,189 @@ class World:
         return dist.sampler(self.streams.stream(name))  # type: ignore[attr-defined]
 
     def _build_facilities(self) -> None:
-        sc, env, book = self.scenario, self.env, self.book
+        sc, env = self.scenario, self.env
         cat = sc.catalogue
         price_rng = self.streams.stream("catalogue.price")
         self.prices = [round(p, 2) for p in cat.price_cny.block(price_rng, cat.skus).tolist()]
-        initial, s, big_s = stock_levels(sc.warehouse, self._daily_demand())
-        self.pool = StockPool(env, self.ledger, initial, sc.warehouse.unlimited_stock)
-        rep = sc.warehouse.replenishment
-        self.replenishment = None
-        if not sc.warehouse.unlimited_stock and rep.policy == "s_S":
-            self.replenishment = SsReplenishment(
-                env, self.pool, s, big_s, rep.review, self._draw("supply.lead_time", rep.lead_time)
+        self.stages: dict[str, Any] = {}
+        #: Resources that are monitored and reported (those of the stages in use).
+        self.stations: list[Station] = []
+        self.wait_stamps = dict(WAIT_STAMPS)
+        self.pool: StockPool | None = None
+        self.replenishment: list[ClassReplenishment] = []
+        self.linehaul: Linehaul | None = None
+        self.stores: list[Store] = []
+        self.quota = QuotaBook()
+        if sc.warehouse is not None:
+            self._build_warehouse(sc.warehouse)
+        self.customs = self._build_customs("customs", sc.customs, "")
+        self.port_customs: Customs | None = None
+        if self.used & {"seller_ship", "port_customs", "courier"}:
+            self._build_direct_mail()
+        self.fleet: RiderFleet | None = None
+        if sc.couriers is not None:
+            cour = sc.couriers
+            self.fleet = RiderFleet(
+                env, cour, self.book,
+                self._draw("couriers.handover_time", cour.handover_time),
+                self._draw("couriers.trip_time", cour.trip_time) if cour.trip_time else None,
             )
-        self.reserve = ReserveStage(env, self.pool, book)
-        self.customs = Customs(
-            env, sc.customs, book,
-            self._draw("customs.clearance_time", sc.customs.clearance_time),
-            uniform_draw(self.streams.stream("customs.inspection")),
-            self._draw("customs.inspection_time", sc.customs.inspection_time),
-        )
-        self.picking, self.packing = build_stations(
-            env, sc.warehouse, book,
-            self._draw("warehouse.pick_time", sc.warehouse.pick_time),
-            self._draw("warehouse.pack_time", sc.warehouse.pack_time),
-        )
-        cour = sc.couriers
-        self.fleet = RiderFleet(
-            env, cour, book,
-            self._draw("couriers.handover_time", cour.handover_time),
-            self._draw("couriers.trip_time", cour.trip_time) if cour.trip_time else None,
-        )
-        self.stations: list[Station] = [
-            self.customs.station, self.picking, self.packing, self.fleet.station
-        ]
-        self.stages = {
-            "reserve": self.reserve,
-            "customs": self.customs,
-            "pick": self.picking,
-            "pack": self.packing,
-            "deliver": self.fleet,
-        }
+            self.stages["deliver"] = self.fleet
+        if sc.stores:
+            self._build_stores()
         for stage in self.stages.values():
             stage.done = self.advance
+        self.stations = [st for st in self._resources() if st.stage in self.used]
+
+    def _resources(self) -> list[Station]:
+        """Every queueing resource built, in the order the tables list them."""
+        found: list[Station] = []
+        for office in (self.customs, self.port_customs):
+            if office is not None:
+                found.append(office.station)
+                if office.mismatch_rate > 0:
+                    found.append(office.manual)
+        if self.scenario.warehouse is not None:
+            found += [self.picking, self.packing, self.sorting]
+        if self.fleet is not None:
+            found.append(self.fleet.station)
+        for store in self.stores:
+            found += store.resources
+        return found
+
+    def _build_warehouse(self, wh: Warehouse) -> None:
+        sc, env, book = self.scenario, self.env, self.book
+        daily = self._daily_demand()
+        if wh.initial_stock_units is not None:
+            initial = [wh.initial_stock_units] * sc.catalogue.skus
+        else:
+            initial = [math.ceil(d * wh.initial_stock_days) for d in daily]
+        allocate = ALLOCATION[wh.allocation.policy]
+        priority = wh.allocation.priority
+        rules, backorder, synced = [], [], []
+        for name in self.channel_names:
+            channel = sc.channels[name]
+            rank = priority.index(name) if name in priority else len(priority)
+            rules.append(allocate(rank, channel.route[0] == "store_visit",
+                                  wh.allocation.guard_units))
+            backorder.append(channel.on_shortage == "backorder")
+            synced.append(channel.stock_view == "synced")
+        pool = StockPool(env, self.ledger, initial, wh.unlimited_stock, rules, backorder, synced,
+                         wh.sync_lag)
+        self.pool = pool
+        if not wh.unlimited_stock:
+            self._build_replenishment(wh.replenishment, pool, daily)
+        self.reserve = ReserveStage(env, pool, book)
         self.reserve.lost = self._lost_sale
-        self.customs.reject = self._rejected
+        self.reserve.cancelled = self._cancelled
+        self.picking, self.packing, self.sorting = build_stations(
+            env, wh, book,
+            self._draw("warehouse.pick_time", wh.pick_time),
+            self._draw("warehouse.pack_time", wh.pack_time),
+            self._draw("warehouse.agv_time", wh.agv_time) if wh.agvs else None,
+        )
+        self.stages.update(reserve=self.reserve, pick=self.picking, pack=self.packing,
+                           sort=self.sorting)
+        if "linehaul" in self.used:
+            self.linehaul = Linehaul(env, wh.linehaul, book,
+                                     self._draw("warehouse.linehaul.delivery_time",
+                                                wh.linehaul.delivery_time))
+            self.stages["linehaul"] = self.linehaul
+
+    def _build_replenishment(self, rep: Replenishment, pool: StockPool,
+                             daily: list[float]) -> None:
+        """One :class:`ClassReplenishment` per SKU class with a policy; the rest last."""
+        specs = [*rep.classes, rep]
+        blocks = class_blocks(len(daily), [c.share for c in rep.classes])
+        hooks: list[Callable[[int], None] | None] = [None] * len(daily)
+        for spec, block in zip(specs, blocks, strict=True):
+            if spec.policy == "none" or not len(block):
+                continue
+            # The unnamed rest keeps the stream name it always had.
+            stream = "supply.lead_time" if spec is rep else f"supply.{spec.name}.lead_time"
+            lead_time = rep.modes[spec.mode] if spec.mode else spec.lead_time
+            plan = ClassReplenishment(
+                self.env, pool, list(block), sku_levels(spec, [daily[k] for k in block]),
+                REPLENISHMENT[spec.policy], spec.review, self._draw(stream, lead_time),
+            )
+            self.replenishment.append(plan)
+            if plan.continuous:
+                for sku in block:
+                    hooks[sku] = plan.check
+        if any(hook is not None for hook in hooks):
+            pool.review_hooks = hooks
+
+    def _build_customs(self, stage: str, config: Any, prefix: str) -> Customs:
+        office = Customs(
+            self.env, config, self.book, self.quota,
+            self._draw(f"{stage}.clearance_time", config.clearance_time),
+            uniform_draw(self.streams.stream(f"{stage}.inspection")),
+            self._draw(f"{stage}.inspection_time", config.inspection_time),
+            uniform_draw(self.streams.stream(f"{stage}.documents")),
+            self._draw(f"{stage}.manual_time", config.manual_time),
+            stage=stage, prefix=prefix,
+        )
+        office.reject = lambda order_id: self._rejected(order_id, office.per_order_limit)
+        self.stages[stage] = office
+        return office
+
+    def _build_direct_mail(self) -> None:
+        mail = self.scenario.direct_mail
+        self.stages["seller_ship"] = Delay(
+            self.env, self._draw("direct_mail.parcel_transit", mail.parcel_transit),
+            self.book.column("port_arrived"))
+        self.port_customs = self._build_customs("port_customs", mail.port_customs, "port_")
+        self.stages["courier"] = Delay(
+            self.env, self._draw("direct_mail.courier_transit", mail.courier_transit),
+            self.book.column("delivered"))
+
+    def _build_stores(self) -> None:
+        sc, env, book = self.scenario, self.env, self.book
+        collect = []
+        for cfg in sc.stores:
+            key = f"store.{cfg.name}"
+            store = Store(
+                env, cfg, book,
+                self._draw(f"{key}.browse_time", cfg.browse_time),
+                self._draw(f"{key}.mirror_time", cfg.mirror_time),
+                self._draw(f"{key}.help_time", cfg.help_time),
+                self._draw(f"{key}.checkout_time", cfg.checkout_time),
+                self._draw(f"{key}.checkout_staff_time", cfg.checkout_staff_time),
+                uniform_draw(self.streams.stream(f"{key}.choices")),
+            )
+            store.done = self.advance
+            store.no_purchase = self._no_purchase
+            store.turned_away = self._turned_away
+            self.stores.append(store)
+            self.wait_stamps[cfg.name] = ("door_queued", "entered")
+            counter = Delay(env, self._draw(f"{key}.handover_time", cfg.handover_time),
+                            book.column("collected"))
+            counter.done = self.advance
+            collect.append(counter)
+        names = [s.name for s in sc.stores]
+        chosen = [names.index(seg.store) if seg.store else 0 for seg in sc.customers.segments]
+        self.stages["store_visit"] = _BySegment(book, [self.stores[i].arrive for i in chosen])
+        self.stages["collect"] = _BySegment(book, [collect[i].arrive for i in chosen])
 
     def _daily_demand(self) -> list[float]:
-        """Expected units per day per SKU from segments whose channels reserve stock."""
+        """Expected units per day per SKU from segments whose channels reserve stock.
+
+        Store visits count with their store's purchase probability; peak days are ignored.
+        """
         sc = self.scenario
-        reserving = {n for n, ch in sc.channels.items() if "reserve" in ch.route}
+        stores = {s.name: s for s in sc.stores}
         units = 0.0
         for seg in sc.customers.segments:
             shares = seg.channel_shares or [1.0] * len(seg.channels)
-            share = sum(w for c, w in zip(seg.channels, shares, strict=True) if c in reserving)
+            share = 0.0
+            for name, weight in zip(seg.channels, shares, strict=True):
+                route = sc.channels[name].route
+                if "reserve" not in route:
+                    continue
+                if route[0] == "store_visit":
+                    store = stores[seg.store] if seg.store else sc.stores[0]
+                    weight *= store.purchase_probability
+                share += weight
             units += seg.arrivals_per_day * share / sum(shares) * sc.catalogue.items_per_order
         probs = zipf_probabilities(sc.catalogue.skus, sc.catalogue.popularity.a)
         return (probs * units).tolist()
@@ -138,28 +324,52 @@ class World:
         self.routes = [tuple(self.stages[s] for s in sc.channels[n].route)
                        for n in self.channel_names]
         self.final_outcome = [
-            Outcome.DELIVERED if sc.channels[n].route[-1] == "deliver" else Outcome.COLLECTED
+            Outcome.DELIVERED if sc.channels[n].route[-1] in DELIVERING else Outcome.COLLECTED
             for n in self.channel_names
+        ]
+        # A split order skips the store: it starts where the goods are handled.
+        self.resume_step = [int(sc.channels[n].route[0] == "store_visit")
+                            for n in self.channel_names]
+        # Returns: per channel, a (rate, uniform, delay) or None; called after the last stage.
+        self._returns: list[tuple[float, Callable[[], float], Callable[[], float]] | None] = []
+        for name in self.channel_names:
+            channel = sc.channels[name]
+            self._returns.append(
+                (channel.return_rate, uniform_draw(self.streams.stream(f"returns.{name}")),
+                 self._draw(f"returns.{name}.delay", channel.return_after))
+                if channel.return_rate > 0 else None
+            )
+        self.after_done: list[Callable[[int], None] | None] = [
+            self._maybe_return if r is not None else None for r in self._returns
         ]
 
     def _build_customers(self) -> None:
         sc, env = self.scenario, self.env
-        weekday = sc.scenario.start.weekday()
         self.factories: list[OrderFactory] = []
+        self._split_uniform: list[Callable[[], float] | None] = []
+        first_customer = 0
         for index, seg in enumerate(sc.customers.segments):
-            streams = {
-                part: self.streams.stream(f"basket.{seg.name}.{part}")
-                for part in ("skus", "lines", "channel")
-            }
+            parts = ("skus", "lines", "channel") + (("identity",) if seg.population else ())
+            streams = {part: self.streams.stream(f"basket.{seg.name}.{part}") for part in parts}
+            customers = None
+            if seg.population:
+                customers = (first_customer, seg.population)
+                first_customer += seg.population
             factory = OrderFactory(
                 self.book, index, [self.channel_names.index(c) for c in seg.channels],
                 seg.channel_shares or [1.0] * len(seg.channels), sc.catalogue, self.prices,
                 sc.customs.tax_rate, streams,
                 self._draw(f"customers.{seg.name}.distance", seg.distance_km), self.place,
+                customers,
             )
             self.factories.append(factory)
-            ArrivalProcess(env, weekly_rates(seg, weekday), sc.scenario.horizon,
-                           self.streams.stream(f"arrivals.{seg.name}"), factory)
+            self._split_uniform.append(
+                uniform_draw(self.streams.stream(f"customers.{seg.name}.split"))
+                if seg.split_on_rejection > 0 else None
+            )
+            ArrivalProcess(env, arrival_rates(seg, sc.scenario.start, sc.scenario.horizon),
+                           sc.scenario.horizon, self.streams.stream(f"arrivals.{seg.name}"),
+                           factory)
 
     def _start_monitors(self) -> None:
         interval = self.scenario.recorder.resource_interval
@@ -196,6 +406,9 @@ class World:
         else:
             book.finished[order_id] = self.env._now
             book.outcome[order_id] = self.final_outcome[channel]
+            after = self.after_done[channel]
+            if after is not None:
+                after(order_id)
 
     def _end(self, order_id: int, outcome: Outcome) -> None:
         book = self.book
@@ -206,10 +419,69 @@ class World:
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE)
 
-    def _rejected(self, order_id: int) -> None:
-        if not math.isnan(self.book.stamps["reserved"][order_id]):
-            self.pool.release(order_id, self.book.skus[order_id])
+    def _cancelled(self, order_id: int) -> None:
+        self._end(order_id, Outcome.CANCELLED)
+
+    def _no_purchase(self, order_id: int) -> None:
+        self._end(order_id, Outcome.NO_PURCHASE)
+
+    def _turned_away(self, order_id: int) -> None:
+        self.book.reason[order_id] = Reason.ZONE_FULL
+        self._end(order_id, Outcome.TURNED_AWAY)
+
+    def _rejected(self, order_id: int, per_order_limit: float) -> None:
+        """Customs refused the order: its units go back; the customer may split it."""
+        book = self.book
+        if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
+            self.pool.release(order_id, book.skus[order_id])
         self._end(order_id, Outcome.REJECTED)
+        segment = book.segment[order_id]
+        draw = self._split_uniform[segment]
+        if book.reason[order_id] != Reason.PER_ORDER_LIMIT or draw is None:
+            return
+        if draw() >= self.scenario.customers.segments[segment].split_on_rejection:
+            return
+        parts = split_basket(book.skus[order_id], self.prices, per_order_limit)
+        if parts is not None and len(parts) > 1:
+            delay = self.scenario.customers.segments[segment].resubmit_after
+            Timeout(self.env, delay, (order_id, parts)).callbacks.append(self._resubmit)
+
+    def _resubmit(self, event: Timeout) -> None:
+        """Place the parts of a split order; they start after the store."""
+        parent, parts = event._value
+        book, now = self.book, self.env.now
+        channel = book.channel[parent]
+        step = self.resume_step[channel]
+        tax_rate = self.scenario.customs.tax_rate
+        for skus in parts:
+            value = sum(self.prices[s] for s in skus)
+            child = book.new(now, book.segment[parent], channel, skus, value, value * tax_rate,
+                             book.distance[parent])
+            book.customer[child] = book.customer[parent]
+            book.parent[child] = parent
+            book.step[child] = step
+            self.routes[channel][step].arrive(child)
+
+    def _maybe_return(self, order_id: int) -> None:
+        returns = self._returns[self.book.channel[order_id]]
+        if returns is None:
+            return
+        rate, uniform, delay = returns
+        if uniform() < rate:
+            Timeout(self.env, delay(), order_id).callbacks.append(self._returned)
+
+    def _returned(self, event: Timeout) -> None:
+        """The goods come back: sellable again, and the person's quota is given back."""
+        order_id = event._value
+        book = self.book
+        book.stamps["returned"][order_id] = self.env.now
+        book.outcome[order_id] = Outcome.RETURNED
+        if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
+            self.pool.restock(order_id, book.skus[order_id])
+        customer = book.customer[order_id]
+        cleared = book.stamps["cleared"][order_id], book.stamps["port_cleared"][order_id]
+        if customer >= 0 and not all(math.isnan(t) for t in cleared):
+            self.quota.refund(customer, book.value[order_id])
 
     # -- running ----------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, chunk: float = 60.0) -> RunInfo:
@@ -227,9 +499,31 @@ class World:
         info = RunInfo(self.seed, horizon, self.scenario.scenario.warmup)
         info.events = next(self.env._eid)  # events scheduled over the run
         info.resource_stats = {st.name: st.snapshot() for st in self.stations}
-        info.counters = {
-            "purchase_orders": self.replenishment.purchase_orders if self.replenishment else 0,
+        info.wait_stamps = {name: self.wait_stamps[name] for name in info.resource_stats
+                            if name in self.wait_stamps}
+        info.counters = self._counters()
+        return info
+
+    def _counters(self) -> dict[str, int]:
+        """Counts the run keeps beyond the order table and the ledger."""
+        counters = {
+            "purchase_orders": sum(r.purchase_orders for r in self.replenishment),
+            "units_ordered": sum(r.units_ordered for r in self.replenishment),
             "inspections": self.customs.inspections,
             "customs_rejections": self.customs.rejected,
+            "document_mismatches": self.customs.mismatches,
         }
-        return info
+        if self.pool is not None:
+            counters["oversells"] = self.pool.oversells
+            counters["stale_stock_figure"] = self.pool.stale_outs
+        if self.port_customs is not None:
+            counters["port_inspections"] = self.port_customs.inspections
+            counters["port_customs_rejections"] = self.port_customs.rejected
+            counters["port_document_mismatches"] = self.port_customs.mismatches
+        for store in self.stores:
+            counters[f"{store.name}.turned_away"] = store.zone.refused
+            counters[f"{store.name}.display_samples"] = (
+                store.config.display_samples_per_sku * self.scenario.catalogue.skus)
+        if self.linehaul is not None:
+            counters["linehaul_waves"] = self.linehaul.waves
+        return counters

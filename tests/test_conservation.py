@@ -1,7 +1,9 @@
 """Conservation laws on random valid scenarios (hypothesis).
 
 Every order placed ends in exactly one outcome consistent with its timestamps;
-stock never goes negative; units in = units out + units on hand.
+stock never goes negative; units in = units out + units on hand, across every
+channel, split orders, backorders, returns and replenishment; every order holds
+exactly the units its outcome says; oversells happen only with a sync lag.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from o2osim import simulate
-from o2osim.scenario import STAGES, scenario_from_dict
+from o2osim.scenario import STAGES, TERMINAL_STAGES, scenario_from_dict
+from o2osim.world import STAGE_END
 
 DISTS = st.sampled_from([
     {"dist": "exponential", "mean": "1min"},
@@ -22,15 +25,34 @@ DISTS = st.sampled_from([
     {"dist": "triangular", "low": "10s", "mode": "30s", "high": "3min"},
     {"dist": "empirical", "values": ["20s", "40s", "3min"]},
 ])
+INNER = [s for s in STAGES if s not in TERMINAL_STAGES]
+POLICY = st.sampled_from([
+    {"policy": "s_S", "reorder_point_days": 1.0, "order_up_to_days": 2.0},
+    {"policy": "r_Q", "reorder_point_days": 0.5, "order_quantity_days": 1.0},
+    {"policy": "base_stock", "order_up_to_units": 3},
+    {"policy": "none"},
+])
+
+
+@st.composite
+def routes(draw):
+    stages = [s for s in INNER if draw(st.booleans())]
+    end = draw(st.sampled_from([None, *TERMINAL_STAGES]))
+    return [*stages, end] if end else stages or ["pick"]
 
 
 @st.composite
 def scenarios(draw):
-    routes = {}
+    channels = {}
     for index in range(draw(st.integers(1, 3))):
-        stages = [s for s in STAGES if draw(st.booleans())] or ["pick"]
-        routes[f"channel_{index}"] = {"route": stages, "promise": "2h"}
-    names = list(routes)
+        channels[f"channel_{index}"] = {
+            "route": draw(routes()), "promise": "2h",
+            "on_shortage": draw(st.sampled_from(["lose", "backorder"])),
+            "stock_view": draw(st.sampled_from(["synced", "live"])),
+            "return_rate": draw(st.sampled_from([0.0, 0.3])),
+            "return_after": {"dist": "exponential", "mean": "3h"},
+        }
+    names = list(channels)
     segments = []
     for index in range(draw(st.integers(1, 2))):
         chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names),
@@ -42,7 +64,14 @@ def scenarios(draw):
             "weekday_profile": draw(st.sampled_from(["flat", "weekend_peak"])),
             "channels": chosen,
             "channel_shares": [draw(st.floats(0.1, 5)) for _ in chosen],
+            "population": draw(st.sampled_from([None, 5, 200])),
+            "split_on_rejection": draw(st.sampled_from([0.0, 0.8])),
+            "resubmit_after": "5min",
+            "peak_days": draw(st.sampled_from([[], [{"date": "2026-11-01", "factor": 3.0}]])),
         })
+        if segments[-1]["population"] is None:
+            del segments[-1]["population"]
+    per_order_limit = draw(st.floats(50, 2000))
     raw = {
         "scenario": {"name": "random", "layout": "omnichannel_hub",
                      "horizon": f"{draw(st.integers(6, 60))}h", "warmup": "1h",
@@ -51,21 +80,48 @@ def scenarios(draw):
         "catalogue": {"skus": draw(st.integers(1, 80)),
                       "items_per_order": draw(st.floats(1, 4)),
                       "popularity": {"dist": "zipf", "a": draw(st.floats(0, 2))}},
-        "channels": routes,
+        "channels": channels,
         "warehouse": {
             "pickers": draw(st.integers(1, 6)), "pick_time": draw(DISTS),
             "packers": draw(st.integers(1, 4)), "pack_time": draw(DISTS),
+            "agvs": draw(st.integers(0, 3)), "agv_time": draw(DISTS),
+            "sort_per_hour": draw(st.floats(60, 5000)),
             "unlimited_stock": draw(st.booleans()),
             "initial_stock_days": draw(st.floats(0, 3)),
-            "replenishment": {"policy": draw(st.sampled_from(["s_S", "none"])),
-                              "review": "4h",
-                              "lead_time": {"dist": "exponential", "mean": "6h"},
-                              "reorder_point_days": 1.0, "order_up_to_days": 2.0},
+            "sync_lag": draw(st.sampled_from(["0s", "20min"])),
+            "allocation": {
+                "policy": draw(st.sampled_from(["fcfs", "channel_priority", "walk_in_reserve"])),
+                "priority": draw(st.permutations(names)), "guard_units": draw(st.integers(0, 2)),
+            },
+            "replenishment": {
+                **draw(POLICY), "review": draw(st.sampled_from(["0s", "4h"])),
+                "lead_time": {"dist": "exponential", "mean": "6h"},
+                "modes": {"air": {"dist": "exponential", "mean": "2h"}},
+                "classes": [{"name": "a", "share": 0.3, "mode": "air",
+                             "review": draw(st.sampled_from(["0s", "2h"])), **draw(POLICY)}],
+            },
+            "linehaul": {"cutoffs": ["6h", "18h"], "capacity": draw(st.integers(0, 20)),
+                         "delivery_time": {"dist": "exponential", "mean": "3h"}},
         },
         "customs": {"capacity": draw(st.integers(1, 10)), "clearance_time": draw(DISTS),
                     "inspection_rate": draw(st.floats(0, 1)),
                     "inspection_time": draw(DISTS),
-                    "per_order_limit_cny": draw(st.floats(50, 2000))},
+                    "per_order_limit_cny": per_order_limit,
+                    "annual_limit_cny": per_order_limit * draw(st.floats(1, 5)),
+                    "document_mismatch_rate": draw(st.sampled_from([0.0, 0.2])),
+                    "manual_time": draw(DISTS)},
+        "stores": [{
+            "name": "front", "capacity": draw(st.integers(1, 20)),
+            "door_queue": draw(st.booleans()), "browse_time": draw(DISTS),
+            "ar_mirrors": 2, "mirror_share": 0.5, "mirror_time": draw(DISTS),
+            "staff": 2, "help_share": 0.3, "checkout_staff_share": 0.3,
+            "purchase_probability": draw(st.floats(0, 1)),
+            "handover_time": draw(DISTS),
+        }],
+        "direct_mail": {"parcel_transit": {"dist": "exponential", "mean": "2h"},
+                        "courier_transit": {"dist": "exponential", "mean": "1h"},
+                        "port_customs": {"capacity": 3, "clearance_time": draw(DISTS),
+                                         "per_order_limit_cny": per_order_limit}},
         "couriers": {"riders": draw(st.integers(1, 10)), "speed_kmh": draw(st.floats(5, 40))},
     }
     if draw(st.booleans()):
@@ -89,28 +145,63 @@ def test_conservation_laws(scenario):
     assert orders.loc[delivered, "delivered"].notna().all()
     lost = orders["outcome"] == "lost_sale"
     assert orders.loc[lost, "reserved"].isna().all()
+    returned = orders["outcome"] == "returned"
+    assert orders.loc[returned, "returned"].notna().all()
+    assert (orders.loc[returned, "returned"] >= orders.loc[returned, "finished"]).all()
     counts = orders["outcome"].value_counts()
     assert counts.sum() == len(orders)
     # Stage timestamps never run backwards along an order's route.
     for channel, spec in scenario.channels.items():
         rows = orders[orders["channel"] == channel]
-        ends = {"reserve": "reserved", "customs": "cleared", "pick": "picked",
-                "pack": "packed", "deliver": "delivered"}
         previous = rows["placed"].to_numpy()
         for stage in spec.route:
-            current = rows[ends[stage]].to_numpy()
+            current = rows[STAGE_END[stage]].to_numpy()
             ok = np.isnan(current) | (current >= previous)
             assert ok.all(), f"{stage} before the previous stage in {channel}"
             previous = np.where(np.isnan(current), previous, current)
+    # A split order's parts are within the limit that rejected it, and carry its customer.
+    parts = orders[orders["parent"] >= 0]
+    if len(parts):
+        parents = orders.set_index("order_id").loc[parts["parent"]]
+        assert (parents["outcome"] == "rejected").all()
+        assert (parents["reason"] == "per_order_limit").all()
+        assert (parts["customer"].to_numpy() == parents["customer"].to_numpy()).all()
+        assert (parts["value_cny"] <= scenario.customs.per_order_limit_cny + 0.005).all()
+    # Oversells only with a sync lag; turned away only without a door queue.
+    if scenario.warehouse.sync_lag == 0:
+        assert orders["oversold"].isna().all()
+    if scenario.stores[0].door_queue:
+        assert not (orders["outcome"] == "turned_away").any()
 
-    # Stock never negative; the ledger balances per SKU and matches the orders.
+    # Stock never negative; the ledger balances per SKU and per order.
     if len(ledger):
         assert (ledger["on_hand"] >= 0).all()
         assert (ledger["on_order"] >= 0).all()
         last = ledger.groupby("sku").tail(1).set_index("sku")
         by_kind = ledger.groupby(["sku", "kind"], observed=False)["on_hand_change"].sum()
-        units_in = by_kind.xs("initial", level="kind") + by_kind.xs("receipt", level="kind")
+        units_in = sum(by_kind.xs(k, level="kind") for k in ("initial", "receipt", "return"))
         units_out = -(by_kind.xs("reserve", level="kind") + by_kind.xs("release", level="kind"))
         np.testing.assert_array_equal((units_in - units_out).loc[last.index], last["on_hand"])
-        kept = orders[orders["reserved"].notna() & (orders["outcome"] != "rejected")]
-        assert units_out.sum() == kept["lines"].sum()
+        pipeline = ledger.groupby(["sku", "kind"], observed=False)["on_order_change"].sum()
+        ordered = pipeline.xs("purchase_order", level="kind")
+        received = -pipeline.xs("receipt", level="kind")
+        np.testing.assert_array_equal((ordered - received).loc[last.index], last["on_order"])
+
+        def per_order(kind: str) -> np.ndarray:
+            rows = ledger[ledger["kind"] == kind]
+            sums = rows.groupby("order_id")["on_hand_change"].sum()
+            return sums.reindex(orders["order_id"], fill_value=0).to_numpy()
+
+        held = -(per_order("reserve") + per_order("release"))
+        back = per_order("return")
+        lines = orders["lines"].to_numpy()
+        reserved = orders["reserved"].notna().to_numpy()
+        rejected = (orders["outcome"] == "rejected").to_numpy()
+        waiting = (orders["backordered"].notna() & orders["reserved"].isna()).to_numpy()
+        keeps = reserved & ~rejected
+        assert (held[keeps] == lines[keeps]).all()
+        assert (held[waiting] <= lines[waiting]).all()
+        assert (held[~keeps & ~waiting] == 0).all()
+        restocked = (orders["outcome"] == "returned").to_numpy() & reserved
+        assert (back[restocked] == lines[restocked]).all()
+        assert (back[~restocked] == 0).all()

@@ -1,10 +1,24 @@
-"""Customs clearance of cross-border orders from the bonded warehouse (mode 1210).
+"""Customs clearance of cross-border retail orders: mode 1210 (bonded) and 9610 (port).
 
-Each order is declared; an order above the per-order limit is rejected at once.
-Otherwise it waits for one of ``capacity`` parallel clearance slots, is cleared
-after the clearance time, and a random share is held for inspection (a delay
-that does not hold a clearance slot). This module does not know stock or
-couriers: a rejection is reported through ``reject(order_id)``.
+Each order is declared. The cross-border retail import limits are checked
+first: an order whose value is above the per-order limit, or that would take
+the person's spend this year above the annual limit, is rejected at once and
+reported through ``reject(order_id)`` (its reason is on the order). Values are
+compared to the cent, so an order of exactly the limit passes. An accepted
+order's value is booked against the person's annual quota; a return gives it
+back (:meth:`QuotaBook.refund`).
+
+The order, payment and logistics documents must match: a share
+``document_mismatch_rate`` does not, and is handled by hand first (a station
+of ``manual_officers`` with its own time). Then the order waits for one of
+``capacity`` parallel clearance slots -- so at most ``capacity / mean clearance
+time`` declarations pass per minute, which saturates when demand peaks -- and
+a random share is held for inspection (a delay that holds no slot).
+
+One :class:`Customs` serves one route stage (``customs`` or ``port_customs``,
+whose stamps carry the prefix ``port_``); both share one :class:`QuotaBook`,
+because the annual limit is per person across all cross-border purchases.
+This module does not know stock or couriers.
 """
 
 from __future__ import annotations
@@ -15,45 +29,104 @@ import simpy
 from simpy.events import Timeout
 
 from ..distributions import Draw
-from ..recorder import OrderBook
+from ..recorder import OrderBook, Reason
 from ..scenario import Customs as CustomsConfig
 from .station import Station, _unwired
 
 
+def quota_reason(value: float, spent: float, per_order_limit: float,
+                 annual_limit: float) -> Reason:
+    """Why an order of ``value`` CNY is refused for a person who spent ``spent`` this year.
+
+    ``Reason.NONE`` if it passes. Limits are inclusive and compared to the cent.
+    """
+    if round(value, 2) > round(per_order_limit, 2):
+        return Reason.PER_ORDER_LIMIT
+    if round(spent + value, 2) > round(annual_limit, 2):
+        return Reason.ANNUAL_LIMIT
+    return Reason.NONE
+
+
+class QuotaBook:
+    """Each person's cross-border spend this year (CNY), shared by every customs office."""
+
+    def __init__(self) -> None:
+        self.spent: dict[int, float] = {}
+
+    def book(self, customer: int, value: float) -> None:
+        """Book an accepted order against the person's annual quota."""
+        self.spent[customer] = round(self.spent.get(customer, 0.0) + value, 2)
+
+    def refund(self, customer: int, value: float) -> None:
+        """Give a returned order's value back to the person's annual quota."""
+        self.spent[customer] = round(self.spent.get(customer, 0.0) - value, 2)
+
+
 class Customs:
-    """Route stage ``customs``: declare, clear, maybe inspect."""
+    """Route stage ``customs`` (or ``port_customs``): declare, check, clear, maybe inspect."""
 
     def __init__(
         self,
         env: simpy.Environment,
         config: CustomsConfig,
         book: OrderBook,
+        quota: QuotaBook,
         clearance: Draw,
         inspect_uniform: Draw,
         inspection: Draw,
+        documents_uniform: Draw,
+        manual: Draw,
+        stage: str = "customs",
+        prefix: str = "",
     ) -> None:
         self.env = env
-        self.limit = config.per_order_limit_cny
+        self.stage = stage
+        self.per_order_limit = config.per_order_limit_cny
+        self.annual_limit = config.annual_limit_cny
         self.inspection_rate = config.inspection_rate
+        self.mismatch_rate = config.document_mismatch_rate
         self.book = book
-        self.station = Station(env, "customs", config.capacity, lambda _oid: clearance(),
-                               book.column("declared"), book.column("clearance_start"),
-                               book.column("clearance_end"))
+        self.quota = quota
+
+        def stamps(*names: str) -> list[list[float]]:
+            return [book.column(prefix + name) for name in names]
+
+        self._declared, self._inspected, self._cleared = stamps("declared", "inspected", "cleared")
+        self.station = Station(env, stage, config.capacity, lambda _oid: clearance(),
+                               *stamps("clearance_queued", "clearance_start", "clearance_end"))
         self.station.done = self._after_clearance
+        self.manual = Station(env, f"{stage}_manual", config.manual_officers,
+                              lambda _oid: manual(),
+                              *stamps("manual_queued", "manual_start", "manual_end"),
+                              stage=stage)
+        self.manual.done = self.station.arrive
         self._uniform = inspect_uniform
         self._inspection = inspection
-        self._inspected = book.column("inspected")
-        self._cleared = book.column("cleared")
+        self._documents = documents_uniform
         self.done: Callable[[int], None] = _unwired
         self.reject: Callable[[int], None] = _unwired
         self.rejected = 0
         self.inspections = 0
+        self.mismatches = 0
 
     def arrive(self, order_id: int) -> None:
-        if self.book.value[order_id] > self.limit:
-            self.book.stamps["declared"][order_id] = self.env.now
+        book = self.book
+        self._declared[order_id] = self.env._now
+        customer = book.customer[order_id]
+        value = book.value[order_id]
+        spent = self.quota.spent.get(customer, 0.0) if customer >= 0 else 0.0
+        reason = quota_reason(value, spent, self.per_order_limit, self.annual_limit)
+        if reason:
+            book.reason[order_id] = reason
             self.rejected += 1
             self.reject(order_id)
+            return
+        if customer >= 0:
+            self.quota.book(customer, value)
+        # One uniform per accepted declaration keeps the stream aligned across variants.
+        if self.mismatch_rate and self._documents() < self.mismatch_rate:
+            self.mismatches += 1
+            self.manual.arrive(order_id)
         else:
             self.station.arrive(order_id)
 

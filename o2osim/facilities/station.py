@@ -12,6 +12,8 @@ events scheduled earlier fire first, so the whole run is deterministic.
 
 A station knows nothing about other facilities: when an order finishes it calls
 ``done(order_id)``, which the World wires to the order's next stage.
+
+:class:`Delay` is the infinite-server sibling (transit legs with no capacity).
 """
 
 from __future__ import annotations
@@ -39,9 +41,12 @@ class Station:
         stamp_in: list[float],
         stamp_start: list[float],
         stamp_end: list[float],
+        stage: str | None = None,
     ) -> None:
         self.env = env
         self.name = name
+        #: The route stage this resource serves (its KPIs are kept when the stage is used).
+        self.stage = stage or name
         self.servers = servers
         self.service = service
         self.queue: deque[int] = deque()
@@ -121,4 +126,30 @@ class Station:
             Timeout(self.env, self.service(following), following).callbacks.append(self._finish)
         else:
             self.busy -= 1
+        self.done(order_id)
+
+
+class Sink:
+    """Stands in for a stamp column that a resource shared by several steps does not keep."""
+
+    def __setitem__(self, order_id: int, time: float) -> None:
+        """Forget the stamp."""
+
+
+class Delay:
+    """An infinite-server stage: each order is held ``draw()`` minutes, then done."""
+
+    def __init__(self, env: simpy.Environment, draw: Callable[[], float],
+                 stamp_end: list[float]) -> None:
+        self.env = env
+        self.draw = draw
+        self._end = stamp_end
+        self.done: Callable[[int], None] = _unwired
+
+    def arrive(self, order_id: int) -> None:
+        Timeout(self.env, self.draw(), order_id).callbacks.append(self._finish)
+
+    def _finish(self, event: Timeout) -> None:
+        order_id = event._value
+        self._end[order_id] = self.env._now
         self.done(order_id)

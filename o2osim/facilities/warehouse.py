@@ -1,140 +1,31 @@
-"""Bonded back warehouse: the one stock pool, its replenishment, pickers and packers.
+"""Bonded back warehouse: picking (pickers and/or AGVs), packing, sorting, dispatch waves.
 
-Stock is held per SKU in integer units. An order reserves all its units at once
-or none (a lost sale); a rejected order's units are released back. Every
-movement is written to the inventory ledger, so ``initial + receipts - reserved
-+ released = on hand`` can be checked on any run.
+Picking, packing and sorting are FIFO stations (:mod:`.station`); a picking
+floor with AGVs beside pickers is one queue served by two kinds of server (a
+free AGV is taken first, then a free picker). The sorter's time per order is
+its lines divided by the throughput. The regional line-haul leaves in waves at
+cut-off times each day; an order sorted exactly at a cut-off waits for the
+next wave (the departure was scheduled first, and simultaneous events fire in
+the order they were scheduled).
 
-Replenishment is periodic review (s, S) per SKU, with ``s`` and ``S`` set as
-days of each SKU's expected demand; purchase orders arrive after a random lead
-time from overseas. This module does not know customs or couriers.
+The stock pool lives in :mod:`.stock` and its replenishment in :mod:`.supply`.
+This module does not know stock, customs or couriers.
 """
 
 from __future__ import annotations
 
-import math
+from collections import deque
 from collections.abc import Callable, Sequence
 
 import simpy
 from simpy.events import Timeout
 
 from ..distributions import Draw
-from ..recorder import InventoryLedger, OrderBook, StockKind
+from ..recorder import OrderBook
+from ..scenario import Linehaul as LinehaulConfig
 from ..scenario import Warehouse
+from ..units import DAY
 from .station import Station, _unwired
-
-
-class StockPool:
-    """On-hand and on-order units per SKU, shared by every channel."""
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        ledger: InventoryLedger,
-        initial: Sequence[int],
-        unlimited: bool = False,
-    ) -> None:
-        self.env = env
-        self.ledger = ledger
-        self.unlimited = unlimited
-        self.on_hand = list(initial)
-        self.on_order = [0] * len(initial)
-        if not unlimited:
-            for sku, units in enumerate(self.on_hand):
-                ledger.add(0.0, sku, StockKind.INITIAL, -1, units, 0, units, 0)
-
-    def reserve(self, order_id: int, skus: tuple[int, ...]) -> bool:
-        """Take every unit of the basket, or nothing; return whether it succeeded."""
-        if self.unlimited:
-            return True
-        on_hand = self.on_hand
-        if len(skus) == 1:
-            if on_hand[skus[0]] < 1:
-                return False
-        else:
-            for sku in set(skus):
-                if on_hand[sku] < skus.count(sku):
-                    return False
-        now = self.env.now
-        add = self.ledger.add
-        for sku in skus:
-            on_hand[sku] -= 1
-            add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], self.on_order[sku])
-        return True
-
-    def release(self, order_id: int, skus: tuple[int, ...]) -> None:
-        """Put a cancelled or rejected order's units back on the shelf."""
-        if self.unlimited:
-            return
-        now = self.env.now
-        for sku in skus:
-            self.on_hand[sku] += 1
-            self.ledger.add(now, sku, StockKind.RELEASE, order_id, 1, 0,
-                            self.on_hand[sku], self.on_order[sku])
-
-
-class SsReplenishment:
-    """Periodic review: every ``review`` minutes, order up to S where position <= s."""
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        pool: StockPool,
-        reorder_point: Sequence[int],
-        order_up_to: Sequence[int],
-        review: float,
-        lead_time: Draw,
-    ) -> None:
-        self.env = env
-        self.pool = pool
-        self.reorder_point = list(reorder_point)
-        self.order_up_to = list(order_up_to)
-        self.review = review
-        self.lead_time = lead_time
-        self.purchase_orders = 0
-        Timeout(env, review).callbacks.append(self._review)
-
-    def _review(self, _event: object) -> None:
-        pool, now = self.pool, self.env.now
-        for sku, s in enumerate(self.reorder_point):
-            position = pool.on_hand[sku] + pool.on_order[sku]
-            if position <= s:
-                quantity = self.order_up_to[sku] - position
-                pool.on_order[sku] += quantity
-                self.purchase_orders += 1
-                pool.ledger.add(now, sku, StockKind.PURCHASE_ORDER, -1, 0, quantity,
-                                pool.on_hand[sku], pool.on_order[sku])
-                Timeout(self.env, self.lead_time(), (sku, quantity)).callbacks.append(
-                    self._receive
-                )
-        Timeout(self.env, self.review).callbacks.append(self._review)
-
-    def _receive(self, event: Timeout) -> None:
-        sku, quantity = event._value
-        pool = self.pool
-        pool.on_hand[sku] += quantity
-        pool.on_order[sku] -= quantity
-        pool.ledger.add(self.env.now, sku, StockKind.RECEIPT, -1, quantity, -quantity,
-                        pool.on_hand[sku], pool.on_order[sku])
-
-
-class ReserveStage:
-    """Route stage ``reserve``: check and reserve the basket in the stock pool."""
-
-    def __init__(self, env: simpy.Environment, pool: StockPool, book: OrderBook) -> None:
-        self.env = env
-        self.pool = pool
-        self.book = book
-        self.reserved = book.column("reserved")
-        self.done: Callable[[int], None] = _unwired
-        self.lost: Callable[[int], None] = _unwired
-
-    def arrive(self, order_id: int) -> None:
-        if self.pool.reserve(order_id, self.book.skus[order_id]):
-            self.reserved[order_id] = self.env.now
-            self.done(order_id)
-        else:
-            self.lost(order_id)
 
 
 def line_service(draw: Draw, skus: list[tuple[int, ...]]) -> Callable[[int], float]:
@@ -150,24 +41,150 @@ def line_service(draw: Draw, skus: list[tuple[int, ...]]) -> Callable[[int], flo
     return service
 
 
-def stock_levels(
-    config: Warehouse, daily_demand: Sequence[float]
-) -> tuple[list[int], list[int], list[int]]:
-    """Initial stock, reorder point s and order-up-to S per SKU, from days of cover."""
-    rep = config.replenishment
-    initial = [math.ceil(d * config.initial_stock_days) for d in daily_demand]
-    s = [math.ceil(d * rep.reorder_point_days) for d in daily_demand]
-    big_s = [max(math.ceil(d * rep.order_up_to_days), lo + 1) for d, lo in zip(daily_demand, s,
-                                                                            strict=True)]
-    return initial, s, big_s
-
-
 def build_stations(
-    env: simpy.Environment, config: Warehouse, book: OrderBook, pick: Draw, pack: Draw
-) -> tuple[Station, Station]:
-    """The picking and packing stations of the back warehouse."""
-    picking = Station(env, "pick", config.pickers, line_service(pick, book.skus),
-                      book.column("pick_queued"), book.column("pick_start"), book.column("picked"))
+    env: simpy.Environment, config: Warehouse, book: OrderBook, pick: Draw, pack: Draw,
+    agv: Draw | None = None,
+) -> tuple[Station, Station, Station]:
+    """The picking, packing and sorting stations of the back warehouse."""
+    stamps = book.column("pick_queued"), book.column("pick_start"), book.column("picked")
+    if config.agvs and agv is not None:
+        picking: Station = PickFloor(env, config.pickers, config.agvs,
+                                     line_service(pick, book.skus),
+                                     line_service(agv, book.skus), *stamps)
+    else:
+        picking = Station(env, "pick", config.pickers, line_service(pick, book.skus), *stamps)
     packing = Station(env, "pack", config.packers, lambda _oid: pack(),
                       book.column("pack_queued"), book.column("pack_start"), book.column("packed"))
-    return picking, packing
+    per_line = 60.0 / config.sort_per_hour
+    skus = book.skus
+    sorting = Station(env, "sort", config.sort_lanes, lambda oid: len(skus[oid]) * per_line,
+                      book.column("sort_queued"), book.column("sort_start"), book.column("sorted"))
+    return picking, packing, sorting
+
+
+class PickFloor(Station):
+    """One FIFO queue served by AGVs and pickers; a free AGV is taken before a free picker.
+
+    A server that finishes takes the next order in the queue itself, so each
+    order is served by one server of one kind, at that kind's time per line.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        pickers: int,
+        agvs: int,
+        picker_service: Callable[[int], float],
+        agv_service: Callable[[int], float],
+        stamp_in: list[float],
+        stamp_start: list[float],
+        stamp_end: list[float],
+    ) -> None:
+        super().__init__(env, "pick", pickers + agvs, picker_service, stamp_in, stamp_start,
+                         stamp_end)
+        self.pickers = pickers
+        self.agvs = agvs
+        self.agv_service = agv_service
+        self.agvs_busy = 0
+        self.agv_lines = 0
+
+    def arrive(self, order_id: int) -> None:
+        now = self.env._now
+        self._account(now)
+        self.arrivals += 1
+        self._in[order_id] = now
+        if self.agvs_busy < self.agvs:
+            self.busy += 1
+            self.agvs_busy += 1
+            self._start(order_id, True)
+        elif self.busy - self.agvs_busy < self.pickers:
+            self.busy += 1
+            self._start(order_id, False)
+        else:
+            self.queue.append(order_id)
+
+    def _start(self, order_id: int, agv: bool) -> None:
+        self._start_at[order_id] = self.env._now
+        if agv:
+            self.agv_lines += 1
+            Timeout(self.env, self.agv_service(order_id), order_id).callbacks.append(
+                self._agv_done)
+        else:
+            Timeout(self.env, self.service(order_id), order_id).callbacks.append(
+                self._picker_done)
+
+    def _agv_done(self, event: Timeout) -> None:
+        self._server_done(event._value, True)
+
+    def _picker_done(self, event: Timeout) -> None:
+        self._server_done(event._value, False)
+
+    def _server_done(self, order_id: int, agv: bool) -> None:
+        now = self.env._now
+        self._account(now)
+        self._end[order_id] = now
+        self.completions += 1
+        if self.queue:
+            self._start(self.queue.popleft(), agv)
+        else:
+            self.busy -= 1
+            if agv:
+                self.agvs_busy -= 1
+        self.done(order_id)
+
+
+def next_departure(now: float, cutoffs: Sequence[float]) -> float:
+    """The first cut-off (minutes of day, every day) strictly after ``now`` (minutes)."""
+    day = now // DAY
+    for offset in (0, 1):
+        for cutoff in sorted(cutoffs):
+            when = (day + offset) * DAY + cutoff
+            if when > now:
+                return when
+    raise ValueError("cut-offs must be times of day")  # unreachable for valid cut-offs
+
+
+class Linehaul:
+    """Route stage ``linehaul``: wait for the next wave, ride out, delivered in the region.
+
+    Each wave takes up to ``capacity`` waiting orders (all if 0) in the order they
+    were sorted; the rest wait for the next wave. Each order's delivery time is
+    drawn from the wave's departure.
+    """
+
+    def __init__(self, env: simpy.Environment, config: LinehaulConfig, book: OrderBook,
+                 delivery: Draw) -> None:
+        self.env = env
+        self.cutoffs = list(config.cutoffs)
+        self.capacity = config.capacity
+        self.delivery = delivery
+        self.waiting: deque[int] = deque()
+        self._departed = book.column("departed")
+        self._delivered = book.column("delivered")
+        self.done: Callable[[int], None] = _unwired
+        self.waves = 0
+        self.left_behind = 0
+        self._schedule()
+
+    def _schedule(self) -> None:
+        when = next_departure(self.env.now, self.cutoffs)
+        Timeout(self.env, when - self.env.now).callbacks.append(self._depart)
+
+    def arrive(self, order_id: int) -> None:
+        self.waiting.append(order_id)
+
+    def _depart(self, _event: object) -> None:
+        waiting, now = self.waiting, self.env.now
+        count = len(waiting) if not self.capacity else min(self.capacity, len(waiting))
+        self.waves += 1
+        for _ in range(count):
+            order_id = waiting.popleft()
+            self._departed[order_id] = now
+            Timeout(self.env, self.delivery(), order_id).callbacks.append(self._arrived)
+        self.left_behind += len(waiting)
+        self._schedule()
+
+    def _arrived(self, event: Timeout) -> None:
+        order_id = event._value
+        self._delivered[order_id] = self.env._now
+        self.done(order_id)

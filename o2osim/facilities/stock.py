@@ -1,0 +1,313 @@
+"""The one bonded stock pool behind every channel, its allocation rules and sync lag.
+
+Stock is held per SKU in integer units: on hand, on order (the pipeline from
+overseas suppliers) and backordered (units owed to waiting orders). Every
+movement is written to the inventory ledger, so ``initial + receipts + returns
+- reserved + released = on hand`` holds on every run.
+
+An order asks for all the units of its basket at once:
+
+- if the pool can give them all it takes them (the order goes on);
+- if not, a ``lose`` channel loses the sale and takes nothing, while a
+  ``backorder`` channel takes what it can and waits in a per-SKU queue for the
+  rest; arriving units (receipts, releases, returns) are allocated to waiting
+  orders at once.
+
+**Allocation rules** are small functions chosen by name (:data:`ALLOCATION`):
+each maps a channel's rank to a :class:`Rule` -- how many units of every SKU
+the channel must leave on the shelf for others, and its class in the backorder
+queues (lower classes are served first, first come first served within a class).
+
+**Sync lag.** Customers of ``synced`` channels see the online stock figure,
+which shows a change only ``sync_lag`` minutes after it happened (a change
+exactly ``sync_lag`` ago is shown). A customer who sees stock that is already
+gone is an *oversell*: a ``lose`` channel cancels the paid order, a
+``backorder`` channel makes it wait. A customer who sees no stock where there
+is some does not order (a lost sale, reason ``stale_stock_figure``). With no
+lag the figure is the live stock, so there are no oversells.
+
+This module does not know customs, stores or couriers, nor how stock is
+replenished (:mod:`o2osim.facilities.supply` does that through this pool's
+attributes and :meth:`StockPool.receive`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import simpy
+
+from ..recorder import InventoryLedger, OrderBook, Reason, StockKind
+from .station import _unwired
+
+
+class Rule(NamedTuple):
+    """What an allocation policy decides for one channel."""
+
+    floor: int  # units of every SKU the channel must leave on the shelf
+    queue: int  # backorder queue class; lower is served first
+
+
+def fcfs(rank: int, walk_in: bool, guard: int) -> Rule:
+    """First come, first served: every channel takes what is there."""
+    return Rule(0, 0)
+
+
+def channel_priority(rank: int, walk_in: bool, guard: int) -> Rule:
+    """Nested protection: rank k leaves ``k * guard`` units; backorders served by rank."""
+    return Rule(guard * rank, rank)
+
+
+def walk_in_reserve(rank: int, walk_in: bool, guard: int) -> Rule:
+    """Online channels leave ``guard`` units of each SKU for customers in the store."""
+    return Rule(0, 0) if walk_in else Rule(guard, 1)
+
+
+#: Allocation policies by name; signature ``(rank, walk_in, guard_units) -> Rule``.
+ALLOCATION: dict[str, Callable[[int, bool, int], Rule]] = {
+    "fcfs": fcfs,
+    "channel_priority": channel_priority,
+    "walk_in_reserve": walk_in_reserve,
+}
+
+# Results of StockPool.reserve.
+TAKEN, LOST, STALE, WAITING, OVERSOLD, OVERSOLD_WAITING = range(6)
+
+
+class StockPool:
+    """On-hand, on-order and backordered units per SKU, shared by every channel.
+
+    ``rules``, ``backorder`` and ``synced`` are per channel index.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        ledger: InventoryLedger,
+        initial: Sequence[int],
+        unlimited: bool = False,
+        rules: Sequence[Rule] = (),
+        backorder: Sequence[bool] = (),
+        synced: Sequence[bool] = (),
+        sync_lag: float = 0.0,
+    ) -> None:
+        self.env = env
+        self.ledger = ledger
+        self.unlimited = unlimited
+        self.on_hand = list(initial)
+        self.on_order = [0] * len(initial)
+        self.backordered = [0] * len(initial)
+        self.floor = [r.floor for r in rules]
+        self.queue_class = [r.queue for r in rules]
+        self.backorder = list(backorder)
+        self.synced = list(synced)
+        self.lag = sync_lag
+        self.oversells = 0
+        self.stale_outs = 0
+        #: Per SKU, or None: called with the SKU after each demand (continuous review).
+        self.review_hooks: list[Callable[[int], None] | None] | None = None
+        #: Called with an order id when a waiting order has all its units.
+        self.ready: Callable[[int], None] = _unwired
+        self._waiting: dict[int, list[tuple[int, int, int, int]]] = {}
+        self._missing: dict[int, int] = {}
+        self._seq = itertools.count()
+        if sync_lag > 0:
+            self._published = list(initial)
+            self._pending: list[deque[tuple[float, int]]] = [deque() for _ in initial]
+        if not unlimited:
+            for sku, units in enumerate(self.on_hand):
+                ledger.add(0.0, sku, StockKind.INITIAL, -1, units, 0, units, 0)
+
+    # -- the figures ---------------------------------------------------------------
+    def position(self, sku: int) -> int:
+        """Inventory position: on hand + on order - backordered units."""
+        return self.on_hand[sku] + self.on_order[sku] - self.backordered[sku]
+
+    def published(self, sku: int) -> int:
+        """The online stock figure of ``sku`` now (the live figure ``sync_lag`` ago)."""
+        if self.lag <= 0:
+            return self.on_hand[sku]
+        pending = self._pending[sku]
+        shown_until = self.env._now - self.lag
+        while pending and pending[0][0] <= shown_until:
+            self._published[sku] = pending.popleft()[1]
+        return self._published[sku]
+
+    def _changed(self, sku: int) -> None:
+        self._pending[sku].append((self.env._now, self.on_hand[sku]))
+
+    def _enough(self, level: Callable[[int], int], skus: tuple[int, ...], floor: int) -> bool:
+        if len(skus) == 1:
+            return level(skus[0]) - 1 >= floor
+        return all(level(sku) - skus.count(sku) >= floor for sku in set(skus))
+
+    # -- orders ----------------------------------------------------------------------
+    def reserve(self, order_id: int, skus: tuple[int, ...], channel: int) -> int:
+        """Try to take the basket; return TAKEN, LOST, STALE, WAITING, OVERSOLD(_WAITING)."""
+        if self.unlimited:
+            return TAKEN
+        on_hand = self.on_hand
+        floor = self.floor[channel]
+        if len(skus) == 1:
+            live = on_hand[skus[0]] - 1 >= floor
+        else:
+            live = self._enough(on_hand.__getitem__, skus, floor)
+        seen = live
+        if self.lag > 0 and self.synced[channel]:
+            seen = self._enough(self.published, skus, floor)
+        backorder = self.backorder[channel]
+        if live and (seen or backorder):
+            now = self.env._now
+            add = self.ledger.add
+            on_order = self.on_order
+            for sku in skus:
+                on_hand[sku] -= 1
+                add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], on_order[sku])
+            if self.lag > 0:
+                for sku in skus:
+                    self._changed(sku)
+            if self.review_hooks is not None:
+                _demand(self.review_hooks, skus)
+            return TAKEN
+        if live:  # the figure showed none while stock was there
+            self.stale_outs += 1
+            return STALE
+        if seen:
+            self.oversells += 1
+        if not backorder:
+            return OVERSOLD if seen else LOST
+        self._wait(order_id, skus, channel)
+        return OVERSOLD_WAITING if seen else WAITING
+
+    def _wait(self, order_id: int, skus: tuple[int, ...], channel: int) -> None:
+        """Take what the rule allows now; queue the rest unit by unit."""
+        on_hand, floor, now = self.on_hand, self.floor[channel], self.env._now
+        missing = 0
+        for sku in skus:
+            if on_hand[sku] - 1 >= floor:
+                on_hand[sku] -= 1
+                self.ledger.add(now, sku, StockKind.RESERVE, order_id, -1, 0,
+                                on_hand[sku], self.on_order[sku])
+                if self.lag > 0:
+                    self._changed(sku)
+            else:
+                missing += 1
+                self.backordered[sku] += 1
+                entry = (self.queue_class[channel], next(self._seq), order_id, channel)
+                heapq.heappush(self._waiting.setdefault(sku, []), entry)
+        self._missing[order_id] = missing
+        if self.review_hooks is not None:
+            _demand(self.review_hooks, skus)
+
+    def _serve(self, sku: int) -> None:
+        """Give newly available units of ``sku`` to waiting orders, by queue class then age.
+
+        Stops at the first waiting order whose channel may not take the unit (the
+        rules make floors grow with the queue class, so no later order could).
+        """
+        heap = self._waiting.get(sku)
+        if not heap:
+            return
+        on_hand, now = self.on_hand, self.env._now
+        while heap and on_hand[sku] - 1 >= self.floor[heap[0][3]]:
+            _, _, order_id, _ = heapq.heappop(heap)
+            on_hand[sku] -= 1
+            self.backordered[sku] -= 1
+            self.ledger.add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku],
+                            self.on_order[sku])
+            if self.lag > 0:
+                self._changed(sku)
+            self._missing[order_id] -= 1
+            if self._missing[order_id] == 0:
+                del self._missing[order_id]
+                self.ready(order_id)
+
+    def _put_back(self, order_id: int, skus: tuple[int, ...], kind: StockKind) -> None:
+        now = self.env._now
+        for sku in skus:
+            self.on_hand[sku] += 1
+            self.ledger.add(now, sku, kind, order_id, 1, 0, self.on_hand[sku],
+                            self.on_order[sku])
+            if self.lag > 0:
+                self._changed(sku)
+        for sku in set(skus):
+            self._serve(sku)
+
+    def release(self, order_id: int, skus: tuple[int, ...]) -> None:
+        """Put a cancelled or rejected order's units back on the shelf."""
+        if not self.unlimited:
+            self._put_back(order_id, skus, StockKind.RELEASE)
+
+    def restock(self, order_id: int, skus: tuple[int, ...]) -> None:
+        """Put a returned order's units back on the shelf (they are sellable again)."""
+        if not self.unlimited:
+            self._put_back(order_id, skus, StockKind.RETURN)
+
+    # -- replenishment -------------------------------------------------------------
+    def order(self, sku: int, quantity: int) -> None:
+        """Record a purchase order of ``quantity`` units (they join the pipeline)."""
+        self.on_order[sku] += quantity
+        self.ledger.add(self.env._now, sku, StockKind.PURCHASE_ORDER, -1, 0, quantity,
+                        self.on_hand[sku], self.on_order[sku])
+
+    def receive(self, sku: int, quantity: int) -> None:
+        """A purchase order arrives: units move from the pipeline to the shelf."""
+        self.on_hand[sku] += quantity
+        self.on_order[sku] -= quantity
+        self.ledger.add(self.env._now, sku, StockKind.RECEIPT, -1, quantity, -quantity,
+                        self.on_hand[sku], self.on_order[sku])
+        if self.lag > 0:
+            self._changed(sku)
+        self._serve(sku)
+
+
+def _demand(hooks: Sequence[Callable[[int], None] | None], skus: tuple[int, ...]) -> None:
+    """Tell continuous-review policies that their SKUs were demanded."""
+    for sku in skus:
+        hook = hooks[sku]
+        if hook is not None:
+            hook(sku)
+
+
+class ReserveStage:
+    """Route stage ``reserve``: ask the pool for the basket; go on, wait, or end."""
+
+    def __init__(self, env: simpy.Environment, pool: StockPool, book: OrderBook) -> None:
+        self.env = env
+        self.pool = pool
+        self.book = book
+        self.reserved = book.column("reserved")
+        self.backordered = book.column("backordered")
+        self.oversold = book.column("oversold")
+        self.done: Callable[[int], None] = _unwired
+        self.lost: Callable[[int], None] = _unwired
+        self.cancelled: Callable[[int], None] = _unwired
+        pool.ready = self._ready
+
+    def arrive(self, order_id: int) -> None:
+        book = self.book
+        result = self.pool.reserve(order_id, book.skus[order_id], book.channel[order_id])
+        if result == TAKEN:
+            self.reserved[order_id] = self.env._now
+            self.done(order_id)
+            return
+        now = self.env._now
+        if result in (OVERSOLD, OVERSOLD_WAITING):
+            self.oversold[order_id] = now
+        if result in (WAITING, OVERSOLD_WAITING):
+            self.backordered[order_id] = now
+        elif result == OVERSOLD:
+            book.reason[order_id] = Reason.OVERSOLD
+            self.cancelled(order_id)
+        else:
+            book.reason[order_id] = Reason.STALE_STOCK_FIGURE if result == STALE \
+                else Reason.OUT_OF_STOCK
+            self.lost(order_id)
+
+    def _ready(self, order_id: int) -> None:
+        self.reserved[order_id] = self.env._now
+        self.done(order_id)
