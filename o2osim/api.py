@@ -60,7 +60,8 @@ class Result:
             self.inventory.to_parquet(temp / "inventory.parquet", index=False)
             self.kpis.to_csv(temp / "kpis.csv", index=False, float_format="%.6g")
             chart_names = (
-                save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis)
+                save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis,
+                                self.inventory)
                 if charts else []
             )
             manifest = {**self.manifest, "charts": chart_names}

@@ -22,14 +22,17 @@ from .units import DAY
 from .world import WAIT_STAMPS
 
 DONE = ("delivered", "collected")
+#: Outcomes of store visitors who never ordered.
+VISIT_ONLY = ("turned_away", "no_purchase")
 #: Outcome counts reported for every group of orders.
 COUNTED = ("delivered", "collected", "lost_sale", "rejected", "in_flight", "cancelled",
            "returned", "turned_away", "no_purchase")
 
 
 def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[tuple]:
-    placed = len(orders)
     outcome = orders["outcome"]
+    # A store visitor is a row from the door on, but an order only once they pay.
+    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum())
     done = orders[outcome.isin(DONE)]
     lead = done["lead_time_min"].to_numpy()
     rows: list[tuple] = [
@@ -45,8 +48,9 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[t
                      | orders["oversold"].notna()).sum())
     filled = int((reserved & ~backordered).sum())
     reasons = orders["reason"]
+    if requested:  # only channels that draw on the bonded stock
+        rows.append(("fill_rate", filled / requested, "share"))
     rows += [
-        ("fill_rate", filled / requested if requested else np.nan, "share"),
         ("backordered", int(backordered.sum()), "orders"),
         ("oversold", int(orders["oversold"].notna().sum()), "orders"),
         ("rejected_per_order_limit", int((reasons == "per_order_limit").sum()), "orders"),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .kpis import DONE
+from .kpis import DONE, VISIT_ONLY
 from .scenario import Scenario
 
 
@@ -90,8 +90,12 @@ def outcomes_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
 
 
 def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Orders placed, completed and lost per day over the whole run (warm-up shaded)."""
+    """Orders placed, completed and lost per day over the whole run (warm-up shaded).
+
+    Store visitors who never ordered are left out.
+    """
     fig, ax = plt.subplots(figsize=(8, 4))
+    orders = orders[~orders["outcome"].isin(VISIT_ONLY)]  # visitors who never ordered
     day = (orders["placed"] // 1440).astype(int)
     placed = day.value_counts().sort_index()
     done = orders[orders["outcome"].isin(DONE)]
@@ -111,8 +115,28 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
+def stock_chart(inventory: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Units on hand and in the pipeline (on order) in the bonded pool over the run."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    levels = pd.DataFrame({
+        "day": inventory["time"] / 1440.0,
+        "on hand": inventory["on_hand_change"].cumsum(),
+        "pipeline (on order)": inventory["on_order_change"].cumsum(),
+    }).groupby("day").last()  # the level after the last movement at each instant
+    for column in levels.columns:
+        ax.step(levels.index, levels[column], where="post", label=column)
+    ax.axvspan(0, scenario.scenario.warmup / 1440, color="grey", alpha=0.15, label="warm-up")
+    ax.set_xlabel("day")
+    ax.set_ylabel("units, all SKUs")
+    ax.set_title(f"{scenario.scenario.name}: bonded stock")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
-                    resources: pd.DataFrame, kpis: pd.DataFrame) -> list[str]:
+                    resources: pd.DataFrame, kpis: pd.DataFrame,
+                    inventory: pd.DataFrame | None = None) -> list[str]:
     """Write every run chart as PNG into ``folder``; return the file names."""
     charts = {
         "lead_time_by_channel.png": lead_time_chart(orders, scenario),
@@ -121,6 +145,8 @@ def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
         "outcomes.png": outcomes_chart(orders, scenario),
         "orders_per_day.png": orders_per_day_chart(orders, scenario),
     }
+    if inventory is not None and len(inventory):
+        charts["stock.png"] = stock_chart(inventory, scenario)
     for name, fig in charts.items():
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)

@@ -245,6 +245,9 @@ class PolicyLevels(Strict):
     reorder_point_units: Annotated[int, Field(ge=0)] | None = None
     order_up_to_units: PositiveInt | None = None
     order_quantity_units: PositiveInt | None = None
+    initial_stock_days: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="initial stock of the class (default: the warehouse's)"
+    )
 
     @model_validator(mode="after")
     def _levels(self) -> PolicyLevels:

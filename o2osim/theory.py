@@ -59,3 +59,63 @@ def poisson_fill_rate(mean_demand: float, base_stock: int) -> float:
         term *= mean_demand / k
         total += term
     return total if base_stock > 0 else 0.0
+
+
+def _poisson_cdf(k: int, mean: float) -> float:
+    """P(N <= k) for N ~ Poisson(mean); 0 for k < 0."""
+    if k < 0:
+        return 0.0
+    term = math.exp(-mean)
+    total = term
+    for j in range(1, k + 1):
+        term *= mean / j
+        total += term
+    return total
+
+
+def normal_loss(z: float) -> float:
+    """Standard normal loss function G(z) = E[(Z - z)^+] = phi(z) - z (1 - Phi(z))."""
+    pdf = math.exp(-z * z / 2.0) / math.sqrt(2.0 * math.pi)
+    return pdf - z * 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def rq_fill_rate_normal(mean_demand: float, sd_demand: float, reorder_point: float,
+                        quantity: float) -> float:
+    """Fill rate of continuous-review (r, Q) with backorders, normal lead-time demand.
+
+    The classic approximation (Hadley-Whitin, Silver-Pyke-Peterson): the expected
+    shortage per replenishment cycle is ``sd * (G(k) - G(k + Q / sd))`` with
+    ``k = (r - mean) / sd``; the fill rate is one minus that over Q. Demand in units.
+    """
+    k = (reorder_point - mean_demand) / sd_demand
+    shortage = sd_demand * (normal_loss(k) - normal_loss(k + quantity / sd_demand))
+    return 1.0 - shortage / quantity
+
+
+def rq_fill_rate_poisson(mean_demand: float, reorder_point: int, quantity: int) -> float:
+    """Exact fill rate of (r, Q) with backorders and Poisson lead-time demand (unit demands).
+
+    The inventory position is uniform on r+1..r+Q; a demand is met from stock when
+    the lead-time demand is at most the position minus one.
+    """
+    positions = range(reorder_point + 1, reorder_point + quantity + 1)
+    return sum(_poisson_cdf(y - 1, mean_demand) for y in positions) / quantity
+
+
+def periodic_base_stock_fill_rate(rate: float, lead_time: float, review: float,
+                                  base_stock: int) -> float:
+    """Fill rate of periodic-review base stock with backorders and Poisson demand.
+
+    Reviews every ``review`` minutes order up to S; orders arrive ``lead_time``
+    later; ``rate`` is demand per minute. A demand a time s after the review
+    whose order covers it is met when fewer than S units were demanded since that
+    review, s uniform on [L, L + R):
+
+        fill = (1/R) * integral_L^{L+R} P(N(rate * s) <= S - 1) ds,
+
+    in closed form via d/dx sum_{j<S} P(N(rate x) > j) = rate * P(N(rate x) <= S - 1).
+    """
+    def g(x: float) -> float:
+        return sum(1.0 - _poisson_cdf(j, rate * x) for j in range(base_stock))
+
+    return (g(lead_time + review) - g(lead_time)) / (rate * review)

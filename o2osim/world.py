@@ -185,10 +185,16 @@ class World:
     def _build_warehouse(self, wh: Warehouse) -> None:
         sc, env, book = self.scenario, self.env, self.book
         daily = self._daily_demand()
-        if wh.initial_stock_units is not None:
-            initial = [wh.initial_stock_units] * sc.catalogue.skus
-        else:
-            initial = [math.ceil(d * wh.initial_stock_days) for d in daily]
+        rep = wh.replenishment
+        specs = [*rep.classes, rep]
+        blocks = class_blocks(len(daily), [c.share for c in rep.classes])
+        initial = [0] * len(daily)
+        for spec, block in zip(specs, blocks, strict=True):
+            days = wh.initial_stock_days if spec.initial_stock_days is None \
+                else spec.initial_stock_days
+            for sku in block:
+                initial[sku] = (wh.initial_stock_units if wh.initial_stock_units is not None
+                                else math.ceil(daily[sku] * days))
         allocate = ALLOCATION[wh.allocation.policy]
         priority = wh.allocation.priority
         rules, backorder, synced = [], [], []

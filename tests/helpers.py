@@ -24,7 +24,7 @@ def stripped(
     """One segment at a flat Poisson rate, one channel, unlimited stock, exponential times.
 
     ``sections`` are merged into the scenario's top-level tables, e.g.
-    ``warehouse={"pickers": 4}``.
+    ``warehouse={"pickers": 4}``; a list (``stores=[...]``) replaces the entry.
     """
     raw: dict[str, Any] = {
         "scenario": {"name": "stripped", "layout": "omnichannel_hub", "horizon": horizon,
@@ -43,7 +43,10 @@ def stripped(
         "couriers": {"riders": 8, "trip_time": {"dist": "exponential", "mean": "2min"}},
     }
     for name, table in sections.items():
-        raw.setdefault(name, {}).update(table)
+        if isinstance(table, list):
+            raw[name] = table
+        else:
+            raw.setdefault(name, {}).update(table)
     return scenario_from_dict(raw)
 
 
