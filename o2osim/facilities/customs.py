@@ -33,6 +33,10 @@ from ..recorder import OrderBook, Reason
 from ..scenario import Customs as CustomsConfig
 from .station import Station, _unwired
 
+#: Money is in whole cents: more than half a cent above a limit is at least a cent above
+#: it, and float error in sums of prices stays far below half a cent.
+HALF_CENT = 0.005
+
 
 def quota_reason(value: float, spent: float, per_order_limit: float,
                  annual_limit: float) -> Reason:
@@ -40,9 +44,9 @@ def quota_reason(value: float, spent: float, per_order_limit: float,
 
     ``Reason.NONE`` if it passes. Limits are inclusive and compared to the cent.
     """
-    if round(value, 2) > round(per_order_limit, 2):
+    if value > per_order_limit + HALF_CENT:
         return Reason.PER_ORDER_LIMIT
-    if round(spent + value, 2) > round(annual_limit, 2):
+    if spent + value > annual_limit + HALF_CENT:
         return Reason.ANNUAL_LIMIT
     return Reason.NONE
 
@@ -116,7 +120,7 @@ class Customs:
         value = book.value[order_id]
         spent = self.quota.spent.get(customer, 0.0) if customer >= 0 else 0.0
         reason = quota_reason(value, spent, self.per_order_limit, self.annual_limit)
-        if reason:
+        if reason is not Reason.NONE:
             book.reason[order_id] = reason
             self.rejected += 1
             self.reject(order_id)

@@ -106,6 +106,8 @@ class StockPool:
         self.backorder = list(backorder)
         self.synced = list(synced)
         self.lag = sync_lag
+        # Per channel: do its customers see a lagged figure (so may differ from the live one)?
+        self._lagged_view = [sync_lag > 0 and view for view in self.synced]
         self.oversells = 0
         self.stale_outs = 0
         #: Per SKU, or None: called with the SKU after each demand (continuous review).
@@ -153,25 +155,34 @@ class StockPool:
         on_hand = self.on_hand
         floor = self.floor[channel]
         if len(skus) == 1:
-            live = on_hand[skus[0]] - 1 >= floor
+            live = on_hand[skus[0]] > floor
         else:
             live = self._enough(on_hand.__getitem__, skus, floor)
+        if live and not self._lagged_view[channel]:
+            self._take(order_id, skus)
+            return TAKEN
+        return self._decide(order_id, skus, channel, live)
+
+    def _take(self, order_id: int, skus: tuple[int, ...]) -> None:
+        on_hand, on_order = self.on_hand, self.on_order
+        now, add = self.env._now, self.ledger.add
+        for sku in skus:
+            on_hand[sku] -= 1
+            add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], on_order[sku])
+        if self.lag > 0:
+            for sku in skus:
+                self._changed(sku)
+        if self.review_hooks is not None:
+            _demand(self.review_hooks, skus)
+
+    def _decide(self, order_id: int, skus: tuple[int, ...], channel: int, live: bool) -> int:
+        """The slow path: what the customer saw, and what happens when stock is short."""
         seen = live
-        if self.lag > 0 and self.synced[channel]:
-            seen = self._enough(self.published, skus, floor)
+        if self._lagged_view[channel]:
+            seen = self._enough(self.published, skus, self.floor[channel])
         backorder = self.backorder[channel]
         if live and (seen or backorder):
-            now = self.env._now
-            add = self.ledger.add
-            on_order = self.on_order
-            for sku in skus:
-                on_hand[sku] -= 1
-                add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], on_order[sku])
-            if self.lag > 0:
-                for sku in skus:
-                    self._changed(sku)
-            if self.review_hooks is not None:
-                _demand(self.review_hooks, skus)
+            self._take(order_id, skus)
             return TAKEN
         if live:  # the figure showed none while stock was there
             self.stale_outs += 1
