@@ -67,6 +67,10 @@ def utilisation_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
     rows = kpis[(kpis["group"] == "resource") & (kpis["kpi"] == "utilisation")]
     bars = ax.bar(rows["name"], rows["value"], color="C2")
     ax.bar_label(bars, labels=[f"{v:.0%}" for v in rows["value"]])
+    if len(rows) > 5:  # long resource names (a store's mirrors and staff) would overlap
+        ax.tick_params(axis="x", labelrotation=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("utilisation")
     ax.set_title(f"{scenario.scenario.name}: resource utilisation")
@@ -106,13 +110,7 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     lost_per_day = (lost["placed"] // 1440).astype(int).value_counts().sort_index()
     ax.plot(lost_per_day.index, lost_per_day.to_numpy(), marker="x", ms=3,
             label="lost sale / rejected")
-    ax.axvspan(0, scenario.scenario.warmup / 1440, color="grey", alpha=0.15, label="warm-up")
-    ax.set_xlabel("day")
-    ax.set_ylabel("orders")
-    ax.set_title(f"{scenario.scenario.name}: orders per day")
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    return fig
+    return _over_days(fig, ax, scenario, "orders", "orders per day")
 
 
 def stock_chart(inventory: pd.DataFrame, scenario: Scenario) -> Figure:
@@ -125,10 +123,15 @@ def stock_chart(inventory: pd.DataFrame, scenario: Scenario) -> Figure:
     }).groupby("day").last()  # the level after the last movement at each instant
     for column in levels.columns:
         ax.step(levels.index, levels[column], where="post", label=column)
+    return _over_days(fig, ax, scenario, "units, all SKUs", "bonded stock")
+
+
+def _over_days(fig: Figure, ax: plt.Axes, scenario: Scenario, ylabel: str, title: str) -> Figure:
+    """Shade the warm-up and label a chart whose x axis is the day of the run."""
     ax.axvspan(0, scenario.scenario.warmup / 1440, color="grey", alpha=0.15, label="warm-up")
     ax.set_xlabel("day")
-    ax.set_ylabel("units, all SKUs")
-    ax.set_title(f"{scenario.scenario.name}: bonded stock")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{scenario.scenario.name}: {title}")
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig

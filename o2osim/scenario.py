@@ -294,14 +294,6 @@ class Replenishment(PolicyLevels):
         names = [c.name for c in self.classes]
         if len(set(names)) != len(names):
             raise ValueError(f"class names must be unique (got {', '.join(names)})")
-        if sum(c.share for c in self.classes) > 1 + 1e-9:
-            raise ValueError("the shares of the classes add up to more than 1")
-        for spec in (self, *self.classes):
-            if spec.mode is not None and spec.mode not in self.modes:
-                raise ValueError(
-                    f"mode {spec.mode!r} is not defined under modes "
-                    f"(defined: {', '.join(self.modes) or 'none'})"
-                )
         return self
 
 
@@ -597,6 +589,7 @@ class Scenario(Strict):
                     f"no store of that name; stores: {', '.join(store_names) or 'none'}",
                 )
         if self.warehouse is not None:
+            _check_replenishment(self.warehouse.replenishment)
             for ch in self.warehouse.allocation.priority:
                 if ch not in self.channels:
                     raise KeyPathError(
@@ -604,6 +597,24 @@ class Scenario(Strict):
                         f"channel {ch!r} is not defined under [channels]; "
                         f"defined: {', '.join(self.channels)}",
                     )
+
+
+def _check_replenishment(rep: Replenishment) -> None:
+    """Class shares fit in the catalogue; every mode a policy names is defined."""
+    where = "warehouse.replenishment"
+    total = 0.0
+    for i, cls in enumerate(rep.classes):
+        total += cls.share
+        if total > 1 + 1e-9:
+            raise KeyPathError(f"{where}.classes[{i}].share", cls.share,
+                               f"the shares of the classes add up to {total:g}, more than 1")
+    for path, spec in [(where, rep)] + [(f"{where}.classes[{i}]", c)
+                                        for i, c in enumerate(rep.classes)]:
+        if spec.mode is not None and spec.mode not in rep.modes:
+            raise KeyPathError(f"{path}.mode", spec.mode,
+                               f"not defined under {where}.modes "
+                               f"(defined: {', '.join(rep.modes) or 'none'})")
+
 
 
 # ---------------------------------------------------------------- loading

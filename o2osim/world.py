@@ -32,7 +32,7 @@ from .facilities.station import Delay, Station
 from .facilities.stock import ALLOCATION, ReserveStage, StockPool
 from .facilities.store import Store
 from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
-from .facilities.warehouse import Linehaul, build_stations
+from .facilities.warehouse import Linehaul, PickFloor, build_stations
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
 from .scenario import Replenishment, Scenario, Warehouse
@@ -532,4 +532,6 @@ class World:
                 store.config.display_samples_per_sku * self.scenario.catalogue.skus)
         if self.linehaul is not None:
             counters["linehaul_waves"] = self.linehaul.waves
+        if self.scenario.warehouse is not None and isinstance(self.picking, PickFloor):
+            counters["orders_picked_by_agv"] = self.picking.agv_orders
         return counters

@@ -180,6 +180,28 @@ CASES = {
     "replenishment-levels-reversed": Case(
         ("warehouse.replenishment = ", "order_up_to_days (3.0) must exceed reorder_point_days"),
         put("warehouse.replenishment.order_up_to_days", 3)),
+    # the bonded layout's tables
+    "route-needs-a-store": Case(
+        ("channels.online_delivery.route = 'store_visit'", "needs a [[stores]] table"),
+        put("channels.online_delivery.route", ["store_visit", "reserve"])),
+    "route-with-two-hand-overs": Case(
+        ("a route ends at one of collect, deliver, linehaul, courier", "(got deliver, linehaul)"),
+        put("channels.online_delivery.route", ["reserve", "deliver", "linehaul"])),
+    "allocation-priority-unknown-channel": Case(
+        ("warehouse.allocation.priority = 'store'", "channel 'store' is not defined"),
+        put("warehouse.allocation", {"policy": "channel_priority", "priority": ["store"]})),
+    "replenishment-mode-undefined": Case(
+        ("warehouse.replenishment.mode = 'air'", "not defined under warehouse.replenishment.modes"),
+        put("warehouse.replenishment.mode", "air")),
+    "r_Q-without-quantity": Case(
+        ("warehouse.replenishment = ", "policy r_Q needs order_quantity_days"),
+        put("warehouse.replenishment.policy", "r_Q")),
+    "cut-off-beyond-a-day": Case(
+        ("warehouse.linehaul.cutoffs = ['26h']", "times of day, shorter than 1d"),
+        put("warehouse.linehaul", {"cutoffs": ["26h"]})),
+    "population-zero": Case(
+        ("customers.segments[0].population = 0", "greater than or equal to 1"),
+        put("customers.segments.0.population", 0)),
     # files that are not scenarios
     "missing-file": Case(("no such file",), missing=True),
     "folder-not-file": Case(("is a folder",), folder=True),

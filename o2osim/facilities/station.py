@@ -88,6 +88,23 @@ class Station:
             "servers": float(self.servers),
         }
 
+    # -- for subclasses whose servers are not plain FIFO servers ------------------
+    def _joined(self, order_id: int) -> float:
+        """Book an arrival now (time integrals, count, stamp); return the time."""
+        now = self.env._now
+        self._account(now)
+        self.arrivals += 1
+        self._in[order_id] = now
+        return now
+
+    def _served(self, order_id: int) -> float:
+        """Book a completion now (time integrals, count, stamp); return the time."""
+        now = self.env._now
+        self._account(now)
+        self._end[order_id] = now
+        self.completions += 1
+        return now
+
     # -- flow ------------------------------------------------------------------
     # The two methods below are the hot path: the time-integral update and the start
     # of service are inlined and ``env._now`` read directly, because each runs once per

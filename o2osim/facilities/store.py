@@ -50,10 +50,7 @@ class Zone(Station):
 
     def arrive(self, order_id: int) -> None:
         """A visitor at the door: enter, queue, or be turned away."""
-        now = self.env._now
-        self._account(now)
-        self.arrivals += 1
-        self._in[order_id] = now
+        now = self._joined(order_id)
         if self.busy < self.servers:
             self.busy += 1
             self._start_at[order_id] = now
@@ -66,10 +63,7 @@ class Zone(Station):
 
     def leave(self, order_id: int) -> None:
         """A visitor leaves the zone; the first one at the door comes in."""
-        now = self.env._now
-        self._account(now)
-        self._end[order_id] = now
-        self.completions += 1
+        now = self._served(order_id)
         if self.queue:
             following = self.queue.popleft()
             self._start_at[following] = now

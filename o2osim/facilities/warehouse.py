@@ -86,13 +86,10 @@ class PickFloor(Station):
         self.agvs = agvs
         self.agv_service = agv_service
         self.agvs_busy = 0
-        self.agv_lines = 0
+        self.agv_orders = 0
 
     def arrive(self, order_id: int) -> None:
-        now = self.env._now
-        self._account(now)
-        self.arrivals += 1
-        self._in[order_id] = now
+        self._joined(order_id)
         if self.agvs_busy < self.agvs:
             self.busy += 1
             self.agvs_busy += 1
@@ -106,7 +103,7 @@ class PickFloor(Station):
     def _start(self, order_id: int, agv: bool) -> None:
         self._start_at[order_id] = self.env._now
         if agv:
-            self.agv_lines += 1
+            self.agv_orders += 1
             Timeout(self.env, self.agv_service(order_id), order_id).callbacks.append(
                 self._agv_done)
         else:
@@ -120,10 +117,7 @@ class PickFloor(Station):
         self._server_done(event._value, False)
 
     def _server_done(self, order_id: int, agv: bool) -> None:
-        now = self.env._now
-        self._account(now)
-        self._end[order_id] = now
-        self.completions += 1
+        self._served(order_id)
         if self.queue:
             self._start(self.queue.popleft(), agv)
         else:
