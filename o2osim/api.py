@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .economics import order_money
 from .kpis import compute_kpis
 from .results import atomic_folder
 from .scenario import Scenario, dump_scenario, scenario_hash, with_overrides
@@ -38,6 +39,7 @@ class Result:
     resources: pd.DataFrame
     inventory: pd.DataFrame
     kpis: pd.DataFrame
+    money: pd.DataFrame
     info: RunInfo
     wall_time_s: float
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +60,7 @@ class Result:
             self.orders.to_parquet(temp / "orders.parquet", index=False)
             self.resources.to_parquet(temp / "resources.parquet", index=False)
             self.inventory.to_parquet(temp / "inventory.parquet", index=False)
+            self.money.to_parquet(temp / "money.parquet", index=False)
             self.kpis.to_csv(temp / "kpis.csv", index=False, float_format="%.6g")
             chart_names = (
                 save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis)
@@ -100,7 +103,8 @@ def simulate(
     )
     resources = resources_table(world.resource_log)
     inventory = inventory_table(world.ledger)
-    kpis = compute_kpis(scenario, orders, info.resource_stats)
+    money = order_money(scenario, orders, info.resource_stats, inventory, info.counters)
+    kpis = compute_kpis(scenario, orders, info.resource_stats, money)
     wall = time.perf_counter() - started
     manifest = {
         "o2osim_version": __version__,
@@ -121,4 +125,5 @@ def simulate(
         "numpy": np.__version__,
         "pandas": pd.__version__,
     }
-    return Result(scenario, world.seed, orders, resources, inventory, kpis, info, wall, manifest)
+    return Result(scenario, world.seed, orders, resources, inventory, kpis, money.orders, info,
+                  wall, manifest)

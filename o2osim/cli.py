@@ -227,7 +227,8 @@ def _print_summary(out: Console, result: object, folder: Path) -> None:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     shown = {
         "overall": ("orders_placed", "delivered", "lost_sale", "fill_rate", "revenue_cny",
-                    "lead_time_mean", "lead_time_p95", "on_time_rate"),
+                    "lead_time_mean", "lead_time_p95", "on_time_rate", "cost_per_order",
+                    "profit_per_order", "break_even_orders_per_day"),
         "resource": ("utilisation", "mean_wait", "p95_wait"),
     }
     for row in kpis.itertuples(index=False):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .economics import Money, money_kpis, site_kpis
 from .scenario import Scenario
 from .units import DAY
 
@@ -81,7 +82,10 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
 
 
 def compute_kpis(
-    scenario: Scenario, orders: pd.DataFrame, resource_stats: dict[str, dict[str, float]]
+    scenario: Scenario,
+    orders: pd.DataFrame,
+    resource_stats: dict[str, dict[str, float]],
+    money: Money | None = None,
 ) -> pd.DataFrame:
     """The KPI table for one run (orders placed after the warm-up)."""
     meta = scenario.scenario
@@ -95,10 +99,15 @@ def compute_kpis(
         rows.extend((group, name, kpi, float(value), unit) for kpi, value, unit in items)
 
     add("overall", "all", _order_kpis(counted, promise, days))
+    if money is not None:
+        add("overall", "all", money_kpis(money, money.orders, money.unallocated_cents))
     for channel in scenario.channels:
         subset = counted[counted["channel"] == channel]
         if len(subset):
             add("channel", channel, _order_kpis(subset, promise, days))
+            if money is not None:
+                add("channel", channel,
+                    money_kpis(money, money.orders[money.orders["channel"] == channel]))
     if len(scenario.customers.segments) > 1:
         for seg in scenario.customers.segments:
             subset = counted[counted["segment"] == seg.name]
@@ -107,6 +116,9 @@ def compute_kpis(
     for name, stats in resource_stats.items():
         if name in used:
             add("resource", name, _resource_kpis(name, stats, orders, meta.warmup))
+    if money is not None:
+        rows.extend(("site", name, kpi_name, float(value), unit)
+                    for name, kpi_name, value, unit in site_kpis(scenario, money))
     return pd.DataFrame(rows, columns=["group", "name", "kpi", "value", "unit"])
 
 

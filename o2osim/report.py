@@ -97,6 +97,48 @@ def cost_service_chart(summary: pd.DataFrame) -> Figure | None:
     return fig
 
 
+def cost_breakdown_chart(summary: pd.DataFrame) -> Figure | None:
+    """Cost per completed order by type (purchase cost left out), stacked, per variant."""
+    rows = summary[(summary["group"] == "overall") & summary["kpi"].str.match(
+        r"^cost_(?!cogs)\w+_per_order$")]
+    if rows.empty:
+        return None
+    table = rows.pivot_table(index="label", columns="kpi", values="mean", sort=False)
+    table.columns = [c.removeprefix("cost_").removesuffix("_per_order") for c in table.columns]
+    table = table.loc[:, table.sum() > 0]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.5))
+    table.plot.barh(stacked=True, ax=ax, colormap="tab20")
+    ax.invert_yaxis()
+    ax.set_xlabel("CNY per completed order (mean over replications; purchase cost excluded)")
+    ax.set_ylabel("")
+    ax.set_title("Cost per order by type")
+    ax.legend(frameon=False, fontsize=8, ncols=6, loc="upper center",
+              bbox_to_anchor=(0.5, -0.18))
+    fig.tight_layout()
+    return fig
+
+
+def margin_service_chart(summary: pd.DataFrame) -> Figure | None:
+    """Profit per order against on-time rate per variant (95% CIs)."""
+    margin = summary[(summary["group"] == "overall") & (summary["kpi"] == "profit_per_order")]
+    service = summary[(summary["group"] == "overall") & (summary["kpi"] == SERVICE_KPI)]
+    if margin.empty or service.empty:
+        return None
+    merged = margin.merge(service, on=["variant", "label"], suffixes=("_m", "_s"))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.errorbar(merged["mean_s"], merged["mean_m"], xerr=merged["ci_half_width_s"],
+                yerr=merged["ci_half_width_m"], fmt="o", capsize=3)
+    for row in merged.itertuples():
+        ax.annotate(row.label, (row.mean_s, row.mean_m), fontsize=8, xytext=(4, 4),
+                    textcoords="offset points")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel("on-time rate")
+    ax.set_ylabel("profit per completed order (CNY)")
+    ax.set_title("Margin vs service per variant (95% CIs)")
+    fig.tight_layout()
+    return fig
+
+
 def heatmap_chart(summary: pd.DataFrame, variants: pd.DataFrame, factors: list[str],
                   key: str) -> Figure | None:
     """Mean of one KPI over a two-factor grid."""
@@ -148,6 +190,8 @@ def write_report(folder: str | Path) -> Path:
     figures: dict[str, Figure | None] = {
         "kpi_bars.png": kpi_bars_chart(summary, keys),
         "cost_vs_service.png": cost_service_chart(summary),
+        "cost_breakdown.png": cost_breakdown_chart(summary),
+        "margin_vs_service.png": margin_service_chart(summary),
         "heatmap.png": heatmap_chart(summary, variants, factors, keys[0]),
     }
     if (folder / "lead_times.parquet").exists():

@@ -253,6 +253,59 @@ class Channel(Strict):
         return self
 
 
+Money = Annotated[float, Field(ge=0, le=1e9)]
+
+
+class Site(Strict):
+    """A store or warehouse that pays rent and fixed staff (not modelled as servers)."""
+
+    name: Name
+    area_m2: Annotated[float, Field(gt=0)]
+    rent_cny_per_m2_day: Money
+    staff: Annotated[int, Field(ge=0)] = 0
+    staff_cny_per_hour: Money = 0.0
+    opening_hours_per_day: Annotated[float, Field(ge=0, le=24)] = 24.0
+
+
+class DeliveryFee(Strict):
+    """What the customer pays for delivery, waived at or above a basket value."""
+
+    fee_cny: Money
+    free_above_cny: Money | None = None
+
+
+def _default_sites() -> list[dict[str, Any]]:
+    # Bonded complex (Xiasha: 12,000 m2); bonded warehouse rent in Zhejiang ~RMB 1.2/m2/day.
+    return [{"name": "bonded_warehouse", "area_m2": 12000.0, "rent_cny_per_m2_day": 1.2,
+             "staff": 6, "staff_cny_per_hour": 35.0}]
+
+
+class Economics(Strict):
+    """Prices, costs and margins (CNY). Defaults are sourced in design.md §5.
+
+    Labour is paid per staffed server-hour of each resource (``labour_cny_per_hour``
+    keyed by resource name); ``per_event_cny`` prices counted events (purchase
+    orders, inspections...) keyed by counter name.
+    """
+
+    purchase_cost_share: Probability = Field(
+        default=0.62, description="landed purchase cost as a share of the retail price")
+    packaging_cny_per_order: Money = 2.0
+    courier_cny_per_order: Money = Field(
+        default=4.5, description="paid to the rider per delivery (instant retail: RMB 4-5)")
+    customs_cny_per_declaration: Money = 1.0
+    storage_cny_per_unit_day: Money = 0.05
+    returns_handling_cny: Money = 15.0
+    marketing_share_of_revenue: Probability = Field(
+        default=0.08, description="traffic-first platforms spend ~0.28 (seeds/004)")
+    labour_cny_per_hour: dict[Name, Money] = Field(
+        default_factory=lambda: {"pick": 28.0, "pack": 26.0, "deliver": 15.0})
+    per_event_cny: dict[Name, Money] = Field(
+        default_factory=lambda: {"purchase_orders": 30.0, "inspections": 40.0})
+    delivery_fees: dict[Name, DeliveryFee] = Field(default_factory=dict)
+    sites: list[Site] = Field(default_factory=_default_sites)
+
+
 class Recorder(Strict):
     resource_interval: Duration = Field(default="5min", description="snapshot period, minutes")
 
@@ -275,9 +328,16 @@ class Scenario(Strict):
     customs: Customs = Customs()
     couriers: Couriers
     recorder: Recorder = Recorder()
+    economics: Economics = Economics()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
+        for channel in self.economics.delivery_fees:
+            if channel not in self.channels:
+                raise KeyPathError(
+                    f"economics.delivery_fees.{channel}", channel,
+                    f"no such channel; defined: {', '.join(self.channels)}",
+                )
         meta = self.scenario
         if meta.warmup >= meta.horizon:
             raise KeyPathError(

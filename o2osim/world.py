@@ -29,7 +29,7 @@ from .facilities.warehouse import (
 )
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, ResourceLog
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 
 #: Stage timestamps in the order table, in route order.
 STAMPS = [
@@ -70,6 +70,8 @@ class World:
         self._build_routes()
         self._build_customers()
         self._start_monitors()
+        self._counters_at_warmup: dict[str, int] = {}
+        self._check_economics()
 
     # -- construction -----------------------------------------------------------
     def _draw(self, name: str, dist: object) -> Callable[[], float]:
@@ -178,6 +180,30 @@ class World:
     def _end_warmup(self, _event: object) -> None:
         for station in self.stations:
             station.reset_stats()
+        self._counters_at_warmup = self.counters()
+
+    def counters(self) -> dict[str, int]:
+        """Counted events since the start (purchase orders, inspections, rejections)."""
+        return {
+            "purchase_orders": self.replenishment.purchase_orders if self.replenishment else 0,
+            "inspections": self.customs.inspections,
+            "customs_rejections": self.customs.rejected,
+        }
+
+    def _check_economics(self) -> None:
+        """Cost tables must name resources and counters this World has."""
+        econ = self.scenario.economics
+        known = {
+            "labour_cny_per_hour": [st.name for st in self.stations],
+            "per_event_cny": list(self.counters()),
+        }
+        for table, names in known.items():
+            for key in getattr(econ, table):
+                if key not in names:
+                    raise ScenarioError(
+                        f"economics.{table}.{key}: no resource or counter named {key!r}; "
+                        f"allowed: {', '.join(names)}"
+                    )
 
     # -- order flow -------------------------------------------------------------
     def place(self, order_id: int) -> None:
@@ -227,9 +253,7 @@ class World:
         info = RunInfo(self.seed, horizon, self.scenario.scenario.warmup)
         info.events = next(self.env._eid)  # events scheduled over the run
         info.resource_stats = {st.name: st.snapshot() for st in self.stations}
-        info.counters = {
-            "purchase_orders": self.replenishment.purchase_orders if self.replenishment else 0,
-            "inspections": self.customs.inspections,
-            "customs_rejections": self.customs.rejected,
-        }
+        # Counted after the warm-up, like every other statistic.
+        start = self._counters_at_warmup
+        info.counters = {k: v - start.get(k, 0) for k, v in self.counters().items()}
         return info
