@@ -13,6 +13,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 HERE = Path(__file__).resolve().parent
 
 
+def _notebook(cells: list) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
 def quickstart() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(
@@ -83,10 +90,7 @@ def quickstart() -> nbformat.NotebookNode:
             "sorted(p.name for p in folder.iterdir())"
         ),
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nb
+    return _notebook(cells)
 
 
 
@@ -161,10 +165,7 @@ def explore_results() -> nbformat.NotebookNode:
             "display(Markdown((folder / 'report.md').read_text().split('## Paired')[0]))"
         ),
     ]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nb
+    return _notebook(cells)
 
 
 if __name__ == "__main__":

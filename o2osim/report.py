@@ -77,22 +77,23 @@ def lead_time_chart(leads: pd.DataFrame, labels: dict[str, str]) -> Figure:
     return fig
 
 
-def cost_service_chart(summary: pd.DataFrame) -> Figure | None:
-    """Cost per order against on-time rate per variant (needs cost KPIs in the runs)."""
-    cost = summary[(summary["group"] == "overall") & (summary["kpi"] == COST_KPI)]
+def versus_service_chart(summary: pd.DataFrame, kpi: str, ylabel: str,
+                         title: str) -> Figure | None:
+    """An overall money KPI against the on-time rate, per variant, with 95% CIs."""
+    money = summary[(summary["group"] == "overall") & (summary["kpi"] == kpi)]
     service = summary[(summary["group"] == "overall") & (summary["kpi"] == SERVICE_KPI)]
-    if cost.empty or service.empty:
+    if money.empty or service.empty:
         return None
-    merged = cost.merge(service, on=["variant", "label"], suffixes=("_cost", "_service"))
+    merged = money.merge(service, on=["variant", "label"], suffixes=("_y", "_x"))
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.errorbar(merged["mean_service"], merged["mean_cost"], xerr=merged["ci_half_width_service"],
-                yerr=merged["ci_half_width_cost"], fmt="o", capsize=3)
+    ax.errorbar(merged["mean_x"], merged["mean_y"], xerr=merged["ci_half_width_x"],
+                yerr=merged["ci_half_width_y"], fmt="o", capsize=3)
     for row in merged.itertuples():
-        ax.annotate(row.label, (row.mean_service, row.mean_cost), fontsize=8,
-                    xytext=(4, 4), textcoords="offset points")
+        ax.annotate(row.label, (row.mean_x, row.mean_y), fontsize=8, xytext=(4, 4),
+                    textcoords="offset points")
     ax.set_xlabel("on-time rate")
-    ax.set_ylabel("cost per order (CNY)")
-    ax.set_title("Cost vs service per variant (95% CIs)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -114,27 +115,6 @@ def cost_breakdown_chart(summary: pd.DataFrame) -> Figure | None:
     ax.set_title("Cost per order by type")
     ax.legend(frameon=False, fontsize=8, ncols=6, loc="upper center",
               bbox_to_anchor=(0.5, -0.18))
-    fig.tight_layout()
-    return fig
-
-
-def margin_service_chart(summary: pd.DataFrame) -> Figure | None:
-    """Profit per order against on-time rate per variant (95% CIs)."""
-    margin = summary[(summary["group"] == "overall") & (summary["kpi"] == "profit_per_order")]
-    service = summary[(summary["group"] == "overall") & (summary["kpi"] == SERVICE_KPI)]
-    if margin.empty or service.empty:
-        return None
-    merged = margin.merge(service, on=["variant", "label"], suffixes=("_m", "_s"))
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.errorbar(merged["mean_s"], merged["mean_m"], xerr=merged["ci_half_width_s"],
-                yerr=merged["ci_half_width_m"], fmt="o", capsize=3)
-    for row in merged.itertuples():
-        ax.annotate(row.label, (row.mean_s, row.mean_m), fontsize=8, xytext=(4, 4),
-                    textcoords="offset points")
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xlabel("on-time rate")
-    ax.set_ylabel("profit per completed order (CNY)")
-    ax.set_title("Margin vs service per variant (95% CIs)")
     fig.tight_layout()
     return fig
 
@@ -189,9 +169,13 @@ def write_report(folder: str | Path) -> Path:
     charts_dir.mkdir(exist_ok=True)
     figures: dict[str, Figure | None] = {
         "kpi_bars.png": kpi_bars_chart(summary, keys),
-        "cost_vs_service.png": cost_service_chart(summary),
+        "cost_vs_service.png": versus_service_chart(
+            summary, COST_KPI, "cost per completed order (CNY, purchase cost excluded)",
+            "Cost vs service per variant (95% CIs)"),
         "cost_breakdown.png": cost_breakdown_chart(summary),
-        "margin_vs_service.png": margin_service_chart(summary),
+        "margin_vs_service.png": versus_service_chart(
+            summary, "profit_per_order", "profit per completed order (CNY)",
+            "Margin vs service per variant (95% CIs)"),
         "heatmap.png": heatmap_chart(summary, variants, factors, keys[0]),
     }
     if (folder / "lead_times.parquet").exists():
