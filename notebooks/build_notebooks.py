@@ -14,6 +14,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def _notebook(cells: list) -> nbformat.NotebookNode:
+    for index, cell in enumerate(cells):
+        cell["id"] = f"cell-{index:02d}"  # stable ids keep regenerated notebooks diff-free
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
