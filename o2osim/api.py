@@ -25,7 +25,7 @@ from .economics import order_money
 from .kpis import compute_kpis
 from .results import atomic_folder
 from .scenario import Scenario, dump_scenario, scenario_hash, with_overrides
-from .tables import inventory_table, orders_table, resources_table
+from .tables import flights_table, inventory_table, orders_table, resources_table
 from .world import RunInfo, World
 
 
@@ -43,6 +43,8 @@ class Result:
     info: RunInfo
     wall_time_s: float
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: One row per flight (empty without an airport); ``orders.flight`` is its row number.
+    flights: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def kpi(self, group: str, name: str, kpi: str) -> float:
         """One KPI value, e.g. ``result.kpi("resource", "pick", "mean_wait")``."""
@@ -61,6 +63,8 @@ class Result:
             self.resources.to_parquet(temp / "resources.parquet", index=False)
             self.inventory.to_parquet(temp / "inventory.parquet", index=False)
             self.money.to_parquet(temp / "money.parquet", index=False)
+            if len(self.flights):
+                self.flights.to_parquet(temp / "flights.parquet", index=False)
             self.kpis.to_csv(temp / "kpis.csv", index=False, float_format="%.6g")
             chart_names = (
                 save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis)
@@ -103,8 +107,13 @@ def simulate(
     )
     resources = resources_table(world.resource_log)
     inventory = inventory_table(world.ledger)
+    airport = world.airport
+    flights = pd.DataFrame() if airport is None else flights_table(
+        airport.flight_departure, airport.flight_name, airport.flight_seats,
+        airport.flight_passengers, airport.flight_preorders,
+    )
     money = order_money(scenario, orders, info.resource_stats, inventory, info.counters)
-    kpis = compute_kpis(scenario, orders, info.resource_stats, money)
+    kpis = compute_kpis(scenario, orders, info.resource_stats, money, resources, flights)
     wall = time.perf_counter() - started
     manifest = {
         "o2osim_version": __version__,
@@ -126,4 +135,4 @@ def simulate(
         "pandas": pd.__version__,
     }
     return Result(scenario, world.seed, orders, resources, inventory, kpis, money.orders, info,
-                  wall, manifest)
+                  wall, manifest, flights)

@@ -230,6 +230,9 @@ def _print_summary(out: Console, result: object, folder: Path) -> None:
                     "lead_time_mean", "lead_time_p95", "on_time_rate", "cost_per_order",
                     "profit_per_order", "break_even_orders_per_day"),
         "resource": ("utilisation", "mean_wait", "p95_wait"),
+        "airport": ("orders_per_day", "peak_day_orders", "collected", "missed",
+                    "staged_on_time_rate", "counter_wait_mean", "counter_wait_p95",
+                    "time_at_counter_mean", "refund_cny"),
     }
     for row in kpis.itertuples(index=False):
         if row.kpi in shown.get(row.group, ()):

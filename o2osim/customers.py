@@ -8,7 +8,8 @@ stream depends only on its own random stream.
 
 A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from
 a finite Zipf popularity law. This module must not know the facilities: a new
-order is handed to ``place(order_id)``.
+order is handed to ``place(order_id)``. Travellers whose orders follow the flight
+schedule are not generated here: the airport calls :meth:`OrderFactory.build`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import simpy
 from simpy.events import Timeout
 
 from .distributions import Draw, block_draw
-from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, normalised
+from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
 from .scenario import Catalogue, Segment
 from .units import DAY, HOUR
@@ -36,11 +37,9 @@ def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
 
     ``start_weekday`` is 0 for Monday.
     """
-    hourly = segment.hourly_profile
-    weekday = segment.weekday_profile
-    hours = normalised(HOURLY_PROFILES[hourly] if isinstance(hourly, str) else hourly)
-    days = normalised(WEEKDAY_PROFILES[weekday] if isinstance(weekday, str) else weekday)
-    base = segment.arrivals_per_day / DAY
+    hours = profile_weights(segment.hourly_profile, HOURLY_PROFILES)
+    days = profile_weights(segment.weekday_profile, WEEKDAY_PROFILES)
+    base = (segment.arrivals_per_day or 0.0) / DAY
     return [
         base * hours[h % 24] * days[(start_weekday + h // 24) % 7] for h in range(WEEK_HOURS)
     ]
@@ -121,6 +120,7 @@ class OrderFactory:
         streams: dict[str, np.random.Generator],
         distance: Draw,
         place: Callable[[int], None],
+        sku_offset: int = 0,
     ) -> None:
         self.book = book
         self.segment = segment_index
@@ -135,9 +135,10 @@ class OrderFactory:
         cdf = np.cumsum(probs)
         cdf[-1] = 1.0
         sku_rng, lines_rng, channel_rng = streams["skus"], streams["lines"], streams["channel"]
+        # SKU ids of a second catalogue (the airport's) follow the main one's: ``sku_offset``.
         self.next_sku = block_draw(
             lambda n: np.minimum(np.searchsorted(cdf, sku_rng.random(n), side="right"),
-                                 catalogue.skus - 1)
+                                 catalogue.skus - 1) + sku_offset
         )
         extra = catalogue.items_per_order - 1.0
         self.extra_lines = (
@@ -150,6 +151,11 @@ class OrderFactory:
         )
 
     def __call__(self, time: float) -> None:
+        """Build an order placed at ``time`` (minutes) and hand it to ``place``."""
+        self.place(self.build(time))
+
+    def build(self, time: float) -> int:
+        """Build an order placed at ``time`` (minutes); return its id without placing it."""
         next_sku = self.next_sku
         skus = (next_sku(),)
         extra = self.extra_lines()
@@ -159,7 +165,6 @@ class OrderFactory:
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
         choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
         channel = self.channels[min(choice, len(self.channels) - 1)]
-        order_id = self.book.new(
+        return self.book.new(
             time, self.segment, channel, skus, value, value * self.tax_rate, self.distance()
         )
-        self.place(order_id)

@@ -68,7 +68,7 @@ def period_costs(scenario: Scenario, resource_stats: dict[str, dict[str, float]]
     span_h = (meta.horizon - meta.warmup) / HOUR
     days = span_h / 24.0
     labour = sum(
-        stats["servers"] * stats["span_min"] / HOUR * econ.labour_cny_per_hour.get(name, 0.0)
+        stats["mean_servers"] * stats["span_min"] / HOUR * econ.labour_cny_per_hour.get(name, 0.0)
         for name, stats in resource_stats.items()
     )
     rent = sum(site.area_m2 * site.rent_cny_per_m2_day * days for site in econ.sites)

@@ -28,6 +28,17 @@ class Outcome(IntEnum):
 
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
+
+
+class Reason(IntEnum):
+    """Why an order failed, where its outcome alone does not say (``NONE`` otherwise)."""
+
+    NONE = 0
+    NOT_STAGED = 1  # airport: the goods were not at the counter by the staging cut-off
+    PASSENGER_LATE = 2  # airport: the passenger had to leave for the flight first
+
+
+REASON_NAMES = ("", *(r.name.lower() for r in Reason if r is not Reason.NONE))
 NAN = math.nan
 #: Rows added at a time to the columns that are filled in after an order is placed.
 GROWTH = 8192
@@ -36,7 +47,9 @@ GROWTH = 8192
 class OrderBook:
     """One row per order, one list per column.
 
-    ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it).
+    ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it);
+    ``reason`` holds a :class:`Reason` code, ``refund`` the CNY paid back to the customer
+    and ``flight`` the index of the order's flight (-1: not linked to a flight).
     """
 
     def __init__(self, stamp_names: list[str]) -> None:
@@ -51,11 +64,14 @@ class OrderBook:
         self.outcome: list[int] = []
         self.failed_at: list[int] = []
         self.step: list[int] = []
+        self.reason: list[int] = []
+        self.refund: list[float] = []
+        self.flight: list[int] = []
         self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
         # Columns set later in an order's life grow in blocks, not one append per order.
-        self._grown = (self.finished, self.outcome, self.failed_at, self.step,
-                       *self.stamps.values())
-        self._fill = (NAN, 0, -1, 0, *([NAN] * len(stamp_names)))
+        self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.reason,
+                       self.refund, self.flight, *self.stamps.values())
+        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, *([NAN] * len(stamp_names)))
         self._capacity = 0
 
     def __len__(self) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -23,7 +24,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .distributions import DIST_NAMES, Duration, NumberDist, TimeDist
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES
@@ -37,12 +47,35 @@ LAYOUTS = (
     "omnichannel_hub",
     "export",
 )
-#: Stages a channel's route may use, in the order an order meets them.
-STAGES = ("reserve", "customs", "pick", "pack", "deliver")
+#: Stages a channel's route may use, in the order an order meets them. A route ends either
+#: at ``deliver`` (a rider) or at the airport: ``linehaul -> stage -> pickup``.
+STAGES = ("reserve", "customs", "pick", "pack", "deliver", "linehaul", "stage", "pickup")
+#: The airport's stages; a route using any of them ends at ``pickup``.
+AIRPORT_STAGES = ("linehaul", "stage", "pickup")
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+def _time_of_day(value: Any) -> float:
+    text = value.strip() if isinstance(value, str) else ""
+    match = re.fullmatch(r"([0-9]{2}):([0-9]{2})", text)
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f'a time of day is written "HH:MM", "00:00" to "23:59" (got {value!r})')
+    return float(int(match.group(1)) * 60 + int(match.group(2)))
+
+
+def _format_time_of_day(minutes: float) -> str:
+    return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
+
+
+#: A clock time of day written "HH:MM"; held as minutes after midnight.
+TimeOfDay = Annotated[
+    float,
+    BeforeValidator(_time_of_day),
+    PlainSerializer(_format_time_of_day, return_type=str),
+]
 
 
 class ScenarioError(ValueError):
@@ -99,7 +132,14 @@ class Segment(Strict):
     """A customer segment: how many arrive, when, and which channels they use."""
 
     name: Name
-    arrivals_per_day: Annotated[float, Field(ge=0)] = Field(description="mean arrivals per day")
+    source: Literal["poisson", "flights"] = Field(
+        default="poisson",
+        description="poisson: arrivals_per_day shaped by the profiles; flights: travellers "
+        "pre-order from the [airport.flights] schedule",
+    )
+    arrivals_per_day: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="mean arrivals per day (poisson source only)"
+    )
     hourly_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
     weekday_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
     channels: list[Name] = Field(min_length=1)
@@ -121,6 +161,11 @@ class Segment(Strict):
 
     @model_validator(mode="after")
     def _shares(self) -> Segment:
+        if self.source == "poisson" and self.arrivals_per_day is None:
+            raise ValueError('arrivals_per_day is required (or set source = "flights")')
+        if self.source == "flights" and self.arrivals_per_day is not None:
+            raise ValueError('arrivals_per_day does not apply to source = "flights": '
+                             "pre-orders come from [airport.flights]")
         if len(set(self.channels)) != len(self.channels):
             raise ValueError(f"channels are listed twice in {self.channels}")
         if self.channel_shares is not None:
@@ -245,11 +290,167 @@ class Channel(Strict):
     @model_validator(mode="after")
     def _route(self) -> Channel:
         order = [STAGES.index(s) for s in self.route]
+        got = " -> ".join(self.route)
         if order != sorted(set(order)):
             raise ValueError(
-                f"route stages must be distinct and in the order {' -> '.join(STAGES)} "
-                f"(got {' -> '.join(self.route)})"
+                f"route stages must be distinct and in the order {' -> '.join(STAGES[:5])} "
+                f"or {' -> '.join(STAGES[:4])} -> {' -> '.join(AIRPORT_STAGES)} (got {got})"
             )
+        airport = [s for s in self.route if s in AIRPORT_STAGES]
+        if airport and "deliver" in self.route:
+            raise ValueError(f"a route ends at deliver or at the airport, not both (got {got})")
+        if airport and self.route[-1] != "pickup":
+            raise ValueError(f"a route through the airport ends at pickup (got {got})")
+        return self
+
+
+class Flight(Strict):
+    """One departure of the timetable; it leaves every day at ``departs``."""
+
+    name: Annotated[str, Field(min_length=1, max_length=16)]
+    departs: TimeOfDay
+    seats: PositiveInt | None = Field(default=None, description="default: airport.flights.seats")
+
+
+class Flights(Strict):
+    """The departure schedule: a daily timetable, or departures per day shaped by profiles.
+
+    With ``departures_per_day`` the timetable is deterministic: the k-th flight of a day
+    leaves when the day's cumulative profile reaches k - 1/2 flights.
+    """
+
+    departures_per_day: Annotated[float, Field(gt=0)] | None = None
+    hourly_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    weekday_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    timetable: list[Flight] = Field(default_factory=list)
+    seats: PositiveInt = 180
+    load_factor: Probability = Field(default=0.85, description="share of seats taken")
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _hourly(cls, value: Any) -> Any:
+        return _check_profile(value, HOURLY_PROFILES, 24)
+
+    @field_validator("weekday_profile")
+    @classmethod
+    def _weekday(cls, value: Any) -> Any:
+        return _check_profile(value, WEEKDAY_PROFILES, 7)
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> Flights:
+        if (self.departures_per_day is None) == (not self.timetable):
+            raise ValueError("give either departures_per_day or a timetable of flights")
+        return self
+
+
+class LineHaul(Strict):
+    """Scheduled truck runs from the bonded warehouse to the airport, daily from first to last."""
+
+    every: Duration = "1h"
+    first: TimeOfDay = "00:00"
+    last: TimeOfDay = "23:59"
+    travel_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "45min"}
+    )
+    capacity: PositiveInt | None = Field(default=None, description="orders per run; none: no limit")
+    ship_within: Duration | None = Field(
+        default=None, description="an order rides no run earlier than this long before its "
+        "flight (airport shelf space); none: the next run"
+    )
+    loading: Literal["fifo", "earliest_departure"] = Field(
+        default="earliest_departure", description="which waiting orders a full truck takes"
+    )
+
+    @model_validator(mode="after")
+    def _runs(self) -> LineHaul:
+        if self.every <= 0:
+            raise ValueError("every must be longer than 0s")
+        if self.ship_within is not None and self.ship_within <= 0:
+            raise ValueError("ship_within must be longer than 0s")
+        if self.last < self.first:
+            raise ValueError(f"last ({_format_time_of_day(self.last)}) is before first "
+                             f"({_format_time_of_day(self.first)})")
+        return self
+
+
+def _duty_free_catalogue() -> Catalogue:
+    return Catalogue.model_validate({
+        "skus": 400,
+        "price_cny": {"dist": "lognormal", "mean": 450.0, "cv": 0.8},
+        "items_per_order": 1.4,
+    })
+
+
+class Airport(Strict):
+    """Airport buy & pick up: pre-orders linked to flights, staging, pickup counters.
+
+    Times before departure (``last_call``, ``staging_cutoff``, ``order_cutoff``,
+    ``preorder_window``) are measured back from the flight's departure.
+    """
+
+    counters: PositiveInt = Field(description="pickup counters installed")
+    staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, description="counters open in each hour of the day (24 values); "
+        "none: every counter all day"
+    )
+    id_check_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "10s"},
+        description="face-ID check at the counter",
+    )
+    pickup_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": "80s"},
+        description="hand-over of the goods after the ID check",
+    )
+    arrive_before: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "100min", "cv": 0.35},
+        description="how long before departure the passenger reaches the counter",
+    )
+    last_call: Duration = Field(
+        default="30min", description="a passenger still queueing this long before departure "
+        "leaves without the goods"
+    )
+    staging_cutoff: Duration = Field(
+        default="90min", description="an order not staged this long before departure fails"
+    )
+    staging_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "10min"},
+        description="unload, sort and shelve one order at the counter",
+    )
+    preorder_share: Probability = Field(default=0.15, description="share of passengers "
+                                        "who pre-order")
+    preorder_window: Duration = Field(default="72h", description="earliest order before "
+                                      "departure")
+    order_cutoff: Duration = Field(default="5h", description="latest order before departure")
+    lead_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "uniform", "low": "5h", "high": "72h"},
+        description="order placed this long before departure; redrawn outside "
+        "[order_cutoff, preorder_window]",
+    )
+    tax_rate: Probability = Field(default=0.0, description="duty-free: no import tax")
+    catalogue: Catalogue = Field(default_factory=_duty_free_catalogue)
+    flights: Flights | None = None
+    linehaul: LineHaul = LineHaul()
+
+    @model_validator(mode="after")
+    def _times(self) -> Airport:
+        chain = [("last_call", self.last_call), ("staging_cutoff", self.staging_cutoff),
+                 ("order_cutoff", self.order_cutoff), ("preorder_window", self.preorder_window)]
+        for (short, low), (long, high) in itertools.pairwise(chain):
+            if low >= high:
+                raise KeyPathError(
+                    f"airport.{short}", format_duration(low),
+                    f"must be shorter than airport.{long} ({format_duration(high)})",
+                )
+        if self.staffing is not None:
+            if len(self.staffing) != 24:
+                raise KeyPathError("airport.staffing", self.staffing,
+                                   f"needs 24 values, one per hour (got {len(self.staffing)})")
+            if max(self.staffing) > self.counters or max(self.staffing) == 0:
+                raise KeyPathError(
+                    "airport.staffing", self.staffing,
+                    f"each hour opens 0 to {self.counters} counters (airport.counters), "
+                    "and at least one hour opens one",
+                )
         return self
 
 
@@ -326,7 +527,8 @@ class Scenario(Strict):
     channels: dict[Name, Channel] = Field(min_length=1)
     warehouse: Warehouse
     customs: Customs = Customs()
-    couriers: Couriers
+    couriers: Couriers | None = None
+    airport: Airport | None = None
     recorder: Recorder = Recorder()
     economics: Economics = Economics()
 
@@ -352,7 +554,35 @@ class Scenario(Strict):
                         f"channel {ch!r} is not defined under [channels]; "
                         f"defined: {', '.join(self.channels)}",
                     )
+        for name, channel in self.channels.items():
+            if "deliver" in channel.route and self.couriers is None:
+                raise KeyPathError(f"channels.{name}.route", channel.route,
+                                   "delivers by rider but there is no [couriers] table")
+            if channel.route[-1] == "pickup" and self.airport is None:
+                raise KeyPathError(f"channels.{name}.route", channel.route,
+                                   "ends at the airport pickup but there is no [airport] table")
+        self._check_flights()
         return self
+
+    def _check_flights(self) -> None:
+        flying = [i for i, s in enumerate(self.customers.segments) if s.source == "flights"]
+        has_flights = self.airport is not None and self.airport.flights is not None
+        if len(flying) > 1:
+            raise KeyPathError(f"customers.segments[{flying[1]}].source", "flights",
+                               "only one segment can take its orders from the flights")
+        if flying and not has_flights:
+            raise KeyPathError(f"customers.segments[{flying[0]}].source", "flights",
+                               "needs a flight schedule under [airport.flights]")
+        if has_flights and not flying:
+            raise KeyPathError("airport.flights", "...",
+                               'no segment has source = "flights", so no traveller orders')
+        for i in flying:
+            for ch in self.customers.segments[i].channels:
+                if self.channels[ch].route[-1] != "pickup":
+                    raise KeyPathError(
+                        f"customers.segments[{i}].channels", ch,
+                        f"travellers collect at the airport: channel {ch!r} must end at pickup",
+                    )
 
 
 # ---------------------------------------------------------------- loading
@@ -521,7 +751,8 @@ def describe_validation_error(
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(first["loc"], data)
         leaf = str(first["loc"][-1])
-        hint = difflib.get_close_matches(leaf, allowed, n=1)
+        # 0.7, not difflib's 0.6: a typo scores >= 0.8; "reporting" vs "airport" scores 0.625.
+        hint = difflib.get_close_matches(leaf, allowed, n=1, cutoff=0.7)
         did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
         line = (f"{source}: {where}: unknown key{did_you_mean} "
                 f"(allowed here: {', '.join(allowed)})")

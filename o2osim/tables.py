@@ -1,7 +1,8 @@
 """Turn a finished World's columnar logs into pandas DataFrames (once, after the run).
 
 Times are minutes since the scenario start; ``lead_time_min`` is
-``finished - placed`` for orders that ended; outcomes and names are categoricals.
+``finished - placed`` for orders that ended; outcomes, reasons and names are
+categoricals; money is CNY.
 """
 
 from __future__ import annotations
@@ -9,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .recorder import OUTCOME_NAMES, InventoryLedger, OrderBook, ResourceLog, StockKind
+from .recorder import (
+    OUTCOME_NAMES,
+    REASON_NAMES,
+    InventoryLedger,
+    OrderBook,
+    ResourceLog,
+    StockKind,
+)
 
 STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
 
@@ -44,12 +52,15 @@ def orders_table(
             "value_cny": np.asarray(book.value, dtype=float),
             "tax_cny": np.round(np.asarray(book.tax, dtype=float), 2),
             "distance_km": np.asarray(book.distance, dtype=float),
+            "flight": np.asarray(book.flight, dtype=np.int64),
             "placed": placed,
             **{name: np.asarray(col, dtype=float) for name, col in book.stamps.items()},
             "finished": finished,
             "lead_time_min": finished - placed,
             "outcome": _categorical(book.outcome, list(OUTCOME_NAMES)),
+            "reason": _categorical(book.reason, list(REASON_NAMES)),
             "failed_at": pd.Categorical(failed_stage),
+            "refund_cny": np.round(np.asarray(book.refund, dtype=float), 2),
             "after_warmup": placed >= warmup,
         }
     )
@@ -81,5 +92,28 @@ def inventory_table(ledger: InventoryLedger) -> pd.DataFrame:
             "on_order_change": np.asarray(ledger.on_order_change, dtype=np.int64),
             "on_hand": np.asarray(ledger.on_hand, dtype=np.int64),
             "on_order": np.asarray(ledger.on_order, dtype=np.int64),
+        }
+    )
+
+
+def flights_table(
+    departure: list[float],
+    name: list[str],
+    seats: list[int],
+    passengers: list[int],
+    preorders: list[int],
+) -> pd.DataFrame:
+    """One row per flight: departure (minutes since start), seats, passengers, pre-orders.
+
+    The row number is the ``flight`` column of the orders table.
+    """
+    return pd.DataFrame(
+        {
+            "flight": np.arange(len(departure), dtype=np.int64),
+            "name": pd.Series(name, dtype=object),
+            "departure": np.asarray(departure, dtype=float),
+            "seats": np.asarray(seats, dtype=np.int64),
+            "passengers": np.asarray(passengers, dtype=np.int64),
+            "preorders": np.asarray(preorders, dtype=np.int64),
         }
     )

@@ -98,6 +98,13 @@ MD1 = {"warehouse": {"pickers": 1, "pick_time": {"dist": "deterministic", "value
 MG1 = {"warehouse": {"pickers": 1, "pick_time": {"dist": "lognormal", "mean": "1min",
                                                  "cv": 1.0}}}
 
+ZERO = {"dist": "deterministic", "value": "0s"}
+#: Teaching mode of the airport: Poisson customers straight to the pickup counters.
+COUNTERS_MMC = {"airport": {"counters": 3, "id_check_time": ZERO,
+                            "pickup_time": {"dist": "exponential", "mean": "90s"}}}
+FACE_ID_MD1 = {"airport": {"counters": 1, "pickup_time": ZERO,
+                           "id_check_time": {"dist": "deterministic", "value": "10s"}}}
+
 #: name -> (one replication's measurement, exact value)
 CHECKS: dict[str, tuple[Callable[[int], float], float]] = {
     "Erlang C W_q, pickers M/M/4 (rho 0.75), min": (
@@ -112,6 +119,11 @@ CHECKS: dict[str, tuple[Callable[[int], float], float]] = {
         _tandem_sojourn, _jackson_tandem_exact()),
     "Utilisation = lambda / (c mu), pickers M/M/4": (
         _kpi(["pick"], 3.0, "pick", "utilisation"), 0.75),
+    "Erlang C W_q, airport counters M/M/3 (rho 0.8), min": (
+        _kpi(["pickup"], 1.6, "pickup", "mean_wait", **COUNTERS_MMC), mmc_mean_wait(1.6, 1.5, 3)),
+    "Pollaczek-Khinchine W_q, face-ID M/D/1 counter (rho 0.7), min": (
+        _kpi(["pickup"], 4.2, "pickup", "mean_wait", **FACE_ID_MD1),
+        mg1_mean_wait(4.2, 10 / 60, 0.0)),
 }
 
 

@@ -8,6 +8,7 @@ walks it by ``advance``. Nothing here computes statistics or touches pandas.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from simpy.events import Timeout
 
 from .customers import ArrivalProcess, OrderFactory, weekly_rates, zipf_probabilities
 from .distributions import uniform_draw
+from .facilities.airport import AIRPORT_STAMPS, Airport, preorders_per_day
 from .facilities.couriers import RiderFleet
 from .facilities.customs import Customs
 from .facilities.station import Station
@@ -28,8 +30,8 @@ from .facilities.warehouse import (
     stock_levels,
 )
 from .randomness import Streams
-from .recorder import InventoryLedger, OrderBook, Outcome, ResourceLog
-from .scenario import Scenario, ScenarioError
+from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
+from .scenario import Scenario, ScenarioError, Segment
 
 #: Stage timestamps in the order table, in route order.
 STAMPS = [
@@ -38,6 +40,7 @@ STAMPS = [
     "pick_queued", "pick_start", "picked",
     "pack_queued", "pack_start", "packed",
     "dispatch_queued", "dispatched", "delivered", "rider_back",
+    *AIRPORT_STAMPS,
 ]
 
 
@@ -82,6 +85,11 @@ class World:
         cat = sc.catalogue
         price_rng = self.streams.stream("catalogue.price")
         self.prices = [round(p, 2) for p in cat.price_cny.block(price_rng, cat.skus).tolist()]
+        if sc.airport is not None:
+            # The duty-free catalogue's SKU ids follow the main catalogue's, in one stock pool.
+            duty_free = sc.airport.catalogue
+            rng = self.streams.stream("airport.catalogue.price")
+            self.prices += [round(p, 2) for p in duty_free.price_cny.block(rng, duty_free.skus)]
         initial, s, big_s = stock_levels(sc.warehouse, self._daily_demand())
         self.pool = StockPool(env, self.ledger, initial, sc.warehouse.unlimited_stock)
         rep = sc.warehouse.replenishment
@@ -102,38 +110,63 @@ class World:
             self._draw("warehouse.pick_time", sc.warehouse.pick_time),
             self._draw("warehouse.pack_time", sc.warehouse.pack_time),
         )
-        cour = sc.couriers
-        self.fleet = RiderFleet(
-            env, cour, book,
-            self._draw("couriers.handover_time", cour.handover_time),
-            self._draw("couriers.trip_time", cour.trip_time) if cour.trip_time else None,
-        )
-        self.stations: list[Station] = [
-            self.customs.station, self.picking, self.packing, self.fleet.station
-        ]
+        self.stations: list[Station] = [self.customs.station, self.picking, self.packing]
         self.stages = {
             "reserve": self.reserve,
             "customs": self.customs,
             "pick": self.picking,
             "pack": self.packing,
-            "deliver": self.fleet,
         }
+        cour = sc.couriers
+        self.fleet = None
+        if cour is not None:
+            self.fleet = RiderFleet(
+                env, cour, book,
+                self._draw("couriers.handover_time", cour.handover_time),
+                self._draw("couriers.trip_time", cour.trip_time) if cour.trip_time else None,
+            )
+            self.stations.append(self.fleet.station)
+            self.stages["deliver"] = self.fleet
+        self.airport = None
+        if sc.airport is not None:
+            self.airport = Airport(env, sc.airport, book, self.streams, sc.scenario.horizon,
+                                   sc.scenario.start.weekday())
+            self.stations += self.airport.stations
+            self.stages.update(linehaul=self.airport.linehaul, stage=self.airport.staging,
+                               pickup=self.airport.pickup)
+            self.airport.missed = self._missed
         for stage in self.stages.values():
             stage.done = self.advance
         self.reserve.lost = self._lost_sale
         self.customs.reject = self._rejected
 
     def _daily_demand(self) -> list[float]:
-        """Expected units per day per SKU from segments whose channels reserve stock."""
+        """Expected units per day per SKU (main, then duty-free) from channels that reserve."""
         sc = self.scenario
         reserving = {n for n, ch in sc.channels.items() if "reserve" in ch.route}
-        units = 0.0
-        for seg in sc.customers.segments:
+
+        def reserving_share(seg: Segment) -> tuple[float, float]:
             shares = seg.channel_shares or [1.0] * len(seg.channels)
             share = sum(w for c, w in zip(seg.channels, shares, strict=True) if c in reserving)
-            units += seg.arrivals_per_day * share / sum(shares) * sc.catalogue.items_per_order
+            return share, sum(shares)
+
+        units = 0.0
+        for seg in sc.customers.segments:
+            if seg.source == "poisson":
+                share, total = reserving_share(seg)
+                units += seg.arrivals_per_day * share / total * sc.catalogue.items_per_order
         probs = zipf_probabilities(sc.catalogue.skus, sc.catalogue.popularity.a)
-        return (probs * units).tolist()
+        demand = (probs * units).tolist()
+        if sc.airport is not None:
+            duty_free = sc.airport.catalogue
+            travellers = [reserving_share(s) for s in sc.customers.segments
+                          if s.source == "flights"]
+            share = sum(part / total for part, total in travellers)
+            units = (preorders_per_day(sc.airport, sc.scenario.start.weekday()) * share
+                     * duty_free.items_per_order)
+            probs = zipf_probabilities(duty_free.skus, duty_free.popularity.a)
+            demand += (probs * units).tolist()
+        return demand
 
     def _build_routes(self) -> None:
         sc = self.scenario
@@ -153,9 +186,21 @@ class World:
                 part: self.streams.stream(f"basket.{seg.name}.{part}")
                 for part in ("skus", "lines", "channel")
             }
+            channels = [self.channel_names.index(c) for c in seg.channels]
+            shares = seg.channel_shares or [1.0] * len(seg.channels)
+            if seg.source == "flights" and self.airport is not None and sc.airport is not None:
+                # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
+                factory = OrderFactory(
+                    self.book, index, channels, shares, sc.airport.catalogue, self.prices,
+                    sc.airport.tax_rate, streams, itertools.repeat(0.0).__next__, self.place,
+                    sku_offset=sc.catalogue.skus,
+                )
+                self.airport.build_order = factory.build
+                self.airport.place = self.place
+                self.factories.append(factory)
+                continue
             factory = OrderFactory(
-                self.book, index, [self.channel_names.index(c) for c in seg.channels],
-                seg.channel_shares or [1.0] * len(seg.channels), sc.catalogue, self.prices,
+                self.book, index, channels, shares, sc.catalogue, self.prices,
                 sc.customs.tax_rate, streams,
                 self._draw(f"customers.{seg.name}.distance", seg.distance_km), self.place,
             )
@@ -183,12 +228,16 @@ class World:
         self._counters_at_warmup = self.counters()
 
     def counters(self) -> dict[str, int]:
-        """Counted events since the start (purchase orders, inspections, rejections)."""
-        return {
+        """Counted events since the start (purchase orders, inspections, rejections, and
+        line-haul truck runs with an airport)."""
+        counts = {
             "purchase_orders": self.replenishment.purchase_orders if self.replenishment else 0,
             "inspections": self.customs.inspections,
             "customs_rejections": self.customs.rejected,
         }
+        if self.airport is not None:
+            counts["linehaul_runs"] = self.airport.linehaul.runs
+        return counts
 
     def _check_economics(self) -> None:
         """Cost tables must name resources and counters this World has."""
@@ -198,6 +247,9 @@ class World:
             "per_event_cny": list(self.counters()),
         }
         for table, names in known.items():
+            # A default table may price what this World lacks (riders at an airport-only hub).
+            if table not in econ.model_fields_set:
+                continue
             for key in getattr(econ, table):
                 if key not in names:
                     raise ScenarioError(
@@ -231,6 +283,17 @@ class World:
 
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE)
+
+    def _missed(self, order_id: int, reason: Reason) -> None:
+        """An airport order was not collected: its goods go back to stock, it is refunded."""
+        book = self.book
+        if book.outcome[order_id]:
+            return
+        if not math.isnan(book.stamps["reserved"][order_id]):
+            self.pool.release(order_id, book.skus[order_id])
+        book.reason[order_id] = reason
+        book.refund[order_id] = book.value[order_id] + book.tax[order_id]
+        self._end(order_id, Outcome.MISSED)
 
     def _rejected(self, order_id: int) -> None:
         if not math.isnan(self.book.stamps["reserved"][order_id]):

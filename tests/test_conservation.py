@@ -1,7 +1,9 @@
 """Conservation laws on random valid scenarios (hypothesis).
 
 Every order placed ends in exactly one outcome consistent with its timestamps;
-stock never goes negative; units in = units out + units on hand.
+stock never goes negative; units in = units out + units on hand. Routes may end
+at a rider or at the airport, whose travellers pre-order from a random flight
+schedule.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from o2osim import simulate
-from o2osim.scenario import STAGES, scenario_from_dict
+from o2osim.scenario import AIRPORT_STAGES, STAGES, scenario_from_dict
 
 DISTS = st.sampled_from([
     {"dist": "exponential", "mean": "1min"},
@@ -27,9 +29,15 @@ DISTS = st.sampled_from([
 @st.composite
 def scenarios(draw):
     routes = {}
+    warehouse_stages = [s for s in STAGES if s != "deliver" and s not in AIRPORT_STAGES]
     for index in range(draw(st.integers(1, 3))):
-        stages = [s for s in STAGES if draw(st.booleans())] or ["pick"]
-        routes[f"channel_{index}"] = {"route": stages, "promise": "2h"}
+        stages = [s for s in warehouse_stages if draw(st.booleans())]
+        end = draw(st.sampled_from(["deliver", "airport", "warehouse"]))
+        if end == "deliver":
+            stages.append("deliver")
+        elif end == "airport":
+            stages += [s for s in AIRPORT_STAGES[:-1] if draw(st.booleans())] + ["pickup"]
+        routes[f"channel_{index}"] = {"route": stages or ["pick"], "promise": "2h"}
     names = list(routes)
     segments = []
     for index in range(draw(st.integers(1, 2))):
@@ -70,6 +78,36 @@ def scenarios(draw):
     }
     if draw(st.booleans()):
         raw["couriers"]["trip_time"] = draw(DISTS)
+    counters = draw(st.integers(1, 5))
+    raw["airport"] = {
+        "counters": counters,
+        "id_check_time": draw(DISTS), "pickup_time": draw(DISTS),
+        "staging_time": draw(DISTS),
+        "arrive_before": {"dist": "lognormal", "mean": "70min", "cv": 0.6},
+        "last_call": "20min", "staging_cutoff": "1h", "order_cutoff": "3h",
+        "preorder_window": "12h",
+        "lead_time": {"dist": "exponential", "mean": "5h"},
+        "linehaul": {"every": draw(st.sampled_from(["30min", "1h", "3h"])),
+                     "first": draw(st.sampled_from(["00:00", "05:30"])),
+                     "travel_time": draw(DISTS),
+                     "loading": draw(st.sampled_from(["fifo", "earliest_departure"]))},
+    }
+    if draw(st.booleans()):
+        raw["airport"]["staffing"] = [draw(st.integers(0, counters)) for _ in range(23)] + [1]
+    if draw(st.booleans()):
+        raw["airport"]["linehaul"]["capacity"] = draw(st.integers(1, 30))
+    if draw(st.booleans()):
+        raw["airport"]["linehaul"]["ship_within"] = "4h"
+    to_airport = [n for n, r in routes.items() if r["route"][-1] == "pickup"]
+    if to_airport and draw(st.booleans()):
+        raw["customers"]["segments"].append(
+            {"name": "traveller", "source": "flights", "channels": to_airport})
+        raw["airport"]["preorder_share"] = draw(st.floats(0.05, 0.5))
+        raw["airport"]["flights"] = {
+            "departures_per_day": draw(st.floats(5, 60)),
+            "hourly_profile": draw(st.sampled_from(["flat", "store_hours"])),
+            "seats": draw(st.integers(20, 200)),
+        }
     return scenario_from_dict(raw)
 
 
@@ -89,13 +127,26 @@ def test_conservation_laws(scenario):
     assert orders.loc[delivered, "delivered"].notna().all()
     lost = orders["outcome"] == "lost_sale"
     assert orders.loc[lost, "reserved"].isna().all()
+    # Airport: collected means staged, then handed over before the flight left; a missed
+    # order has a reason and is refunded in full; nobody else has either.
+    collected = orders[orders["outcome"] == "collected"]
+    airport = collected[collected["collected"].notna()]
+    assert (airport["staged"] <= airport["counter_start"]).all()
+    assert (airport["collected"] <= airport["departure"].fillna(np.inf)).all()
+    missed = orders["outcome"] == "missed"
+    assert (orders.loc[missed, "reason"] != "").all()
+    assert (orders.loc[~missed, "reason"] == "").all()
+    np.testing.assert_allclose(orders.loc[missed, "refund_cny"],
+                               (orders["value_cny"] + orders["tax_cny"])[missed], atol=0.011)
+    assert (orders.loc[~missed, "refund_cny"] == 0).all()
     counts = orders["outcome"].value_counts()
     assert counts.sum() == len(orders)
     # Stage timestamps never run backwards along an order's route.
     for channel, spec in scenario.channels.items():
         rows = orders[orders["channel"] == channel]
         ends = {"reserve": "reserved", "customs": "cleared", "pick": "picked",
-                "pack": "packed", "deliver": "delivered"}
+                "pack": "packed", "deliver": "delivered", "linehaul": "airport_arrived",
+                "stage": "staged", "pickup": "collected"}
         previous = rows["placed"].to_numpy()
         for stage in spec.route:
             current = rows[ends[stage]].to_numpy()
@@ -112,5 +163,7 @@ def test_conservation_laws(scenario):
         units_in = by_kind.xs("initial", level="kind") + by_kind.xs("receipt", level="kind")
         units_out = -(by_kind.xs("reserve", level="kind") + by_kind.xs("release", level="kind"))
         np.testing.assert_array_equal((units_in - units_out).loc[last.index], last["on_hand"])
-        kept = orders[orders["reserved"].notna() & (orders["outcome"] != "rejected")]
+        # Rejected and missed orders' units went back to stock.
+        kept = orders[orders["reserved"].notna()
+                      & ~orders["outcome"].isin(["rejected", "missed"])]
         assert units_out.sum() == kept["lines"].sum()
