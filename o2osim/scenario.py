@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 import tomli_w
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -128,6 +129,15 @@ def _check_profile(value: str | list[float], names: dict[str, Any], length: int)
     return value
 
 
+_Weights = str | list[Annotated[float, Field(ge=0)]]
+#: A named hourly profile or 24 weights (hour 0 = midnight).
+HourlyProfile = Annotated[_Weights, AfterValidator(
+    lambda value: _check_profile(value, HOURLY_PROFILES, 24))]
+#: A named weekday profile or 7 weights (Monday first).
+WeekdayProfile = Annotated[_Weights, AfterValidator(
+    lambda value: _check_profile(value, WEEKDAY_PROFILES, 7))]
+
+
 class Segment(Strict):
     """A customer segment: how many arrive, when, and which channels they use."""
 
@@ -140,24 +150,14 @@ class Segment(Strict):
     arrivals_per_day: Annotated[float, Field(ge=0)] | None = Field(
         default=None, description="mean arrivals per day (poisson source only)"
     )
-    hourly_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
-    weekday_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    hourly_profile: HourlyProfile = "flat"
+    weekday_profile: WeekdayProfile = "flat"
     channels: list[Name] = Field(min_length=1)
     channel_shares: list[Annotated[float, Field(ge=0)]] | None = None
     distance_km: NumberDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 5.0, "cv": 0.6},
         description="distance from the customer's home to the depot, km",
     )
-
-    @field_validator("hourly_profile")
-    @classmethod
-    def _hourly(cls, value: Any) -> Any:
-        return _check_profile(value, HOURLY_PROFILES, 24)
-
-    @field_validator("weekday_profile")
-    @classmethod
-    def _weekday(cls, value: Any) -> Any:
-        return _check_profile(value, WEEKDAY_PROFILES, 7)
 
     @model_validator(mode="after")
     def _shares(self) -> Segment:
@@ -320,21 +320,11 @@ class Flights(Strict):
     """
 
     departures_per_day: Annotated[float, Field(gt=0)] | None = None
-    hourly_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
-    weekday_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    hourly_profile: HourlyProfile = "flat"
+    weekday_profile: WeekdayProfile = "flat"
     timetable: list[Flight] = Field(default_factory=list)
     seats: PositiveInt = 180
     load_factor: Probability = Field(default=0.85, description="share of seats taken")
-
-    @field_validator("hourly_profile")
-    @classmethod
-    def _hourly(cls, value: Any) -> Any:
-        return _check_profile(value, HOURLY_PROFILES, 24)
-
-    @field_validator("weekday_profile")
-    @classmethod
-    def _weekday(cls, value: Any) -> Any:
-        return _check_profile(value, WEEKDAY_PROFILES, 7)
 
     @model_validator(mode="after")
     def _one_schedule(self) -> Flights:
