@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .economics import order_money
 from .kpis import compute_kpis
 from .results import atomic_folder
 from .scenario import Scenario, dump_scenario, scenario_hash, with_overrides
-from .tables import inventory_table, orders_table, resources_table
+from .tables import flights_table, inventory_table, orders_table, resources_table
 from .world import RunInfo, World
 
 
@@ -38,9 +39,12 @@ class Result:
     resources: pd.DataFrame
     inventory: pd.DataFrame
     kpis: pd.DataFrame
+    money: pd.DataFrame
     info: RunInfo
     wall_time_s: float
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: One row per flight (empty without an airport); ``orders.flight`` is its row number.
+    flights: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def kpi(self, group: str, name: str, kpi: str) -> float:
         """One KPI value, e.g. ``result.kpi("resource", "pick", "mean_wait")``."""
@@ -58,6 +62,9 @@ class Result:
             self.orders.to_parquet(temp / "orders.parquet", index=False)
             self.resources.to_parquet(temp / "resources.parquet", index=False)
             self.inventory.to_parquet(temp / "inventory.parquet", index=False)
+            self.money.to_parquet(temp / "money.parquet", index=False)
+            if len(self.flights):
+                self.flights.to_parquet(temp / "flights.parquet", index=False)
             self.kpis.to_csv(temp / "kpis.csv", index=False, float_format="%.6g")
             chart_names = (
                 save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis,
@@ -101,8 +108,14 @@ def simulate(
     )
     resources = resources_table(world.resource_log)
     inventory = inventory_table(world.ledger)
-    kpis = compute_kpis(scenario, orders, info.resource_stats, info.wait_stamps, inventory,
-                        info.counters)
+    airport = world.airport
+    flights = pd.DataFrame() if airport is None else flights_table(
+        airport.flight_departure, airport.flight_name, airport.flight_seats,
+        airport.flight_passengers, airport.flight_preorders,
+    )
+    money = order_money(scenario, orders, info.resource_stats, inventory, info.counters)
+    kpis = compute_kpis(scenario, orders, info.resource_stats, money, resources, flights,
+                        wait_stamps=info.wait_stamps, inventory=inventory)
     wall = time.perf_counter() - started
     manifest = {
         "o2osim_version": __version__,
@@ -123,4 +136,5 @@ def simulate(
         "numpy": np.__version__,
         "pandas": pd.__version__,
     }
-    return Result(scenario, world.seed, orders, resources, inventory, kpis, info, wall, manifest)
+    return Result(scenario, world.seed, orders, resources, inventory, kpis, money.orders, info,
+                  wall, manifest, flights)

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
-from .results import ResultsExistError, check_target
+from .results import ResultsExistError, ResumeError, check_target
 from .scenario import Scenario, ScenarioError, dump_scenario, load_scenario, read_toml
 from .units import DAY
 
@@ -67,6 +67,24 @@ def _parser() -> argparse.ArgumentParser:
                        metavar="KEY=VALUE")
 
     sub.add_parser("scenarios", help="list the bundled scenarios")
+
+    sweep = sub.add_parser("sweep", help="run an experiment file: variants x replications")
+    sweep.add_argument("experiment", help="experiment TOML file")
+    sweep.add_argument("--workers", type=int, default=None,
+                       help="local worker processes (default: one per core)")
+    sweep.add_argument("--dask", metavar="ADDR",
+                       help='run on Dask: "local" starts a LocalCluster, or tcp://host:8786')
+    sweep.add_argument("--resume", action="store_true", help="run only the missing runs")
+    sweep.add_argument("--force", action="store_true", help="discard an existing folder")
+    sweep.add_argument("--out", type=Path, help="experiment folder (default: results/NAME)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    report = sub.add_parser("report", help="rebuild an experiment's charts and report.md")
+    report.add_argument("results", type=Path, help="experiment folder")
+
+    validate = sub.add_parser("validate", help="compare stripped-down runs with theory")
+    validate.add_argument("--replications", type=int, default=10)
+    validate.add_argument("--workers", type=int, default=None)
     return parser
 
 
@@ -130,6 +148,73 @@ def _cmd_run(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
+    from .experiment import load_experiment
+    from .runner import default_workers, run_experiment
+
+    experiment = load_experiment(args.experiment)
+    folder = args.out or Path("results") / experiment.name
+    workers = args.workers or default_workers()
+    if workers < 1:
+        raise ScenarioError(f"--workers {workers}: give at least 1")
+    with Progress(
+        TextColumn(f"[bold]{experiment.name}[/]"), BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} runs"), TimeElapsedColumn(),
+        console=out, transient=True, disable=args.quiet,
+    ) as progress:
+        task = progress.add_task("runs", total=len(experiment.runs()))
+        skipped = [0]
+
+        def started(total: int, done: int) -> None:
+            skipped[0] = done
+            progress.update(task, total=total, completed=done)
+
+        try:
+            run_experiment(
+                experiment, folder, workers=workers, dask=args.dask, resume=args.resume,
+                force=args.force, on_start=started,
+                on_done=lambda _folder: progress.advance(task),
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            out.print(f"interrupted; finished runs are kept in {folder}/ — "
+                      f"run again with --resume to finish", markup=False)
+            return 130
+    if not args.quiet:
+        total = len(experiment.runs())
+        out.print(f"{total - skipped[0]} runs done, {skipped[0]} already finished; "
+                  f"results in {folder}/ (summary.csv, report.md, charts/)", markup=False)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, out: Console) -> int:
+    from .report import write_report
+
+    if not (args.results / "summary.csv").exists():
+        raise ScenarioError(f"{args.results}: not a finished experiment folder (no summary.csv)")
+    report = write_report(args.results)
+    out.print(f"wrote {report} and {args.results / 'charts'}/", markup=False)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace, out: Console) -> int:
+    from .validation import run_checks
+
+    if args.replications < 2:
+        raise ScenarioError(f"--replications {args.replications}: give at least 2")
+    checks = run_checks(args.replications, workers=args.workers)
+    table = Table(title=f"o2osim validate — {args.replications} replications, 99% CIs",
+                  title_justify="left")
+    for column in ("check", "model", "99% CI", "exact", "result"):
+        table.add_column(column, justify="right" if column != "check" else "left")
+    for check in checks:
+        verdict = "[green]pass[/]" if check.passed else "[red]FAIL[/]"
+        table.add_row(check.name, f"{check.model:.4g}",
+                      f"[{check.low:.4g}, {check.high:.4g}]", f"{check.exact:.4g}", verdict)
+    out.print(table)
+    return 0 if all(c.passed for c in checks) else 1
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
@@ -142,8 +227,12 @@ def _print_summary(out: Console, result: object, folder: Path) -> None:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     shown = {
         "overall": ("orders_placed", "delivered", "lost_sale", "fill_rate", "revenue_cny",
-                    "lead_time_mean", "lead_time_p95", "on_time_rate"),
+                    "lead_time_mean", "lead_time_p95", "on_time_rate", "cost_per_order",
+                    "profit_per_order", "break_even_orders_per_day"),
         "resource": ("utilisation", "mean_wait", "p95_wait"),
+        "airport": ("orders_per_day", "peak_day_orders", "collected", "missed",
+                    "staged_on_time_rate", "counter_wait_mean", "counter_wait_p95",
+                    "time_at_counter_mean", "refund_cny"),
     }
     for row in kpis.itertuples(index=False):
         if row.kpi in shown.get(row.group, ()):
@@ -164,8 +253,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_check(args, out)
         if args.command == "scenarios":
             return _cmd_scenarios(out)
+        if args.command == "sweep":
+            return _cmd_sweep(args, out)
+        if args.command == "report":
+            return _cmd_report(args, out)
+        if args.command == "validate":
+            return _cmd_validate(args, out)
         return _cmd_run(args, out)
-    except (ScenarioError, ResultsExistError) as exc:
+    except (ScenarioError, ResultsExistError, ResumeError) as exc:
         err.print(f"o2osim: error: {exc}", markup=False)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -13,7 +13,8 @@ a finite Zipf popularity law. A segment with a finite ``population`` draws each
 order's customer uniformly from it, so per-person limits can apply. A customer
 whose order customs rejects for its value may split it (:func:`split_basket`).
 This module must not know the facilities: a new order is handed to
-``place(order_id)``.
+``place(order_id)``. Travellers whose orders follow the flight schedule are not
+generated here: the airport calls :meth:`OrderFactory.build`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import simpy
 from simpy.events import Timeout
 
 from .distributions import Draw, block_draw
-from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, normalised
+from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
 from .scenario import Catalogue, Segment
 from .units import DAY, HOUR
@@ -42,11 +43,9 @@ def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
 
     ``start_weekday`` is 0 for Monday.
     """
-    hourly = segment.hourly_profile
-    weekday = segment.weekday_profile
-    hours = normalised(HOURLY_PROFILES[hourly] if isinstance(hourly, str) else hourly)
-    days = normalised(WEEKDAY_PROFILES[weekday] if isinstance(weekday, str) else weekday)
-    base = segment.arrivals_per_day / DAY
+    hours = profile_weights(segment.hourly_profile, HOURLY_PROFILES)
+    days = profile_weights(segment.weekday_profile, WEEKDAY_PROFILES)
+    base = (segment.arrivals_per_day or 0.0) / DAY
     return [
         base * hours[h % 24] * days[(start_weekday + h // 24) % 7] for h in range(WEEK_HOURS)
     ]
@@ -170,6 +169,7 @@ class OrderFactory:
         streams: dict[str, np.random.Generator],
         distance: Draw,
         place: Callable[[int], None],
+        sku_offset: int = 0,
         customers: tuple[int, int] | None = None,
     ) -> None:
         """``customers`` is (first customer id, population) for a finite population."""
@@ -186,9 +186,10 @@ class OrderFactory:
         cdf = np.cumsum(probs)
         cdf[-1] = 1.0
         sku_rng, lines_rng, channel_rng = streams["skus"], streams["lines"], streams["channel"]
+        # SKU ids of a second catalogue (the airport's) follow the main one's: ``sku_offset``.
         self.next_sku = block_draw(
             lambda n: np.minimum(np.searchsorted(cdf, sku_rng.random(n), side="right"),
-                                 catalogue.skus - 1)
+                                 catalogue.skus - 1) + sku_offset
         )
         extra = catalogue.items_per_order - 1.0
         self.extra_lines = (
@@ -208,6 +209,11 @@ class OrderFactory:
             )
 
     def __call__(self, time: float) -> None:
+        """Build an order placed at ``time`` (minutes) and hand it to ``place``."""
+        self.place(self.build(time))
+
+    def build(self, time: float) -> int:
+        """Build an order placed at ``time`` (minutes); return its id without placing it."""
         next_sku = self.next_sku
         skus = (next_sku(),)
         extra = self.extra_lines()
@@ -222,4 +228,4 @@ class OrderFactory:
         )
         if self.customer is not None:
             self.book.customer[order_id] = self.customer()
-        self.place(order_id)
+        return order_id

@@ -7,16 +7,20 @@ queue length L) with the waits read from the order table (W), so Little's law
 
 Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
 each front store), ``stock`` (the bonded pool and its replenishment),
-``resource`` (every queueing resource of a stage in use).
+``resource`` (every queueing resource of a stage in use), ``site`` (money), and
+with an airport ``airport`` (see :func:`airport_kpis`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from .economics import Money, money_kpis, site_kpis
+from .recorder import OUTCOME_NAMES
 from .scenario import Scenario
 from .units import DAY
 from .world import WAIT_STAMPS
@@ -24,12 +28,12 @@ from .world import WAIT_STAMPS
 DONE = ("delivered", "collected")
 #: Outcomes of store visitors who never ordered.
 VISIT_ONLY = ("turned_away", "no_purchase")
-#: Outcome counts reported for every group of orders.
-COUNTED = ("delivered", "collected", "lost_sale", "rejected", "in_flight", "cancelled",
-           "returned", "turned_away", "no_purchase")
+#: Outcome counts every order group reports; other outcomes only when they occur.
+OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
 
-def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[tuple]:
+def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float,
+                outcomes: tuple[str, ...] = OUTCOME_ROWS) -> list[tuple]:
     outcome = orders["outcome"]
     # A store visitor is a row from the door on, but an order only once they pay.
     placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum())
@@ -39,7 +43,7 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float) -> list[t
         ("orders_placed", placed, "orders"),
         ("orders_per_day", placed / days if days else np.nan, "orders/day"),
     ]
-    for name in COUNTED:
+    for name in outcomes:
         rows.append((name, int((outcome == name).sum()), "orders"))
     # A stock request met at once: reserved, never backordered. Requests also count the
     # lost sales and the oversold orders that were cancelled.
@@ -79,7 +83,7 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
     span = stats["span_min"]
     rate = stats["arrivals"] / span if span else np.nan
     rows = [
-        ("servers", stats["servers"], "servers"),
+        ("servers", stats["mean_servers"], "servers"),  # time average: staffing may vary
         ("utilisation", stats["utilisation"], "share"),
         ("mean_queue", stats["mean_queue"], "orders"),
         ("arrival_rate", rate, "orders/min"),
@@ -101,7 +105,7 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
     return rows
 
 
-def _store_kpis(store: str, visits: pd.DataFrame, counters: Mapping[str, float]) -> list[tuple]:
+def _store_kpis(visits: pd.DataFrame, display_samples: int) -> list[tuple]:
     outcome = visits["outcome"]
     entered = visits["entered"].notna()
     left = visits["left_store"].notna()
@@ -122,9 +126,7 @@ def _store_kpis(store: str, visits: pd.DataFrame, counters: Mapping[str, float])
         rows.append(("mean_door_wait", float(door_wait.mean()), "min"))
     if len(in_zone):
         rows.append(("mean_time_in_zone", float(in_zone.mean()), "min"))
-    samples = counters.get(f"{store}.display_samples")
-    if samples is not None:
-        rows.append(("display_samples", samples, "units"))
+    rows.append(("display_samples", display_samples, "units"))  # shown, never sold
     return rows
 
 
@@ -171,48 +173,164 @@ def compute_kpis(
     scenario: Scenario,
     orders: pd.DataFrame,
     resource_stats: dict[str, dict[str, float]],
+    money: Money | None = None,
+    resources: pd.DataFrame | None = None,
+    flights: pd.DataFrame | None = None,
     wait_stamps: Mapping[str, tuple[str, str]] | None = None,
     inventory: pd.DataFrame | None = None,
-    counters: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """The KPI table for one run (orders placed after the warm-up).
 
+    ``resources`` (snapshots) and ``flights`` feed the airport KPIs only;
     ``wait_stamps`` names the order-table stamps that bound each resource's wait
-    (default: the fixed stations'); ``inventory`` (the ledger) adds stock KPIs and
-    ``counters`` (RunInfo.counters) what only the run counted.
+    (default: the fixed stations'); ``inventory`` (the ledger) adds the stock KPIs.
     """
     wait_stamps = WAIT_STAMPS if wait_stamps is None else wait_stamps
-    counters = counters or {}
     meta = scenario.scenario
     days = (meta.horizon - meta.warmup) / DAY
     counted = orders[orders["after_warmup"]]
     promises = {n: ch.promise for n, ch in scenario.channels.items()}
     promise = counted["channel"].astype(str).map(promises).astype(float)
+    seen = set(counted["outcome"].unique())
+    outcomes = OUTCOME_ROWS + tuple(o for o in OUTCOME_NAMES if o not in OUTCOME_ROWS and o in seen)
     rows: list[tuple] = []
 
     def add(group: str, name: str, items: list[tuple]) -> None:
         rows.extend((group, name, kpi, float(value), unit) for kpi, value, unit in items)
 
-    add("overall", "all", _order_kpis(counted, promise, days))
+    add("overall", "all", _order_kpis(counted, promise, days, outcomes))
+    if money is not None:
+        add("overall", "all", money_kpis(money, money.orders, money.unallocated_cents))
     for channel in scenario.channels:
         subset = counted[counted["channel"] == channel]
         if len(subset):
-            add("channel", channel, _order_kpis(subset, promise, days))
+            add("channel", channel, _order_kpis(subset, promise, days, outcomes))
+            if money is not None:
+                add("channel", channel,
+                    money_kpis(money, money.orders[money.orders["channel"] == channel]))
     if len(scenario.customers.segments) > 1:
         for seg in scenario.customers.segments:
             subset = counted[counted["segment"] == seg.name]
-            add("segment", seg.name, _order_kpis(subset, promise, days))
+            add("segment", seg.name, _order_kpis(subset, promise, days, outcomes))
     for index, store in enumerate(scenario.stores):
         segments = [seg.name for seg in scenario.customers.segments
                     if seg.store == store.name or (seg.store is None and index == 0)]
         visits = counted[counted["door_queued"].notna() & counted["segment"].isin(segments)]
-        add("store", store.name, _store_kpis(store.name, visits, counters))
+        samples = store.display_samples_per_sku * scenario.catalogue.skus
+        add("store", store.name, _store_kpis(visits, samples))
     if inventory is not None and len(inventory):
         add("stock", "bonded", _stock_kpis(inventory, counted, meta.warmup, meta.horizon))
-    for name, stats in resource_stats.items():
+    for name, stats in resource_stats.items():  # the World reports the stages in use
         add("resource", name,
             _resource_kpis(name, stats, orders, meta.warmup, wait_stamps.get(name)))
+    if money is not None:
+        rows.extend(("site", name, kpi_name, float(value), unit)
+                    for name, kpi_name, value, unit in site_kpis(scenario, money))
+    if scenario.airport is not None:
+        for name, items in airport_kpis(scenario, orders, resources, flights):
+            add("airport", name, items)
     return pd.DataFrame(rows, columns=["group", "name", "kpi", "value", "unit"])
+
+
+def counted_days(scenario: Scenario) -> range:
+    """Whole departure days whose pre-orders all fall inside the run and after the warm-up.
+
+    Day ``d`` spans minutes ``[d * 1440, (d + 1) * 1440)``; its flights' orders open
+    ``preorder_window`` earlier, so earlier days would miss orders placed before the start.
+    """
+    meta, air = scenario.scenario, scenario.airport
+    window = air.preorder_window if air is not None else 0.0
+    return range(math.ceil(max(meta.warmup, window) / DAY), math.floor(meta.horizon / DAY))
+
+
+def _mean(values: pd.Series | np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else np.nan
+
+
+def _p95(values: pd.Series | np.ndarray) -> float:
+    return float(np.percentile(values, 95)) if len(values) else np.nan
+
+
+def airport_kpis(
+    scenario: Scenario,
+    orders: pd.DataFrame,
+    resources: pd.DataFrame | None,
+    flights: pd.DataFrame | None,
+) -> list[tuple[str, list[tuple]]]:
+    """Airport KPIs as ``(name, rows)``: ``all`` and one ``hour_HH`` per hour of the day.
+
+    - Daily figures (orders, flights, passengers, pre-order share, peak day and peak
+      hour) count departures on :func:`counted_days`.
+    - Fates (collected, missed by reason, staging on-time rate, refunds) count orders
+      whose flight departs after the warm-up and before the horizon.
+    - Counter figures count passengers who joined the counter queue after the warm-up;
+      ``time_at_counter`` is queue join to hand-over, for collected orders.
+    - ``hour_HH``: counters open, busy and their utilisation in that hour of the day,
+      from the resource snapshots after the warm-up.
+    """
+    meta = scenario.scenario
+    rows: list[tuple] = []
+    departure = orders["departure"].to_numpy()
+    days = counted_days(scenario)
+    if len(days) and flights is not None and len(flights):
+        order_day = np.floor(departure[~np.isnan(departure)] / DAY).astype(np.int64)
+        per_day = np.array([(order_day == d).sum() for d in days])
+        flight_day = (flights["departure"] // DAY).astype(np.int64)
+        on_days = flights[flight_day.isin(days)]
+        hourly = on_days.groupby(on_days["departure"] // 60)["passengers"].sum()
+        passengers = int(on_days["passengers"].sum())
+        rows += [
+            ("days_counted", len(days), "days"),
+            ("orders_per_day", per_day.mean(), "orders/day"),
+            ("peak_day_orders", per_day.max(), "orders/day"),
+            ("flights_per_day", len(on_days) / len(days), "flights/day"),
+            ("passengers_per_day", passengers / len(days), "passengers/day"),
+            ("peak_hour_passengers", hourly.max() if len(hourly) else 0, "passengers/h"),
+            ("preorder_share", per_day.sum() / passengers if passengers else np.nan, "share"),
+        ]
+    fate = orders[(departure >= meta.warmup) & (departure < meta.horizon)]
+    outcome, reason = fate["outcome"], fate["reason"]
+    settled = int(outcome.isin(("collected", "missed")).sum())
+    missed = outcome == "missed"
+    not_staged = int((reason == "not_staged").sum())
+    staged = fate[fate["staged"].notna()]
+    rows += [
+        ("collected", int((outcome == "collected").sum()), "orders"),
+        ("missed", int(missed.sum()), "orders"),
+        ("missed_not_staged", not_staged, "orders"),
+        ("missed_passenger_late", int((reason == "passenger_late").sum()), "orders"),
+        ("missed_rate", missed.sum() / settled if settled else np.nan, "share"),
+        ("staged_on_time_rate", 1 - not_staged / settled if settled else np.nan, "share"),
+        ("staging_margin_mean", _mean(staged["departure"] - staged["staged"]), "min"),
+        ("refund_cny", float(fate["refund_cny"].sum()), "CNY"),
+    ]
+    queued = orders[(orders["counter_queued"] >= meta.warmup) & orders["counter_start"].notna()]
+    waits = (queued["counter_start"] - queued["counter_queued"]).to_numpy()
+    collected = queued[queued["outcome"] == "collected"]
+    at_counter = (collected["counter_left"] - collected["counter_queued"]).to_numpy()
+    early = queued["counter_queued"] - queued["at_counter"]
+    rows += [
+        ("counter_wait_mean", _mean(waits), "min"),
+        ("counter_wait_p95", _p95(waits), "min"),
+        ("id_check_mean", _mean(queued["id_checked"] - queued["counter_start"]), "min"),
+        ("time_at_counter_mean", _mean(at_counter), "min"),
+        ("time_at_counter_p95", _p95(at_counter), "min"),
+        ("waited_for_goods_share", float((early > 0).mean()) if len(early) else np.nan, "share"),
+    ]
+    out = [("all", rows)]
+    if resources is not None and len(resources):
+        counters = resources[(resources["resource"] == "pickup")
+                             & (resources["time"] >= meta.warmup)]
+        by_hour = counters.groupby((counters["time"] % DAY) // 60)[["servers", "busy", "queue"]]
+        for hour, mean in by_hour.mean().iterrows():
+            utilisation = mean["busy"] / mean["servers"] if mean["servers"] else np.nan
+            out.append((f"hour_{int(hour):02d}", [
+                ("counters_open", mean["servers"], "counters"),
+                ("counters_busy", mean["busy"], "counters"),
+                ("counter_utilisation", utilisation, "share"),
+                ("counter_queue", mean["queue"], "passengers"),
+            ]))
+    return out
 
 
 def kpi(table: pd.DataFrame, group: str, name: str, kpi_name: str) -> float:

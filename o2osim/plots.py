@@ -37,7 +37,8 @@ def lead_time_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     ax.set_xlabel("lead time, order placed to delivered (hours)")
     ax.set_ylabel("density")
     ax.set_title(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
-    ax.legend(frameon=False)
+    if ax.get_legend_handles_labels()[0]:  # nothing delivered yet: no legend
+        ax.legend(frameon=False)
     fig.tight_layout()
     return fig
 
@@ -106,10 +107,10 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     completed = (done["finished"] // 1440).astype(int).value_counts().sort_index()
     ax.plot(placed.index, placed.to_numpy(), marker="o", ms=3, label="placed")
     ax.plot(completed.index, completed.to_numpy(), marker="s", ms=3, label="delivered/collected")
-    lost = orders[orders["outcome"].isin(("lost_sale", "rejected"))]
+    lost = orders[orders["outcome"].isin(("lost_sale", "rejected", "missed"))]
     lost_per_day = (lost["placed"] // 1440).astype(int).value_counts().sort_index()
     ax.plot(lost_per_day.index, lost_per_day.to_numpy(), marker="x", ms=3,
-            label="lost sale / rejected")
+            label="lost sale / rejected / missed")
     return _over_days(fig, ax, scenario, "orders", "orders per day")
 
 
@@ -137,6 +138,33 @@ def _over_days(fig: Figure, ax: plt.Axes, scenario: Scenario, ylabel: str, title
     return fig
 
 
+def airport_counters_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Pickup counters over the day: open and busy (mean, after warm-up), and utilisation."""
+    hourly = kpis[(kpis["group"] == "airport") & kpis["name"].str.startswith("hour_")]
+    table = hourly.pivot(index="name", columns="kpi", values="value")
+    hours = np.array([int(name.removeprefix("hour_")) for name in table.index])
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.bar(hours, table["counters_open"], width=0.8, color="C0", alpha=0.25,
+           label="counters open")
+    ax.bar(hours, table["counters_busy"], width=0.5, color="C0", label="counters busy (mean)")
+    ax.set_xticks(range(0, 24, 2))
+    ax.set_xlim(-0.6, 23.6)
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel("counters")
+    right = ax.twinx()
+    right.plot(hours, table["counter_utilisation"], color="C3", marker="o", ms=3,
+               label="utilisation (busy / open)")
+    right.set_ylim(0, 1.05)
+    right.set_ylabel("utilisation")
+    lines = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, loc="upper left",
+              fontsize=8)
+    ax.set_title(f"{scenario.scenario.name}: pickup counters over the day")
+    fig.tight_layout()
+    return fig
+
+
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
                     resources: pd.DataFrame, kpis: pd.DataFrame,
                     inventory: pd.DataFrame | None = None) -> list[str]:
@@ -150,6 +178,8 @@ def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
     }
     if inventory is not None and len(inventory):
         charts["stock.png"] = stock_chart(inventory, scenario)
+    if scenario.airport is not None and (kpis["name"].str.startswith("hour_")).any():
+        charts["airport_counters.png"] = airport_counters_chart(kpis, scenario)
     for name, fig in charts.items():
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)

@@ -34,3 +34,10 @@ def normalised(weights: tuple[float, ...] | list[float]) -> tuple[float, ...]:
         raise ValueError("a profile needs at least one positive weight")
     n = len(weights)
     return tuple(w * n / total for w in weights)
+
+
+def profile_weights(
+    value: str | list[float], named: dict[str, tuple[float, ...]]
+) -> tuple[float, ...]:
+    """A profile given by name (looked up in ``named``) or as weights, scaled to mean 1."""
+    return normalised(named[value] if isinstance(value, str) else value)

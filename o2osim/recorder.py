@@ -30,19 +30,21 @@ class Outcome(IntEnum):
 
 
 class Reason(IntEnum):
-    """Why an order ended as it did, where the outcome alone does not say."""
+    """Why an order ended as it did, where its outcome alone does not say (``NONE`` otherwise)."""
 
     NONE = 0
-    PER_ORDER_LIMIT = 1  # customs: order value above the per-order limit
-    ANNUAL_LIMIT = 2  # customs: the person's annual limit would be exceeded
-    OVERSOLD = 3  # the online figure showed stock that was gone (sync lag)
-    OUT_OF_STOCK = 4  # no stock, and the channel does not take backorders
-    STALE_STOCK_FIGURE = 5  # the online figure showed none, yet stock was there (sync lag)
-    ZONE_FULL = 6  # the experience zone was full and there is no door queue
+    NOT_STAGED = 1  # airport: the goods were not at the counter by the staging cut-off
+    PASSENGER_LATE = 2  # airport: the passenger had to leave for the flight first
+    PER_ORDER_LIMIT = 3  # customs: order value above the per-order limit
+    ANNUAL_LIMIT = 4  # customs: the person's annual limit would be exceeded
+    OVERSOLD = 5  # the online figure showed stock that was gone (sync lag)
+    OUT_OF_STOCK = 6  # no stock, and the channel does not take backorders
+    STALE_STOCK_FIGURE = 7  # the online figure showed none, yet stock was there (sync lag)
+    ZONE_FULL = 8  # the experience zone was full and there is no door queue
 
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
-REASON_NAMES = tuple(r.name.lower() for r in Reason)
+REASON_NAMES = ("", *(r.name.lower() for r in Reason if r is not Reason.NONE))
 NAN = math.nan
 #: Rows added at a time to the columns that are filled in after an order is placed.
 GROWTH = 8192
@@ -51,9 +53,11 @@ GROWTH = 8192
 class OrderBook:
     """One row per order, one list per column.
 
-    ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it).
-    ``customer`` is -1 for a segment without a finite population; ``parent`` is
-    the order a split order came from (-1 if none); ``reason`` a :class:`Reason`.
+    ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it);
+    ``reason`` holds a :class:`Reason` code, ``refund`` the CNY paid back to the customer
+    and ``flight`` the index of the order's flight (-1: not linked to a flight);
+    ``customer`` is -1 for a segment without a finite population, and ``parent`` the
+    order a split order came from (-1 if none).
     """
 
     def __init__(self, stamp_names: list[str]) -> None:
@@ -68,14 +72,17 @@ class OrderBook:
         self.outcome: list[int] = []
         self.failed_at: list[int] = []
         self.step: list[int] = []
+        self.reason: list[int] = []
+        self.refund: list[float] = []
+        self.flight: list[int] = []
         self.customer: list[int] = []
         self.parent: list[int] = []
-        self.reason: list[int] = []
         self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
         # Columns set later in an order's life grow in blocks, not one append per order.
-        self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.customer,
-                       self.parent, self.reason, *self.stamps.values())
-        self._fill = (NAN, 0, -1, 0, -1, -1, 0, *([NAN] * len(stamp_names)))
+        self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.reason,
+                       self.refund, self.flight, self.customer, self.parent,
+                       *self.stamps.values())
+        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, -1, -1, *([NAN] * len(stamp_names)))
         self._capacity = 0
 
     def __len__(self) -> int:

@@ -20,6 +20,10 @@ class ResultsExistError(FileExistsError):
     """The results folder exists and ``force`` was not given."""
 
 
+class ResumeError(ValueError):
+    """An experiment folder cannot be resumed (a different experiment, or no executor)."""
+
+
 def check_target(folder: Path, force: bool) -> None:
     """Refuse an existing non-empty folder unless ``force``; refuse a file."""
     if folder.exists():

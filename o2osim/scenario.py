@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -23,7 +24,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .distributions import DIST_NAMES, Duration, NumberDist, TimeDist
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES
@@ -37,10 +48,11 @@ LAYOUTS = (
     "omnichannel_hub",
     "export",
 )
-#: Stages a channel's route may use, in the order an order meets them. A route
-#: is any subsequence: e.g. a walk-in buying for take-away is
-#: ``store_visit -> reserve -> customs -> pick -> collect``, a direct-mail parcel
-#: ``seller_ship -> port_customs -> courier``.
+#: Stages a channel's route may use, in the order an order meets them. A route is any
+#: subsequence that ends in at most one hand-over stage (:data:`TERMINAL_STAGES`): e.g.
+#: a walk-in buying for take-away is ``store_visit -> reserve -> customs -> pick ->
+#: collect``, a direct-mail parcel ``seller_ship -> port_customs -> courier``, an
+#: airport pre-order ``reserve -> customs -> pick -> pack -> linehaul -> stage -> pickup``.
 STAGES = (
     "store_visit",   # experience zone of a front store: browse, try, scan and pay
     "reserve",       # take the units from the one bonded stock pool
@@ -52,21 +64,45 @@ STAGES = (
     "port_customs",  # direct mail: clearance at the port
     "collect",       # take-away at the store's counter
     "deliver",       # rider fleet, downtown
-    "linehaul",      # dispatch waves with cut-offs, next-day regional delivery
+    "regional",      # dispatch waves with cut-offs, next-day regional delivery
     "courier",       # direct mail: national courier
+    "linehaul",      # airport: scheduled truck runs to the airport
+    "stage",         # airport: shelved at the counter
+    "pickup",        # airport: face-ID check and hand-over
 )
 #: Stages that hand the goods to the customer; a route has at most one, and last.
-TERMINAL_STAGES = ("collect", "deliver", "linehaul", "courier")
+TERMINAL_STAGES = ("collect", "deliver", "regional", "courier", "pickup")
+#: The airport's stages; a route using any of them ends at ``pickup``.
+AIRPORT_STAGES = ("linehaul", "stage", "pickup")
 #: Stages that need the ``[warehouse]`` table.
-WAREHOUSE_STAGES = ("reserve", "pick", "pack", "sort", "linehaul")
+WAREHOUSE_STAGES = ("reserve", "pick", "pack", "sort", "regional")
 #: Allocation rules of the one stock pool (o2osim.facilities.stock.ALLOCATION).
 ALLOCATIONS = ("fcfs", "channel_priority", "walk_in_reserve")
 #: Replenishment policies (o2osim.facilities.supply.REPLENISHMENT), or none.
 REPLENISHMENT_POLICIES = ("s_S", "r_Q", "base_stock", "none")
-
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+def _time_of_day(value: Any) -> float:
+    text = value.strip() if isinstance(value, str) else ""
+    match = re.fullmatch(r"([0-9]{2}):([0-9]{2})", text)
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f'a time of day is written "HH:MM", "00:00" to "23:59" (got {value!r})')
+    return float(int(match.group(1)) * 60 + int(match.group(2)))
+
+
+def _format_time_of_day(minutes: float) -> str:
+    return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
+
+
+#: A clock time of day written "HH:MM"; held as minutes after midnight.
+TimeOfDay = Annotated[
+    float,
+    BeforeValidator(_time_of_day),
+    PlainSerializer(_format_time_of_day, return_type=str),
+]
 
 
 class ScenarioError(ValueError):
@@ -119,6 +155,15 @@ def _check_profile(value: str | list[float], names: dict[str, Any], length: int)
     return value
 
 
+_Weights = str | list[Annotated[float, Field(ge=0)]]
+#: A named hourly profile or 24 weights (hour 0 = midnight).
+HourlyProfile = Annotated[_Weights, AfterValidator(
+    lambda value: _check_profile(value, HOURLY_PROFILES, 24))]
+#: A named weekday profile or 7 weights (Monday first).
+WeekdayProfile = Annotated[_Weights, AfterValidator(
+    lambda value: _check_profile(value, WEEKDAY_PROFILES, 7))]
+
+
 class PeakDay(Strict):
     """A date on which a segment's arrival rate is multiplied, e.g. Double 11."""
 
@@ -130,9 +175,16 @@ class Segment(Strict):
     """A customer segment: how many arrive, when, and which channels they use."""
 
     name: Name
-    arrivals_per_day: Annotated[float, Field(ge=0)] = Field(description="mean arrivals per day")
-    hourly_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
-    weekday_profile: str | list[Annotated[float, Field(ge=0)]] = "flat"
+    source: Literal["poisson", "flights"] = Field(
+        default="poisson",
+        description="poisson: arrivals_per_day shaped by the profiles; flights: travellers "
+        "pre-order from the [airport.flights] schedule",
+    )
+    arrivals_per_day: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="mean arrivals per day (poisson source only)"
+    )
+    hourly_profile: HourlyProfile = "flat"
+    weekday_profile: WeekdayProfile = "flat"
     channels: list[Name] = Field(min_length=1)
     channel_shares: list[Annotated[float, Field(ge=0)]] | None = None
     distance_km: NumberDist = Field(
@@ -159,18 +211,13 @@ class Segment(Strict):
         default_factory=list, description="dates whose arrivals are multiplied (Double 11)"
     )
 
-    @field_validator("hourly_profile")
-    @classmethod
-    def _hourly(cls, value: Any) -> Any:
-        return _check_profile(value, HOURLY_PROFILES, 24)
-
-    @field_validator("weekday_profile")
-    @classmethod
-    def _weekday(cls, value: Any) -> Any:
-        return _check_profile(value, WEEKDAY_PROFILES, 7)
-
     @model_validator(mode="after")
     def _shares(self) -> Segment:
+        if self.source == "poisson" and self.arrivals_per_day is None:
+            raise ValueError('arrivals_per_day is required (or set source = "flights")')
+        if self.source == "flights" and self.arrivals_per_day is not None:
+            raise ValueError('arrivals_per_day does not apply to source = "flights": '
+                             "pre-orders come from [airport.flights]")
         if len(set(self.channels)) != len(self.channels):
             raise ValueError(f"channels are listed twice in {self.channels}")
         if self.channel_shares is not None:
@@ -312,7 +359,7 @@ class Allocation(Strict):
     guard_units: Annotated[int, Field(ge=0)] = 1
 
 
-class Linehaul(Strict):
+class RegionalWaves(Strict):
     """Next-day regional delivery: dispatch waves leave at cut-off times each day."""
 
     cutoffs: list[Duration] = Field(
@@ -366,7 +413,7 @@ class Warehouse(Strict):
         default=3600.0, description="sorter throughput, items per hour per lane"
     )
     sort_lanes: PositiveInt = 1
-    linehaul: Linehaul = Linehaul()
+    regional: RegionalWaves = RegionalWaves()
 
 
 class Customs(Strict):
@@ -506,18 +553,224 @@ class Channel(Strict):
     @model_validator(mode="after")
     def _route(self) -> Channel:
         order = [STAGES.index(s) for s in self.route]
+        got = " -> ".join(self.route)
         if order != sorted(set(order)):
             # The stage order from the route's earliest stage on: what the user needs to see.
             raise ValueError(
                 f"route stages must be distinct and in the order "
-                f"{' -> '.join(STAGES[min(order):])} (got {' -> '.join(self.route)})"
+                f"{' -> '.join(STAGES[min(order):])} (got {got})"
             )
+        airport = [s for s in self.route if s in AIRPORT_STAGES]
+        if airport and "deliver" in self.route:
+            raise ValueError(f"a route ends at deliver or at the airport, not both (got {got})")
+        if airport and self.route[-1] != "pickup":
+            raise ValueError(f"a route through the airport ends at pickup (got {got})")
+        # A traveller's order has a flight to catch: it cannot browse a store first or
+        # wait for stock, because its cut-off would fire while it is held there.
+        if airport and self.route[0] == "store_visit":
+            raise ValueError(f"a route through the airport does not start at a store (got {got})")
+        if airport and self.on_shortage == "backorder":
+            raise ValueError('a route through the airport cannot wait for stock: use '
+                             'on_shortage = "lose"')
         ends = [s for s in self.route if s in TERMINAL_STAGES]
         if len(ends) > 1:
             raise ValueError(
                 f"a route ends at one of {', '.join(TERMINAL_STAGES)} (got {', '.join(ends)})"
             )
         return self
+
+
+class Flight(Strict):
+    """One departure of the timetable; it leaves every day at ``departs``."""
+
+    name: Annotated[str, Field(min_length=1, max_length=16)]
+    departs: TimeOfDay
+    seats: PositiveInt | None = Field(default=None, description="default: airport.flights.seats")
+
+
+class Flights(Strict):
+    """The departure schedule: a daily timetable, or departures per day shaped by profiles.
+
+    With ``departures_per_day`` the timetable is deterministic: the k-th flight of a day
+    leaves when the day's cumulative profile reaches k - 1/2 flights.
+    """
+
+    departures_per_day: Annotated[float, Field(gt=0)] | None = None
+    hourly_profile: HourlyProfile = "flat"
+    weekday_profile: WeekdayProfile = "flat"
+    timetable: list[Flight] = Field(default_factory=list)
+    seats: PositiveInt = 180
+    load_factor: Probability = Field(default=0.85, description="share of seats taken")
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> Flights:
+        if (self.departures_per_day is None) == (not self.timetable):
+            raise ValueError("give either departures_per_day or a timetable of flights")
+        return self
+
+
+class LineHaul(Strict):
+    """Scheduled truck runs from the bonded warehouse to the airport, daily from first to last."""
+
+    every: Duration = "1h"
+    first: TimeOfDay = "00:00"
+    last: TimeOfDay = "23:59"
+    travel_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "45min"}
+    )
+    capacity: PositiveInt | None = Field(default=None, description="orders per run; none: no limit")
+    ship_within: Duration | None = Field(
+        default=None, description="an order rides no run earlier than this long before its "
+        "flight (airport shelf space); none: the next run"
+    )
+    loading: Literal["fifo", "earliest_departure"] = Field(
+        default="earliest_departure", description="which waiting orders a full truck takes"
+    )
+
+    @model_validator(mode="after")
+    def _runs(self) -> LineHaul:
+        if self.every <= 0:
+            raise ValueError("every must be longer than 0s")
+        if self.ship_within is not None and self.ship_within <= 0:
+            raise ValueError("ship_within must be longer than 0s")
+        if self.last < self.first:
+            raise ValueError(f"last ({_format_time_of_day(self.last)}) is before first "
+                             f"({_format_time_of_day(self.first)})")
+        return self
+
+
+def _duty_free_catalogue() -> Catalogue:
+    return Catalogue.model_validate({
+        "skus": 400,
+        "price_cny": {"dist": "lognormal", "mean": 450.0, "cv": 0.8},
+        "items_per_order": 1.4,
+    })
+
+
+class Airport(Strict):
+    """Airport buy & pick up: pre-orders linked to flights, staging, pickup counters.
+
+    Times before departure (``last_call``, ``staging_cutoff``, ``order_cutoff``,
+    ``preorder_window``) are measured back from the flight's departure.
+    """
+
+    counters: PositiveInt = Field(description="pickup counters installed")
+    staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, description="counters open in each hour of the day (24 values); "
+        "none: every counter all day"
+    )
+    id_check_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "10s"},
+        description="face-ID check at the counter",
+    )
+    pickup_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": "80s"},
+        description="hand-over of the goods after the ID check",
+    )
+    arrive_before: TimeDist = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": "100min", "cv": 0.35},
+        description="how long before departure the passenger reaches the counter",
+    )
+    last_call: Duration = Field(
+        default="30min", description="a passenger still queueing this long before departure "
+        "leaves without the goods"
+    )
+    staging_cutoff: Duration = Field(
+        default="90min", description="an order not staged this long before departure fails"
+    )
+    staging_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "deterministic", "value": "10min"},
+        description="unload, sort and shelve one order at the counter",
+    )
+    preorder_share: Probability = Field(default=0.15, description="share of passengers "
+                                        "who pre-order")
+    preorder_window: Duration = Field(default="72h", description="earliest order before "
+                                      "departure")
+    order_cutoff: Duration = Field(default="5h", description="latest order before departure")
+    lead_time: TimeDist = Field(
+        default_factory=lambda: {"dist": "uniform", "low": "5h", "high": "72h"},
+        description="order placed this long before departure; redrawn outside "
+        "[order_cutoff, preorder_window]",
+    )
+    tax_rate: Probability = Field(default=0.0, description="duty-free: no import tax")
+    catalogue: Catalogue = Field(default_factory=_duty_free_catalogue)
+    flights: Flights | None = None
+    linehaul: LineHaul = LineHaul()
+
+    @model_validator(mode="after")
+    def _times(self) -> Airport:
+        chain = [("last_call", self.last_call), ("staging_cutoff", self.staging_cutoff),
+                 ("order_cutoff", self.order_cutoff), ("preorder_window", self.preorder_window)]
+        for (short, low), (long, high) in itertools.pairwise(chain):
+            if low >= high:
+                raise KeyPathError(
+                    f"airport.{short}", format_duration(low),
+                    f"must be shorter than airport.{long} ({format_duration(high)})",
+                )
+        if self.staffing is not None:
+            if len(self.staffing) != 24:
+                raise KeyPathError("airport.staffing", self.staffing,
+                                   f"needs 24 values, one per hour (got {len(self.staffing)})")
+            if max(self.staffing) > self.counters or max(self.staffing) == 0:
+                raise KeyPathError(
+                    "airport.staffing", self.staffing,
+                    f"each hour opens 0 to {self.counters} counters (airport.counters), "
+                    "and at least one hour opens one",
+                )
+        return self
+
+
+Money = Annotated[float, Field(ge=0, le=1e9)]
+
+
+class Site(Strict):
+    """A store or warehouse that pays rent and fixed staff (not modelled as servers)."""
+
+    name: Name
+    area_m2: Annotated[float, Field(gt=0)]
+    rent_cny_per_m2_day: Money
+    staff: Annotated[int, Field(ge=0)] = 0
+    staff_cny_per_hour: Money = 0.0
+    opening_hours_per_day: Annotated[float, Field(ge=0, le=24)] = 24.0
+
+
+class DeliveryFee(Strict):
+    """What the customer pays for delivery, waived at or above a basket value."""
+
+    fee_cny: Money
+    free_above_cny: Money | None = None
+
+
+def _default_sites() -> list[dict[str, Any]]:
+    # Bonded complex (Xiasha: 12,000 m2); bonded warehouse rent in Zhejiang ~RMB 1.2/m2/day.
+    return [{"name": "bonded_warehouse", "area_m2": 12000.0, "rent_cny_per_m2_day": 1.2,
+             "staff": 6, "staff_cny_per_hour": 35.0}]
+
+
+class Economics(Strict):
+    """Prices, costs and margins (CNY). Defaults are sourced in design.md §5.
+
+    Labour is paid per staffed server-hour of each resource (``labour_cny_per_hour``
+    keyed by resource name); ``per_event_cny`` prices counted events (purchase
+    orders, inspections...) keyed by counter name.
+    """
+
+    purchase_cost_share: Probability = Field(
+        default=0.62, description="landed purchase cost as a share of the retail price")
+    packaging_cny_per_order: Money = 2.0
+    courier_cny_per_order: Money = Field(
+        default=4.5, description="paid to the rider per delivery (instant retail: RMB 4-5)")
+    customs_cny_per_declaration: Money = 1.0
+    storage_cny_per_unit_day: Money = 0.05
+    returns_handling_cny: Money = 15.0
+    marketing_share_of_revenue: Probability = Field(
+        default=0.08, description="traffic-first platforms spend ~0.28 (seeds/004)")
+    labour_cny_per_hour: dict[Name, Money] = Field(
+        default_factory=lambda: {"pick": 28.0, "pack": 26.0, "deliver": 15.0})
+    per_event_cny: dict[Name, Money] = Field(
+        default_factory=lambda: {"purchase_orders": 30.0, "inspections": 40.0})
+    delivery_fees: dict[Name, DeliveryFee] = Field(default_factory=dict)
+    sites: list[Site] = Field(default_factory=_default_sites)
 
 
 class Recorder(Strict):
@@ -543,10 +796,18 @@ class Scenario(Strict):
     couriers: Couriers | None = None
     stores: list[Store] = Field(default_factory=list)
     direct_mail: DirectMail = DirectMail()
+    airport: Airport | None = None
     recorder: Recorder = Recorder()
+    economics: Economics = Economics()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
+        for channel in self.economics.delivery_fees:
+            if channel not in self.channels:
+                raise KeyPathError(
+                    f"economics.delivery_fees.{channel}", channel,
+                    f"no such channel; defined: {', '.join(self.channels)}",
+                )
         meta = self.scenario
         if meta.warmup >= meta.horizon:
             raise KeyPathError(
@@ -562,6 +823,7 @@ class Scenario(Strict):
                         f"defined: {', '.join(self.channels)}",
                     )
         self._check_facilities()
+        self._check_flights()
         return self
 
     def _check_facilities(self) -> None:
@@ -570,10 +832,15 @@ class Scenario(Strict):
         if len(set(store_names)) != len(store_names):
             raise KeyPathError("stores", store_names, "store names must be unique")
         for name, channel in self.channels.items():
+            if "deliver" in channel.route and self.couriers is None:
+                raise KeyPathError(f"channels.{name}.route", channel.route,
+                                   "delivers by rider but there is no [couriers] table")
+            if channel.route[-1] == "pickup" and self.airport is None:
+                raise KeyPathError(f"channels.{name}.route", channel.route,
+                                   "ends at the airport pickup but there is no [airport] table")
             for stage in channel.route:
                 table = (
                     "[warehouse]" if stage in WAREHOUSE_STAGES and self.warehouse is None
-                    else "[couriers]" if stage == "deliver" and self.couriers is None
                     else "[[stores]]" if stage in ("store_visit", "collect") and not self.stores
                     else None
                 )
@@ -598,6 +865,26 @@ class Scenario(Strict):
                         f"defined: {', '.join(self.channels)}",
                     )
 
+    def _check_flights(self) -> None:
+        flying = [i for i, s in enumerate(self.customers.segments) if s.source == "flights"]
+        has_flights = self.airport is not None and self.airport.flights is not None
+        if len(flying) > 1:
+            raise KeyPathError(f"customers.segments[{flying[1]}].source", "flights",
+                               "only one segment can take its orders from the flights")
+        if flying and not has_flights:
+            raise KeyPathError(f"customers.segments[{flying[0]}].source", "flights",
+                               "needs a flight schedule under [airport.flights]")
+        if has_flights and not flying:
+            raise KeyPathError("airport.flights", "...",
+                               'no segment has source = "flights", so no traveller orders')
+        for i in flying:
+            for ch in self.customers.segments[i].channels:
+                if self.channels[ch].route[-1] != "pickup":
+                    raise KeyPathError(
+                        f"customers.segments[{i}].channels", ch,
+                        f"travellers collect at the airport: channel {ch!r} must end at pickup",
+                    )
+
 
 def _check_replenishment(rep: Replenishment) -> None:
     """Class shares fit in the catalogue; every mode a policy names is defined."""
@@ -614,7 +901,6 @@ def _check_replenishment(rep: Replenishment) -> None:
             raise KeyPathError(f"{path}.mode", spec.mode,
                                f"not defined under {where}.modes "
                                f"(defined: {', '.join(rep.modes) or 'none'})")
-
 
 
 # ---------------------------------------------------------------- loading
@@ -783,7 +1069,8 @@ def describe_validation_error(
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(first["loc"], data)
         leaf = str(first["loc"][-1])
-        hint = difflib.get_close_matches(leaf, allowed, n=1)
+        # 0.7, not difflib's 0.6: a typo scores >= 0.8; "reporting" vs "airport" scores 0.625.
+        hint = difflib.get_close_matches(leaf, allowed, n=1, cutoff=0.7)
         did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
         line = (f"{source}: {where}: unknown key{did_you_mean} "
                 f"(allowed here: {', '.join(allowed)})")

@@ -1,7 +1,8 @@
 """Turn a finished World's columnar logs into pandas DataFrames (once, after the run).
 
 Times are minutes since the scenario start; ``lead_time_min`` is
-``finished - placed`` for orders that ended; outcomes and names are categoricals.
+``finished - placed`` for orders that ended; outcomes, reasons and names are
+categoricals; money is CNY.
 """
 
 from __future__ import annotations
@@ -60,13 +61,15 @@ def orders_table(
             "distance_km": np.asarray(book.distance, dtype=float),
             "customer": np.asarray(book.customer, dtype=np.int64),
             "parent": np.asarray(book.parent, dtype=np.int64),
+            "flight": np.asarray(book.flight, dtype=np.int64),
             "placed": placed,
             **{name: np.asarray(col, dtype=float) for name, col in book.stamps.items()},
             "finished": finished,
             "lead_time_min": finished - placed,
             "outcome": _categorical(book.outcome, list(OUTCOME_NAMES)),
-            "failed_at": pd.Categorical(failed_stage),
             "reason": _categorical(book.reason, list(REASON_NAMES)),
+            "failed_at": pd.Categorical(failed_stage),
+            "refund_cny": np.round(np.asarray(book.refund, dtype=float), 2),
             "after_warmup": placed >= warmup,
         }
     )
@@ -98,5 +101,28 @@ def inventory_table(ledger: InventoryLedger) -> pd.DataFrame:
             "on_order_change": np.asarray(ledger.on_order_change, dtype=np.int64),
             "on_hand": np.asarray(ledger.on_hand, dtype=np.int64),
             "on_order": np.asarray(ledger.on_order, dtype=np.int64),
+        }
+    )
+
+
+def flights_table(
+    departure: list[float],
+    name: list[str],
+    seats: list[int],
+    passengers: list[int],
+    preorders: list[int],
+) -> pd.DataFrame:
+    """One row per flight: departure (minutes since start), seats, passengers, pre-orders.
+
+    The row number is the ``flight`` column of the orders table.
+    """
+    return pd.DataFrame(
+        {
+            "flight": np.arange(len(departure), dtype=np.int64),
+            "name": pd.Series(name, dtype=object),
+            "departure": np.asarray(departure, dtype=float),
+            "seats": np.asarray(seats, dtype=np.int64),
+            "passengers": np.asarray(passengers, dtype=np.int64),
+            "preorders": np.asarray(preorders, dtype=np.int64),
         }
     )

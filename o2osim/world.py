@@ -4,12 +4,13 @@ The World owns the SimPy environment, the random streams, the recorder and the
 facilities, and wires them together: facilities never import each other. A
 channel's route is a tuple of stage objects (data from the scenario); an order
 walks it by ``advance``. Customer behaviour that links facilities -- splitting
-an order customs rejected, returning goods -- is wired here too. Nothing here
-computes statistics or touches pandas.
+an order customs rejected, returning goods, a missed airport pickup -- is wired
+here too. Nothing here computes statistics or touches pandas.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,19 +27,19 @@ from .customers import (
     zipf_probabilities,
 )
 from .distributions import uniform_draw
+from .facilities.airport import AIRPORT_STAMPS, Airport, preorders_per_day
 from .facilities.couriers import RiderFleet
 from .facilities.customs import Customs, QuotaBook
 from .facilities.station import Delay, Station
 from .facilities.stock import ALLOCATION, ReserveStage, StockPool
 from .facilities.store import Store
 from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
-from .facilities.warehouse import Linehaul, PickFloor, build_stations
+from .facilities.warehouse import DispatchWaves, PickFloor, build_stations
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
-from .scenario import Replenishment, Scenario, Warehouse
+from .scenario import STAGES, Replenishment, Scenario, ScenarioError, Segment, Warehouse
 
-#: Stage timestamps in the order table, in route order.
-STAMPS = [
+_BONDED_STAMPS = [
     "door_queued", "entered", "left_store",
     "backordered", "oversold", "reserved",
     "declared", "manual_queued", "manual_start", "manual_end",
@@ -51,9 +52,11 @@ STAMPS = [
     "port_clearance_queued", "port_clearance_start", "port_clearance_end",
     "port_inspected", "port_cleared",
     "collected",
-    "dispatch_queued", "dispatched", "departed", "delivered", "rider_back",
+    "dispatch_queued", "dispatched", "wave_departed", "delivered", "rider_back",
     "returned",
 ]
+#: Stage timestamps in the order table, in route order.
+STAMPS = [*_BONDED_STAMPS, *(s for s in AIRPORT_STAMPS if s not in _BONDED_STAMPS)]
 #: The stamp each stage sets when an order leaves it.
 STAGE_END = {
     "store_visit": "left_store",
@@ -66,8 +69,11 @@ STAGE_END = {
     "port_customs": "port_cleared",
     "collect": "collected",
     "deliver": "delivered",
-    "linehaul": "delivered",
+    "regional": "delivered",
     "courier": "delivered",
+    "linehaul": "airport_arrived",
+    "stage": "staged",
+    "pickup": "collected",
 }
 #: Resources whose wait is read from the order table: (joined the queue, service began).
 WAIT_STAMPS = {
@@ -79,8 +85,10 @@ WAIT_STAMPS = {
     "deliver": ("dispatch_queued", "dispatched"),
     "port_customs": ("port_clearance_queued", "port_clearance_start"),
     "port_customs_manual": ("port_manual_queued", "port_manual_start"),
+    "pickup": ("counter_queued", "counter_start"),
 }
-DELIVERING = ("deliver", "linehaul", "courier")
+#: Final stages whose orders end ``delivered``; every other route ends ``collected``.
+DELIVERING = ("deliver", "regional", "courier")
 
 
 @dataclass
@@ -126,6 +134,8 @@ class World:
         self._build_routes()
         self._build_customers()
         self._start_monitors()
+        self._counters_at_warmup: dict[str, int] = {}
+        self._check_economics()
 
     # -- construction -----------------------------------------------------------
     def _draw(self, name: str, dist: object) -> Callable[[], float]:
@@ -136,13 +146,18 @@ class World:
         cat = sc.catalogue
         price_rng = self.streams.stream("catalogue.price")
         self.prices = [round(p, 2) for p in cat.price_cny.block(price_rng, cat.skus).tolist()]
+        if sc.airport is not None:
+            # The duty-free catalogue's SKU ids follow the main catalogue's, in one stock pool.
+            duty_free = sc.airport.catalogue
+            rng = self.streams.stream("airport.catalogue.price")
+            self.prices += [round(p, 2) for p in duty_free.price_cny.block(rng, duty_free.skus)]
         self.stages: dict[str, Any] = {}
         #: Resources that are monitored and reported (those of the stages in use).
         self.stations: list[Station] = []
         self.wait_stamps = dict(WAIT_STAMPS)
         self.pool: StockPool | None = None
         self.replenishment: list[ClassReplenishment] = []
-        self.linehaul: Linehaul | None = None
+        self.waves: DispatchWaves | None = None
         self.stores: list[Store] = []
         self.quota = QuotaBook()
         if sc.warehouse is not None:
@@ -162,6 +177,13 @@ class World:
             self.stages["deliver"] = self.fleet
         if sc.stores:
             self._build_stores()
+        self.airport: Airport | None = None
+        if sc.airport is not None:
+            self.airport = Airport(env, sc.airport, self.book, self.streams, sc.scenario.horizon,
+                                   sc.scenario.start.weekday())
+            self.stages.update(linehaul=self.airport.linehaul, stage=self.airport.staging,
+                               pickup=self.airport.pickup)
+            self.airport.missed = self._missed
         for stage in self.stages.values():
             stage.done = self.advance
         self.stations = [st for st in self._resources() if st.stage in self.used]
@@ -180,6 +202,8 @@ class World:
             found.append(self.fleet.station)
         for store in self.stores:
             found += store.resources
+        if self.airport is not None:
+            found += self.airport.stations
         return found
 
     def _build_warehouse(self, wh: Warehouse) -> None:
@@ -221,11 +245,11 @@ class World:
         )
         self.stages.update(reserve=self.reserve, pick=self.picking, pack=self.packing,
                            sort=self.sorting)
-        if "linehaul" in self.used:
-            self.linehaul = Linehaul(env, wh.linehaul, book,
-                                     self._draw("warehouse.linehaul.delivery_time",
-                                                wh.linehaul.delivery_time))
-            self.stages["linehaul"] = self.linehaul
+        if "regional" in self.used:
+            self.waves = DispatchWaves(env, wh.regional, book,
+                                       self._draw("warehouse.regional.delivery_time",
+                                                  wh.regional.delivery_time))
+            self.stages["regional"] = self.waves
 
     def _build_replenishment(self, rep: Replenishment, pool: StockPool,
                              daily: list[float]) -> None:
@@ -303,14 +327,14 @@ class World:
         self.stages["collect"] = _BySegment(book, [collect[i].arrive for i in chosen])
 
     def _daily_demand(self) -> list[float]:
-        """Expected units per day per SKU from segments whose channels reserve stock.
+        """Expected units per day per SKU (main, then duty-free) from channels that reserve.
 
         Store visits count with their store's purchase probability; peak days are ignored.
         """
         sc = self.scenario
         stores = {s.name: s for s in sc.stores}
-        units = 0.0
-        for seg in sc.customers.segments:
+
+        def reserving_share(seg: Segment) -> tuple[float, float]:
             shares = seg.channel_shares or [1.0] * len(seg.channels)
             share = 0.0
             for name, weight in zip(seg.channels, shares, strict=True):
@@ -321,9 +345,26 @@ class World:
                     store = stores[seg.store] if seg.store else sc.stores[0]
                     weight *= store.purchase_probability
                 share += weight
-            units += seg.arrivals_per_day * share / sum(shares) * sc.catalogue.items_per_order
+            return share, sum(shares)
+
+        units = 0.0
+        for seg in sc.customers.segments:
+            if seg.source == "poisson":
+                share, total = reserving_share(seg)
+                units += (seg.arrivals_per_day or 0.0) * share / total \
+                    * sc.catalogue.items_per_order
         probs = zipf_probabilities(sc.catalogue.skus, sc.catalogue.popularity.a)
-        return (probs * units).tolist()
+        demand = (probs * units).tolist()
+        if sc.airport is not None:
+            duty_free = sc.airport.catalogue
+            travellers = [reserving_share(s) for s in sc.customers.segments
+                          if s.source == "flights"]
+            share = sum(part / total for part, total in travellers)
+            units = (preorders_per_day(sc.airport, sc.scenario.start.weekday()) * share
+                     * duty_free.items_per_order)
+            probs = zipf_probabilities(duty_free.skus, duty_free.popularity.a)
+            demand += (probs * units).tolist()
+        return demand
 
     def _build_routes(self) -> None:
         sc = self.scenario
@@ -361,18 +402,30 @@ class World:
             if seg.population:
                 customers = (first_customer, seg.population)
                 first_customer += seg.population
-            factory = OrderFactory(
-                self.book, index, [self.channel_names.index(c) for c in seg.channels],
-                seg.channel_shares or [1.0] * len(seg.channels), sc.catalogue, self.prices,
-                sc.customs.tax_rate, streams,
-                self._draw(f"customers.{seg.name}.distance", seg.distance_km), self.place,
-                customers,
-            )
-            self.factories.append(factory)
             self._split_uniform.append(
                 uniform_draw(self.streams.stream(f"customers.{seg.name}.split"))
                 if seg.split_on_rejection > 0 else None
             )
+            channels = [self.channel_names.index(c) for c in seg.channels]
+            shares = seg.channel_shares or [1.0] * len(seg.channels)
+            if seg.source == "flights" and self.airport is not None and sc.airport is not None:
+                # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
+                factory = OrderFactory(
+                    self.book, index, channels, shares, sc.airport.catalogue, self.prices,
+                    sc.airport.tax_rate, streams, itertools.repeat(0.0).__next__, self.place,
+                    sku_offset=sc.catalogue.skus, customers=customers,
+                )
+                self.airport.build_order = factory.build
+                self.airport.place = self.place
+                self.factories.append(factory)
+                continue
+            factory = OrderFactory(
+                self.book, index, channels, shares, sc.catalogue, self.prices,
+                sc.customs.tax_rate, streams,
+                self._draw(f"customers.{seg.name}.distance", seg.distance_km), self.place,
+                customers=customers,
+            )
+            self.factories.append(factory)
             ArrivalProcess(env, arrival_rates(seg, sc.scenario.start, sc.scenario.horizon),
                            sc.scenario.horizon, self.streams.stream(f"arrivals.{seg.name}"),
                            factory)
@@ -394,6 +447,24 @@ class World:
     def _end_warmup(self, _event: object) -> None:
         for station in self.stations:
             station.reset_stats()
+        self._counters_at_warmup = self.counters()
+
+    def _check_economics(self) -> None:
+        """Cost tables must name resources and counters this World has."""
+        econ = self.scenario.economics
+        known = {
+            "labour_cny_per_hour": [st.name for st in self.stations],
+            "per_event_cny": list(self.counters()),
+        }
+        for table, names in known.items():
+            for key in getattr(econ, table):
+                # A resource this scenario does not build (riders at an airport-only hub)
+                # costs nothing; only a name no scenario could have is an error.
+                if key not in names and not (table == "labour_cny_per_hour" and key in STAGES):
+                    raise ScenarioError(
+                        f"economics.{table}.{key}: no resource or counter named {key!r}; "
+                        f"allowed: {', '.join(names)}"
+                    )
 
     # -- order flow -------------------------------------------------------------
     def place(self, order_id: int) -> None:
@@ -418,12 +489,25 @@ class World:
 
     def _end(self, order_id: int, outcome: Outcome) -> None:
         book = self.book
+        if book.outcome[order_id]:
+            return  # ended already (an airport order missed while it was on its way)
         book.finished[order_id] = self.env.now
         book.outcome[order_id] = outcome
         book.failed_at[order_id] = book.step[order_id]
 
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE)
+
+    def _missed(self, order_id: int, reason: Reason) -> None:
+        """An airport order was not collected: its goods go back to stock, it is refunded."""
+        book = self.book
+        if book.outcome[order_id]:
+            return
+        if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
+            self.pool.release(order_id, book.skus[order_id])
+        book.reason[order_id] = reason
+        book.refund[order_id] = book.value[order_id] + book.tax[order_id]
+        self._end(order_id, Outcome.MISSED)
 
     def _cancelled(self, order_id: int) -> None:
         self._end(order_id, Outcome.CANCELLED)
@@ -438,6 +522,8 @@ class World:
     def _rejected(self, order_id: int, per_order_limit: float) -> None:
         """Customs refused the order: its units go back; the customer may split it."""
         book = self.book
+        if book.outcome[order_id]:
+            return  # ended already: its units went back then
         if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
             self.pool.release(order_id, book.skus[order_id])
         self._end(order_id, Outcome.REJECTED)
@@ -507,11 +593,14 @@ class World:
         info.resource_stats = {st.name: st.snapshot() for st in self.stations}
         info.wait_stamps = {name: self.wait_stamps[name] for name in info.resource_stats
                             if name in self.wait_stamps}
-        info.counters = self._counters()
+        # Counted after the warm-up, like every other statistic.
+        start = self._counters_at_warmup
+        info.counters = {k: v - start.get(k, 0) for k, v in self.counters().items()}
         return info
 
-    def _counters(self) -> dict[str, int]:
-        """Counts the run keeps beyond the order table and the ledger."""
+    def counters(self) -> dict[str, int]:
+        """Counted events since the start: purchase orders, inspections, rejections,
+        oversells, visitors turned away, waves and line-haul runs, ..."""
         counters = {
             "purchase_orders": sum(r.purchase_orders for r in self.replenishment),
             "units_ordered": sum(r.units_ordered for r in self.replenishment),
@@ -528,10 +617,10 @@ class World:
             counters["port_document_mismatches"] = self.port_customs.mismatches
         for store in self.stores:
             counters[f"{store.name}.turned_away"] = store.zone.refused
-            counters[f"{store.name}.display_samples"] = (
-                store.config.display_samples_per_sku * self.scenario.catalogue.skus)
-        if self.linehaul is not None:
-            counters["linehaul_waves"] = self.linehaul.waves
+        if self.waves is not None:
+            counters["regional_waves"] = self.waves.waves
+        if self.airport is not None:
+            counters["linehaul_runs"] = self.airport.linehaul.runs
         if self.scenario.warehouse is not None and isinstance(self.picking, PickFloor):
             counters["orders_picked_by_agv"] = self.picking.agv_orders
         return counters

@@ -185,8 +185,8 @@ CASES = {
         ("channels.online_delivery.route = 'store_visit'", "needs a [[stores]] table"),
         put("channels.online_delivery.route", ["store_visit", "reserve"])),
     "route-with-two-hand-overs": Case(
-        ("a route ends at one of collect, deliver, linehaul, courier", "(got deliver, linehaul)"),
-        put("channels.online_delivery.route", ["reserve", "deliver", "linehaul"])),
+        ("a route ends at one of collect, deliver, regional, courier", "(got deliver, regional)"),
+        put("channels.online_delivery.route", ["reserve", "deliver", "regional"])),
     "allocation-priority-unknown-channel": Case(
         ("warehouse.allocation.priority = 'store'", "channel 'store' is not defined"),
         put("warehouse.allocation", {"policy": "channel_priority", "priority": ["store"]})),
@@ -197,8 +197,8 @@ CASES = {
         ("warehouse.replenishment = ", "policy r_Q needs order_quantity_days"),
         put("warehouse.replenishment.policy", "r_Q")),
     "cut-off-beyond-a-day": Case(
-        ("warehouse.linehaul.cutoffs = ['26h']", "times of day, shorter than 1d"),
-        put("warehouse.linehaul", {"cutoffs": ["26h"]})),
+        ("warehouse.regional.cutoffs = ['26h']", "times of day, shorter than 1d"),
+        put("warehouse.regional", {"cutoffs": ["26h"]})),
     "population-zero": Case(
         ("customers.segments[0].population = 0", "greater than or equal to 1"),
         put("customers.segments.0.population", 0)),

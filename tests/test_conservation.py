@@ -4,6 +4,8 @@ Every order placed ends in exactly one outcome consistent with its timestamps;
 stock never goes negative; units in = units out + units on hand, across every
 channel, split orders, backorders, returns and replenishment; every order holds
 exactly the units its outcome says; oversells happen only with a sync lag.
+Routes may end at a store counter, a rider, a regional wave, a national courier
+or the airport, whose travellers pre-order from a random flight schedule.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from o2osim import simulate
-from o2osim.scenario import STAGES, TERMINAL_STAGES, scenario_from_dict
+from o2osim.scenario import AIRPORT_STAGES, STAGES, TERMINAL_STAGES, scenario_from_dict
 from o2osim.world import STAGE_END
 
 DISTS = st.sampled_from([
@@ -25,7 +27,7 @@ DISTS = st.sampled_from([
     {"dist": "triangular", "low": "10s", "mode": "30s", "high": "3min"},
     {"dist": "empirical", "values": ["20s", "40s", "3min"]},
 ])
-INNER = [s for s in STAGES if s not in TERMINAL_STAGES]
+INNER = [s for s in STAGES if s not in TERMINAL_STAGES and s not in AIRPORT_STAGES]
 POLICY = st.sampled_from([
     {"policy": "s_S", "reorder_point_days": 1.0, "order_up_to_days": 2.0},
     {"policy": "r_Q", "reorder_point_days": 0.5, "order_quantity_days": 1.0},
@@ -38,6 +40,9 @@ POLICY = st.sampled_from([
 def routes(draw):
     stages = [s for s in INNER if draw(st.booleans())]
     end = draw(st.sampled_from([None, *TERMINAL_STAGES]))
+    if end == "pickup":  # through the airport: no store visit on the way to a flight
+        stages = [s for s in stages if s != "store_visit"]
+        return stages + [s for s in AIRPORT_STAGES[:-1] if draw(st.booleans())] + ["pickup"]
     return [*stages, end] if end else stages or ["pick"]
 
 
@@ -45,9 +50,11 @@ def routes(draw):
 def scenarios(draw):
     channels = {}
     for index in range(draw(st.integers(1, 3))):
+        route = draw(routes())
         channels[f"channel_{index}"] = {
-            "route": draw(routes()), "promise": "2h",
-            "on_shortage": draw(st.sampled_from(["lose", "backorder"])),
+            "route": route, "promise": "2h",
+            "on_shortage": "lose" if route[-1] == "pickup"
+            else draw(st.sampled_from(["lose", "backorder"])),
             "stock_view": draw(st.sampled_from(["synced", "live"])),
             "return_rate": draw(st.sampled_from([0.0, 0.3])),
             "return_after": {"dist": "exponential", "mean": "3h"},
@@ -100,7 +107,7 @@ def scenarios(draw):
                 "classes": [{"name": "a", "share": 0.3, "mode": "air",
                              "review": draw(st.sampled_from(["0s", "2h"])), **draw(POLICY)}],
             },
-            "linehaul": {"cutoffs": ["6h", "18h"], "capacity": draw(st.integers(0, 20)),
+            "regional": {"cutoffs": ["6h", "18h"], "capacity": draw(st.integers(0, 20)),
                          "delivery_time": {"dist": "exponential", "mean": "3h"}},
         },
         "customs": {"capacity": draw(st.integers(1, 10)), "clearance_time": draw(DISTS),
@@ -126,6 +133,36 @@ def scenarios(draw):
     }
     if draw(st.booleans()):
         raw["couriers"]["trip_time"] = draw(DISTS)
+    counters = draw(st.integers(1, 5))
+    raw["airport"] = {
+        "counters": counters,
+        "id_check_time": draw(DISTS), "pickup_time": draw(DISTS),
+        "staging_time": draw(DISTS),
+        "arrive_before": {"dist": "lognormal", "mean": "70min", "cv": 0.6},
+        "last_call": "20min", "staging_cutoff": "1h", "order_cutoff": "3h",
+        "preorder_window": "12h",
+        "lead_time": {"dist": "exponential", "mean": "5h"},
+        "linehaul": {"every": draw(st.sampled_from(["30min", "1h", "3h"])),
+                     "first": draw(st.sampled_from(["00:00", "05:30"])),
+                     "travel_time": draw(DISTS),
+                     "loading": draw(st.sampled_from(["fifo", "earliest_departure"]))},
+    }
+    if draw(st.booleans()):
+        raw["airport"]["staffing"] = [draw(st.integers(0, counters)) for _ in range(23)] + [1]
+    if draw(st.booleans()):
+        raw["airport"]["linehaul"]["capacity"] = draw(st.integers(1, 30))
+    if draw(st.booleans()):
+        raw["airport"]["linehaul"]["ship_within"] = "4h"
+    to_airport = [n for n, r in channels.items() if r["route"][-1] == "pickup"]
+    if to_airport and draw(st.booleans()):
+        raw["customers"]["segments"].append(
+            {"name": "traveller", "source": "flights", "channels": to_airport})
+        raw["airport"]["preorder_share"] = draw(st.floats(0.05, 0.5))
+        raw["airport"]["flights"] = {
+            "departures_per_day": draw(st.floats(5, 60)),
+            "hourly_profile": draw(st.sampled_from(["flat", "store_hours"])),
+            "seats": draw(st.integers(20, 200)),
+        }
     return scenario_from_dict(raw)
 
 
@@ -145,6 +182,23 @@ def test_conservation_laws(scenario):
     assert orders.loc[delivered, "delivered"].notna().all()
     lost = orders["outcome"] == "lost_sale"
     assert orders.loc[lost, "reserved"].isna().all()
+    # Airport: collected means staged, then handed over before the flight left; a missed
+    # order has an airport reason and is refunded in full; nobody else has either.
+    collected = orders[(orders["outcome"] == "collected") & orders["counter_start"].notna()]
+    assert (collected["staged"] <= collected["counter_start"]).all()
+    assert (collected["collected"] <= collected["departure"].fillna(np.inf)).all()
+    missed = orders["outcome"] == "missed"
+    airport_reason = orders["reason"].isin(["not_staged", "passenger_late"])
+    assert (airport_reason == missed).all()
+    np.testing.assert_allclose(orders.loc[missed, "refund_cny"],
+                               (orders["value_cny"] + orders["tax_cny"])[missed], atol=0.011)
+    assert (orders.loc[~missed, "refund_cny"] == 0).all()
+    # Every other reason goes with its outcome.
+    expected = {"per_order_limit": "rejected", "annual_limit": "rejected",
+                "oversold": "cancelled", "out_of_stock": "lost_sale",
+                "stale_stock_figure": "lost_sale", "zone_full": "turned_away"}
+    for reason, outcome in expected.items():
+        assert (orders.loc[orders["reason"] == reason, "outcome"] == outcome).all(), reason
     returned = orders["outcome"] == "returned"
     assert orders.loc[returned, "returned"].notna().all()
     assert (orders.loc[returned, "returned"] >= orders.loc[returned, "finished"]).all()
@@ -196,7 +250,7 @@ def test_conservation_laws(scenario):
         back = per_order("return")
         lines = orders["lines"].to_numpy()
         reserved = orders["reserved"].notna().to_numpy()
-        rejected = (orders["outcome"] == "rejected").to_numpy()
+        rejected = orders["outcome"].isin(["rejected", "missed"]).to_numpy()  # units went back
         waiting = (orders["backordered"].notna() & orders["reserved"].isna()).to_numpy()
         keeps = reserved & ~rejected
         assert (held[keeps] == lines[keeps]).all()

@@ -62,25 +62,25 @@ def test_next_departure_is_the_next_cut_off(now, expected):
 @pytest.mark.parametrize("capacity", [0, 25])
 def test_waves_leave_at_the_cut_offs_and_deliver_next_day(capacity):
     scenario = stripped(
-        ["pick", "linehaul"], per_minute=0.1, horizon="5d", warmup="0s",
-        warehouse={"linehaul": {"cutoffs": ["12h", "21h"], "capacity": capacity,
+        ["pick", "regional"], per_minute=0.1, horizon="5d", warmup="0s",
+        warehouse={"regional": {"cutoffs": ["12h", "21h"], "capacity": capacity,
                                 "delivery_time": {"dist": "deterministic", "value": "14h"}}},
     )
     orders = simulate(scenario).orders
-    gone = orders.dropna(subset=["departed"])
+    gone = orders.dropna(subset=["wave_departed"])
     assert len(gone) > 200
-    minute_of_day = gone["departed"] % 1440
+    minute_of_day = gone["wave_departed"] % 1440
     assert minute_of_day.isin([720.0, 1260.0]).all()
     done = gone.dropna(subset=["delivered"])
-    np.testing.assert_allclose(done["delivered"], done["departed"] + 14 * 60)
+    np.testing.assert_allclose(done["delivered"], done["wave_departed"] + 14 * 60)
     if capacity == 0:  # everyone leaves with the first wave after being picked
         expected = [next_departure(t, [720.0, 1260.0]) for t in gone["picked"]]
-        np.testing.assert_allclose(gone["departed"], expected)
+        np.testing.assert_allclose(gone["wave_departed"], expected)
     else:  # no wave over capacity; first picked, first to leave
-        assert gone.groupby("departed").size().max() <= capacity
+        assert gone.groupby("wave_departed").size().max() <= capacity
         ordered = gone.sort_values(["picked", "order_id"])
-        assert np.all(np.diff(ordered["departed"].to_numpy()) >= 0)
-        assert (gone["departed"] >= gone["picked"]).all()
+        assert np.all(np.diff(ordered["wave_departed"].to_numpy()) >= 0)
+        assert (gone["wave_departed"] >= gone["picked"]).all()
 
 
 def test_direct_mail_legs_add_up():

@@ -121,9 +121,10 @@ class Customs:
         spent = self.quota.spent.get(customer, 0.0) if customer >= 0 else 0.0
         reason = quota_reason(value, spent, self.per_order_limit, self.annual_limit)
         if reason is not Reason.NONE:
-            book.reason[order_id] = reason
-            self.rejected += 1
-            self.reject(order_id)
+            if not book.outcome[order_id]:  # one that ended on its way (missed) is dropped
+                book.reason[order_id] = reason
+                self.rejected += 1
+                self.reject(order_id)
             return
         if customer >= 0:
             self.quota.book(customer, value)

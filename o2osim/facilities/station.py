@@ -13,6 +13,11 @@ events scheduled earlier fire first, so the whole run is deterministic.
 A station knows nothing about other facilities: when an order finishes it calls
 ``done(order_id)``, which the World wires to the order's next stage.
 
+Two capabilities stay off the hot path: :meth:`Station.set_servers` changes the
+number of servers (staffing by time of day; a server above the new number
+finishes its order, then leaves), and :meth:`Station.withdraw` takes a waiting
+order out of the queue (a customer who gives up).
+
 :class:`Delay` is the infinite-server sibling (transit legs with no capacity).
 """
 
@@ -64,8 +69,12 @@ class Station:
         self._last = self.env.now
         self.area_queue = 0.0
         self.area_busy = 0.0
+        # Server-minutes are integrated only when ``servers`` changes, not per event.
+        self._area_servers = 0.0
+        self._servers_since = self.env.now
         self.arrivals = 0
         self.completions = 0
+        self.withdrawn = 0
 
     def _account(self, now: float) -> None:
         elapsed = now - self._last
@@ -75,18 +84,60 @@ class Station:
             self._last = now
 
     def snapshot(self) -> dict[str, float]:
-        """Time averages up to now: mean queue length, mean busy servers, counts."""
-        self._account(self.env.now)
-        span = self.env.now - self.stats_since
+        """Time averages up to now: mean queue length, mean busy servers, counts.
+
+        ``utilisation`` is busy server-minutes over open server-minutes; ``servers`` is
+        the number open now and ``mean_servers`` the time average.
+        """
+        now = self.env.now
+        self._account(now)
+        span = now - self.stats_since
+        open_area = self._area_servers + self.servers * (now - self._servers_since)
         return {
             "span_min": span,
             "mean_queue": self.area_queue / span if span else 0.0,
             "mean_busy": self.area_busy / span if span else 0.0,
-            "utilisation": self.area_busy / (span * self.servers) if span else 0.0,
+            "utilisation": self.area_busy / open_area if open_area else 0.0,
             "arrivals": float(self.arrivals),
             "completions": float(self.completions),
+            "withdrawn": float(self.withdrawn),
             "servers": float(self.servers),
+            # Exactly ``servers`` unless staffing changed since the statistics began.
+            "mean_servers": open_area / span if self._servers_since > self.stats_since
+            else float(self.servers),
         }
+
+    # -- staffing and abandonment (not per event) ------------------------------------
+    def set_servers(self, servers: int) -> None:
+        """Open or close servers now; queued orders start at once on newly opened ones.
+
+        Closing never interrupts a service: ``busy`` may exceed ``servers`` until the
+        extra servers finish their current order.
+        """
+        now = self.env._now
+        self._account(now)
+        self._area_servers += self.servers * (now - self._servers_since)
+        self._servers_since = now
+        self.servers = servers
+        queue = self.queue
+        while queue and self.busy < servers:
+            following = queue.popleft()
+            self.busy += 1
+            self._start_at[following] = now
+            Timeout(self.env, self.service(following), following).callbacks.append(self._finish)
+
+    def withdraw(self, order_id: int) -> bool:
+        """Take a waiting order out of the queue now; False if it is not waiting.
+
+        Costs a scan of the queue, so it is meant for short queues (counters).
+        """
+        self._account(self.env._now)
+        try:
+            self.queue.remove(order_id)
+        except ValueError:
+            return False
+        self.withdrawn += 1
+        return True
 
     # -- for subclasses whose servers are not plain FIFO servers ------------------
     def _joined(self, order_id: int) -> float:
@@ -137,7 +188,8 @@ class Station:
             self._last = now
         self._end[order_id] = now
         self.completions += 1
-        if queue:
+        # ``busy <= servers``: this server stays open (it may be closing, see set_servers).
+        if queue and self.busy <= self.servers:
             following = queue.popleft()
             self._start_at[following] = now
             Timeout(self.env, self.service(following), following).callbacks.append(self._finish)

@@ -4,8 +4,8 @@ Picking, packing and sorting are FIFO stations (:mod:`.station`); a picking
 floor with AGVs beside pickers is one queue served by two kinds of server (a
 free AGV is taken first, then a free picker). The sorter's time per order is
 its lines divided by the throughput. The regional line-haul leaves in waves at
-cut-off times each day; an order sorted exactly at a cut-off waits for the
-next wave (the departure was scheduled first, and simultaneous events fire in
+cut-off times each day (stage ``regional``); an order sorted exactly at a
+cut-off waits for the next wave (the departure was scheduled first, and simultaneous events fire in
 the order they were scheduled).
 
 The stock pool lives in :mod:`.stock` and its replenishment in :mod:`.supply`.
@@ -22,8 +22,7 @@ from simpy.events import Timeout
 
 from ..distributions import Draw
 from ..recorder import OrderBook
-from ..scenario import Linehaul as LinehaulConfig
-from ..scenario import Warehouse
+from ..scenario import RegionalWaves, Warehouse
 from ..units import DAY
 from .station import Station, _unwired
 
@@ -138,22 +137,22 @@ def next_departure(now: float, cutoffs: Sequence[float]) -> float:
     raise ValueError("cut-offs must be times of day")  # unreachable for valid cut-offs
 
 
-class Linehaul:
-    """Route stage ``linehaul``: wait for the next wave, ride out, delivered in the region.
+class DispatchWaves:
+    """Route stage ``regional``: wait for the next wave, ride out, delivered in the region.
 
     Each wave takes up to ``capacity`` waiting orders (all if 0) in the order they
     were sorted; the rest wait for the next wave. Each order's delivery time is
     drawn from the wave's departure.
     """
 
-    def __init__(self, env: simpy.Environment, config: LinehaulConfig, book: OrderBook,
+    def __init__(self, env: simpy.Environment, config: RegionalWaves, book: OrderBook,
                  delivery: Draw) -> None:
         self.env = env
         self.cutoffs = list(config.cutoffs)
         self.capacity = config.capacity
         self.delivery = delivery
         self.waiting: deque[int] = deque()
-        self._departed = book.column("departed")
+        self._departed = book.column("wave_departed")
         self._delivered = book.column("delivered")
         self.done: Callable[[int], None] = _unwired
         self.waves = 0

@@ -1,0 +1,206 @@
+"""Money: revenue, cost lines and margins per order, channel and run (CNY).
+
+Everything is computed after the run from the tables, in integer cents, so
+that ``revenue - every cost = profit`` holds to the cent for each order and in
+total. Costs fall in two kinds:
+
+- **direct** costs belong to one order: purchase cost (COGS), packaging, the
+  courier's fee, the customs declaration, returns handling, marketing (a share
+  of the order's revenue);
+- **period** costs accrue with time: labour per staffed server-hour, rent and
+  fixed site staff, bonded storage per unit-day, counted events (purchase
+  orders, inspections). They are spread over the completed orders in equal
+  shares (largest remainder, so the cents add up); with no completed order they
+  stay unallocated.
+
+Only orders placed after the warm-up count, and period costs cover
+``horizon - warmup``. Tax is collected for customs and is not revenue.
+This module must not run the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .scenario import Scenario
+from .units import DAY, HOUR
+
+DIRECT = ("cogs", "packaging", "courier", "customs", "returns", "marketing")
+PERIOD = ("labour", "storage", "events", "rent", "site_staff")
+COSTS = DIRECT + PERIOD
+#: Cost lines below each margin: gross margin, CM1 (after fulfilment), CM2 (after marketing).
+FULFILMENT = ("packaging", "courier", "customs", "returns", "labour", "storage", "events")
+OCCUPANCY = ("rent", "site_staff")
+COMPLETED = ("delivered", "collected")
+
+
+def _cents(values: np.ndarray | float) -> np.ndarray:
+    return np.rint(np.asarray(values, dtype=float) * 100.0).astype(np.int64)
+
+
+def spread(total_cents: int, count: int) -> np.ndarray:
+    """Split ``total_cents`` into ``count`` integer shares that differ by at most one cent."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    base, remainder = divmod(int(total_cents), count)
+    shares = np.full(count, base, dtype=np.int64)
+    shares[:remainder] += 1
+    return shares
+
+
+@dataclass
+class Money:
+    """Per-order money table (CNY) and the run's period costs (cents)."""
+
+    orders: pd.DataFrame
+    period_cents: dict[str, int]
+    unallocated_cents: int
+    days: float
+
+
+def period_costs(scenario: Scenario, resource_stats: dict[str, dict[str, float]],
+                 inventory: pd.DataFrame, counters: dict[str, int]) -> dict[str, int]:
+    """Period cost lines of the counted span, in cents."""
+    econ, meta = scenario.economics, scenario.scenario
+    span_h = (meta.horizon - meta.warmup) / HOUR
+    days = span_h / 24.0
+    labour = sum(
+        stats["mean_servers"] * stats["span_min"] / HOUR * econ.labour_cny_per_hour.get(name, 0.0)
+        for name, stats in resource_stats.items()
+    )
+    rent = sum(site.area_m2 * site.rent_cny_per_m2_day * days for site in econ.sites)
+    staff = sum(site.staff * site.staff_cny_per_hour * site.opening_hours_per_day * days
+                for site in econ.sites)
+    events = sum(econ.per_event_cny.get(name, 0.0) * count for name, count in counters.items())
+    unit_days = stock_unit_days(inventory, meta.warmup, meta.horizon)
+    return {
+        "labour": int(_cents(labour)),
+        "storage": int(_cents(unit_days * econ.storage_cny_per_unit_day)),
+        "events": int(_cents(events)),
+        "rent": int(_cents(rent)),
+        "site_staff": int(_cents(staff)),
+    }
+
+
+def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:
+    """Integral of total units on hand over [start, end], in unit-days."""
+    if inventory.empty:
+        return 0.0
+    times = inventory["time"].to_numpy()
+    level = np.cumsum(inventory["on_hand_change"].to_numpy())  # ledger is in time order
+    # Step function: after event i the level is level[i] until times[i + 1].
+    edges = np.clip(np.append(times, end), start, end)
+    return float(np.sum(level * np.diff(edges)) / DAY)
+
+
+def order_money(scenario: Scenario, orders: pd.DataFrame,
+                resource_stats: dict[str, dict[str, float]], inventory: pd.DataFrame,
+                counters: dict[str, int]) -> Money:
+    """Every counted order's revenue, cost lines and profit (CNY, exact to the cent)."""
+    econ, meta = scenario.economics, scenario.scenario
+    counted = orders[orders["after_warmup"]]
+    channel = counted["channel"].astype(str).to_numpy()
+    outcome = counted["outcome"].astype(str).to_numpy()
+    completed = np.isin(outcome, COMPLETED)
+    routes = {name: set(ch.route) for name, ch in scenario.channels.items()}
+    uses = {stage: np.array([stage in routes[c] for c in channel], dtype=bool)
+            for stage in ("pack", "deliver")}
+
+    value = _cents(counted["value_cny"].to_numpy())
+    fee = np.zeros(len(counted), dtype=np.int64)
+    for name, rule in econ.delivery_fees.items():
+        waived = value >= _cents(rule.free_above_cny) if rule.free_above_cny is not None \
+            else np.zeros(len(value), dtype=bool)
+        charged = (channel == name) & completed & ~waived
+        fee[charged] = int(_cents(rule.fee_cny))
+    revenue = np.where(completed, value, 0) + fee
+    lines = {
+        "cogs": np.where(completed, _cents(counted["value_cny"].to_numpy()
+                                           * econ.purchase_cost_share), 0),
+        "packaging": np.where(completed & uses["pack"], int(_cents(econ.packaging_cny_per_order)),
+                              0),
+        "courier": np.where((outcome == "delivered") & uses["deliver"],
+                            int(_cents(econ.courier_cny_per_order)), 0),
+        "customs": np.where(counted["declared"].notna().to_numpy(),
+                            int(_cents(econ.customs_cny_per_declaration)), 0),
+        "returns": np.where(outcome == "returned", int(_cents(econ.returns_handling_cny)), 0),
+        "marketing": _cents(revenue / 100.0 * econ.marketing_share_of_revenue),
+    }
+    period = period_costs(scenario, resource_stats, inventory, counters)
+    receivers = np.flatnonzero(completed)
+    for name in PERIOD:
+        share = np.zeros(len(counted), dtype=np.int64)
+        share[receivers] = spread(period[name], len(receivers))
+        lines[name] = share
+    unallocated = 0 if len(receivers) else sum(period.values())
+    profit = revenue - sum(lines[name] for name in COSTS)
+    table = pd.DataFrame({
+        "order_id": counted["order_id"].to_numpy(),
+        "channel": counted["channel"].to_numpy(),
+        "outcome": counted["outcome"].to_numpy(),
+        "revenue_cny": revenue / 100.0,
+        "delivery_fee_cny": fee / 100.0,
+        **{f"{name}_cny": lines[name] / 100.0 for name in COSTS},
+        "profit_cny": profit / 100.0,
+    })
+    days = (meta.horizon - meta.warmup) / DAY
+    return Money(table, period, unallocated, days)
+
+
+def _totals(frame: pd.DataFrame) -> dict[str, float]:
+    return {name: float(np.rint(frame[f"{name}_cny"].to_numpy() * 100).sum()) / 100.0
+            for name in ("revenue", "delivery_fee", *COSTS, "profit")}
+
+
+def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) -> list[tuple]:
+    """KPI rows (kpi, value, unit) for a set of orders; ``unallocated_cents`` is period
+    cost no order carried (a run with no completed order), charged to the overall total."""
+    totals = _totals(frame)
+    done = int(frame["outcome"].astype(str).isin(COMPLETED).sum())
+    gross = totals["revenue"] - totals["cogs"]
+    cm1 = gross - sum(totals[c] for c in FULFILMENT)
+    cm2 = cm1 - totals["marketing"]
+    rows: list[tuple] = [
+        ("net_revenue_cny", totals["revenue"], "CNY"),
+        ("delivery_fees_cny", totals["delivery_fee"], "CNY"),
+        ("gross_margin_cny", gross, "CNY"),
+        ("cm1_cny", cm1, "CNY"),
+        ("cm2_cny", cm2, "CNY"),
+        ("profit_cny", totals["profit"] - unallocated_cents / 100.0, "CNY"),
+    ]
+    if done:
+        non_cogs = sum(totals[c] for c in COSTS if c != "cogs")
+        rows += [("cost_per_order", non_cogs / done, "CNY/order"),
+                 ("profit_per_order", totals["profit"] / done, "CNY/order"),
+                 ("gross_margin_rate", gross / totals["revenue"] if totals["revenue"] else
+                  np.nan, "share")]
+        rows += [(f"cost_{c}_per_order", totals[c] / done, "CNY/order") for c in COSTS]
+        direct = sum(totals[c] for c in DIRECT)
+        contribution = (totals["revenue"] - direct) / done
+        fixed_per_day = sum(money.period_cents.values()) / 100.0 / money.days
+        rows.append(("break_even_orders_per_day",
+                     fixed_per_day / contribution if contribution > 0 else np.inf,
+                     "orders/day"))
+    return rows
+
+
+def site_kpis(scenario: Scenario, money: Money) -> list[tuple[str, str, float, str]]:
+    """Per site: fixed cost per day and the daily orders whose contribution covers it."""
+    frame = money.orders
+    done = frame["outcome"].astype(str).isin(COMPLETED)
+    totals = _totals(frame[done])
+    count = int(done.sum())
+    contribution = ((totals["revenue"] - sum(totals[c] for c in DIRECT)) / count
+                    if count else np.nan)
+    rows = []
+    for site in scenario.economics.sites:
+        fixed = (site.area_m2 * site.rent_cny_per_m2_day
+                 + site.staff * site.staff_cny_per_hour * site.opening_hours_per_day)
+        rows.append((site.name, "fixed_cost_per_day", fixed, "CNY/day"))
+        rows.append((site.name, "break_even_orders_per_day",
+                     fixed / contribution if contribution and contribution > 0 else np.inf,
+                     "orders/day"))
+    return rows

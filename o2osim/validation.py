@@ -1,0 +1,152 @@
+"""``o2osim validate``: stripped-down runs against closed-form results (design §6).
+
+Each check builds a textbook scenario (flat Poisson arrivals, one channel,
+unlimited stock, one line per order), runs independent replications and
+compares the replication mean's 99% confidence interval with the exact value
+from :mod:`o2osim.theory`. Users and teachers see a table of model value, CI,
+exact value and pass/fail. This module must not change the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .scenario import Scenario, scenario_from_dict
+from .summary import t_half_width
+from .theory import mg1_mean_wait, mmc_mean_wait
+
+
+def textbook_scenario(
+    route: list[str],
+    per_minute: float,
+    horizon: str = "5d",
+    warmup: str = "12h",
+    **sections: dict[str, Any],
+) -> Scenario:
+    """One segment at a flat Poisson rate (orders/min), one channel, unlimited stock.
+
+    Defaults: 4 pickers at exponential 1 min per line, 2 packers at exponential
+    30 s, 10 customs slots at exponential 1 min, 8 riders with exponential 2 min
+    round trips. ``sections`` update the top-level tables, e.g.
+    ``warehouse={"pickers": 1}``; a list (``stores=[...]``) replaces the entry.
+    """
+    raw: dict[str, Any] = {
+        "scenario": {"name": "textbook", "layout": "omnichannel_hub", "horizon": horizon,
+                     "warmup": warmup, "seed": 1},
+        "customers": {"segments": [{
+            "name": "poisson", "arrivals_per_day": per_minute * 1440.0,
+            "hourly_profile": "flat", "channels": ["only"],
+        }]},
+        "catalogue": {"skus": 50, "items_per_order": 1.0},
+        "channels": {"only": {"route": route, "promise": "1d"}},
+        "warehouse": {"pickers": 4, "pick_time": {"dist": "exponential", "mean": "1min"},
+                      "packers": 2, "pack_time": {"dist": "exponential", "mean": "30s"},
+                      "unlimited_stock": True},
+        "customs": {"capacity": 10, "clearance_time": {"dist": "exponential", "mean": "1min"},
+                    "inspection_rate": 0.0},
+        "couriers": {"riders": 8, "trip_time": {"dist": "exponential", "mean": "2min"}},
+    }
+    for name, table in sections.items():
+        if isinstance(table, list):
+            raw[name] = table
+        else:
+            raw.setdefault(name, {}).update(table)
+    return scenario_from_dict(raw, source="<textbook>")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the validation table."""
+
+    name: str
+    model: float
+    low: float
+    high: float
+    exact: float
+
+    @property
+    def passed(self) -> bool:
+        return self.low <= self.exact <= self.high
+
+
+def _kpi(route: list[str], rate: float, resource: str, kpi: str,
+         **sections: dict[str, Any]) -> Callable[[int], float]:
+    def measure(seed: int) -> float:
+        from .api import simulate
+
+        result = simulate(textbook_scenario(route, rate, **sections), seed=seed)
+        return result.kpi("resource", resource, kpi)
+
+    return measure
+
+
+def _tandem_sojourn(seed: int) -> float:
+    from .api import simulate
+
+    orders = simulate(textbook_scenario(["pick", "pack"], 3.0), seed=seed).orders
+    done = orders[orders["after_warmup"] & orders["packed"].notna()]
+    return float((done["packed"] - done["pick_queued"]).mean())
+
+
+def _jackson_tandem_exact() -> float:
+    return (mmc_mean_wait(3.0, 1.0, 4) + 1.0) + (mmc_mean_wait(3.0, 0.5, 2) + 0.5)
+
+
+MD1 = {"warehouse": {"pickers": 1, "pick_time": {"dist": "deterministic", "value": "1min"}}}
+MG1 = {"warehouse": {"pickers": 1, "pick_time": {"dist": "lognormal", "mean": "1min",
+                                                 "cv": 1.0}}}
+
+ZERO = {"dist": "deterministic", "value": "0s"}
+#: Teaching mode of the airport: Poisson customers straight to the pickup counters.
+COUNTERS_MMC = {"airport": {"counters": 3, "id_check_time": ZERO,
+                            "pickup_time": {"dist": "exponential", "mean": "90s"}}}
+FACE_ID_MD1 = {"airport": {"counters": 1, "pickup_time": ZERO,
+                           "id_check_time": {"dist": "deterministic", "value": "10s"}}}
+
+#: name -> (one replication's measurement, exact value)
+CHECKS: dict[str, tuple[Callable[[int], float], float]] = {
+    "Erlang C W_q, pickers M/M/4 (rho 0.75), min": (
+        _kpi(["pick"], 3.0, "pick", "mean_wait"), mmc_mean_wait(3.0, 1.0, 4)),
+    "Erlang C W_q, riders M/M/8 (rho 0.85), min": (
+        _kpi(["deliver"], 3.4, "deliver", "mean_wait"), mmc_mean_wait(3.4, 2.0, 8)),
+    "Pollaczek-Khinchine W_q, M/D/1 picker (rho 0.7), min": (
+        _kpi(["pick"], 0.7, "pick", "mean_wait", **MD1), mg1_mean_wait(0.7, 1.0, 0.0)),
+    "Pollaczek-Khinchine W_q, M/G/1 lognormal cv 1 (rho 0.7), min": (
+        _kpi(["pick"], 0.7, "pick", "mean_wait", **MG1), mg1_mean_wait(0.7, 1.0, 1.0)),
+    "Jackson tandem pick -> pack, mean time in system, min": (
+        _tandem_sojourn, _jackson_tandem_exact()),
+    "Utilisation = lambda / (c mu), pickers M/M/4": (
+        _kpi(["pick"], 3.0, "pick", "utilisation"), 0.75),
+    "Erlang C W_q, airport counters M/M/3 (rho 0.8), min": (
+        _kpi(["pickup"], 1.6, "pickup", "mean_wait", **COUNTERS_MMC), mmc_mean_wait(1.6, 1.5, 3)),
+    "Pollaczek-Khinchine W_q, face-ID M/D/1 counter (rho 0.7), min": (
+        _kpi(["pickup"], 4.2, "pickup", "mean_wait", **FACE_ID_MD1),
+        mg1_mean_wait(4.2, 10 / 60, 0.0)),
+}
+
+
+def _measure(name: str, seed: int) -> float:
+    return CHECKS[name][0](seed)
+
+
+def run_checks(replications: int = 10, workers: int | None = None,
+               level: float = 0.99) -> list[Check]:
+    """Run every check with ``replications`` seeds; return the table rows."""
+    jobs = [(name, seed) for name in CHECKS for seed in range(1, replications + 1)]
+    if workers and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            values = list(pool.map(_measure, *zip(*jobs, strict=True)))
+    else:
+        values = [_measure(name, seed) for name, seed in jobs]
+    checks = []
+    for index, name in enumerate(CHECKS):
+        sample = np.asarray(values[index * replications:(index + 1) * replications])
+        half = float(t_half_width(sample.std(ddof=1), replications, level))
+        mean = float(sample.mean())
+        checks.append(Check(name, mean, mean - half, mean + half, CHECKS[name][1]))
+    return checks
