@@ -7,9 +7,12 @@ inverting the cumulative rate, one Exp(1) value per arrival, so the arrival
 stream depends only on its own random stream.
 
 A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from
-a finite Zipf popularity law. This module must not know the facilities: a new
-order is handed to ``place(order_id)``. Travellers whose orders follow the flight
-schedule are not generated here: the airport calls :meth:`OrderFactory.build`.
+a finite Zipf popularity law. A customer lives at a random distance and a
+uniformly random direction from the depot their segment lives around; the
+order records the road distance from the depot that serves its channel. This
+module must not know the facilities: a new order is handed to ``place(order_id)``.
+Travellers whose orders follow the flight schedule are not generated here: the
+airport calls :meth:`OrderFactory.build`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import bisect
 import itertools
 import math
 from collections.abc import Callable
+from math import cos, sin
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
+from .city import Point, road_km
 from .distributions import Draw, block_draw
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
@@ -106,7 +111,12 @@ class ArrivalProcess:
 
 
 class OrderFactory:
-    """Builds a segment's orders: channel, basket, value, tax, distance."""
+    """Builds a segment's orders: channel, basket, value, tax, home and distance.
+
+    ``depots[channel]`` is the position of the depot serving that channel, or
+    None when it is the depot at ``centre`` the customers live around (then the
+    road distance is the drawn distance times ``detour``, with no rounding).
+    """
 
     def __init__(
         self,
@@ -119,6 +129,10 @@ class OrderFactory:
         tax_rate: float,
         streams: dict[str, np.random.Generator],
         distance: Draw,
+        direction: Draw,
+        centre: Point,
+        depots: list[Point | None],
+        detour: float,
         place: Callable[[int], None],
         sku_offset: int = 0,
     ) -> None:
@@ -130,6 +144,10 @@ class OrderFactory:
         self.prices = prices
         self.tax_rate = tax_rate
         self.distance = distance
+        self.direction = direction
+        self.cx, self.cy = centre
+        self.depots = depots
+        self.detour = detour
         self.place = place
         probs = zipf_probabilities(catalogue.skus, catalogue.popularity.a)
         cdf = np.cumsum(probs)
@@ -165,6 +183,12 @@ class OrderFactory:
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
         choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
         channel = self.channels[min(choice, len(self.channels) - 1)]
+        radius = self.distance()
+        angle = self.direction()
+        x = self.cx + radius * cos(angle)
+        y = self.cy + radius * sin(angle)
+        depot = self.depots[channel]
+        km = radius * self.detour if depot is None else road_km((x, y), depot, self.detour)
         return self.book.new(
-            time, self.segment, channel, skus, value, value * self.tax_rate, self.distance()
+            time, self.segment, channel, skus, value, value * self.tax_rate, km, x, y
         )

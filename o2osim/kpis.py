@@ -3,8 +3,11 @@
 Only orders placed after the warm-up count. Resource KPIs combine the
 stations' exact time integrals (utilisation, mean queue length L) with the
 waits read from the order table (W), so Little's law ``L = lambda W`` can be
-checked on one sample path. With an airport, group ``airport`` adds its KPIs
-(see :func:`airport_kpis`). Nothing here runs the model.
+checked on one sample path. A courier fleet adds trips, orders per
+courier-hour, km and its cost (rates from ``[economics]``); a channel adds its
+promise: on-time rate against each order's due time and the lateness of the
+late orders. With an airport, group ``airport`` adds its KPIs (see
+:func:`airport_kpis`). Nothing here runs the model.
 """
 
 from __future__ import annotations
@@ -14,16 +17,17 @@ import math
 import numpy as np
 import pandas as pd
 
-from .economics import Money, money_kpis, site_kpis
+from .economics import Money, fleet_cost, money_kpis, site_kpis
 from .recorder import OUTCOME_NAMES
-from .scenario import Scenario
-from .units import DAY
+from .scenario import Scenario, fleet_resource
+from .units import DAY, HOUR
 
-#: Timestamps that bound the wait in queue at each resource: (joined queue, service began).
+#: Timestamps that bound the wait in queue at each stage: (joined queue, service began).
 WAIT_STAMPS = {
     "customs": ("declared", "clearance_start"),
     "pick": ("pick_queued", "pick_start"),
     "pack": ("pack_queued", "pack_start"),
+    "front_pick": ("pick_queued", "pick_start"),
     "deliver": ("dispatch_queued", "dispatched"),
     "pickup": ("counter_queued", "counter_start"),
 }
@@ -32,7 +36,7 @@ DONE = ("delivered", "collected")
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
 
-def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float,
+def _order_kpis(orders: pd.DataFrame, days: float,
                 outcomes: tuple[str, ...] = OUTCOME_ROWS) -> list[tuple]:
     placed = len(orders)
     outcome = orders["outcome"]
@@ -53,18 +57,39 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float,
     ]
     if len(lead):
         p50, p90, p95 = np.percentile(lead, [50, 90, 95])
-        on_time = float((lead <= promise.loc[done.index].to_numpy()).mean())
         rows += [
             ("lead_time_mean", float(lead.mean()), "min"),
             ("lead_time_p50", float(p50), "min"),
             ("lead_time_p90", float(p90), "min"),
             ("lead_time_p95", float(p95), "min"),
-            ("on_time_rate", on_time, "share"),
         ]
+        rows += _promise_kpis(done)
     return rows
 
 
-def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
+def _promise_kpis(done: pd.DataFrame) -> list[tuple]:
+    """On time against each order's due time; how late the late ones were."""
+    lateness = done["lateness_min"].to_numpy()
+    late = lateness[lateness > 0]
+    rows: list[tuple] = [
+        ("on_time_rate", float((lateness <= 0).mean()), "share"),
+        ("late_orders", len(late), "orders"),
+    ]
+    if len(late):
+        rows += [
+            ("lateness_mean", float(late.mean()), "min"),  # of the late orders
+            ("lateness_p90", float(np.percentile(late, 90)), "min"),
+            ("lateness_max", float(late.max()), "min"),
+        ]
+    slot_start = done["slot_start"].to_numpy()
+    in_slots = ~np.isnan(slot_start)
+    if in_slots.any():  # presale: arriving before the slot is not on time either
+        early = done["finished"].to_numpy()[in_slots] < slot_start[in_slots]
+        rows.append(("early_rate", float(early.mean()), "share"))
+    return rows
+
+
+def _resource_kpis(stage: str, stats: dict[str, float], orders: pd.DataFrame,
                    warmup: float) -> list[tuple]:
     span = stats["span_min"]
     rate = stats["arrivals"] / span if span else np.nan
@@ -75,7 +100,7 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
         ("arrival_rate", rate, "orders/min"),
         ("mean_wait_little", stats["mean_queue"] / rate if rate else np.nan, "min"),
     ]
-    joined, began = WAIT_STAMPS[name]
+    joined, began = WAIT_STAMPS[stage]
     t_in = orders[joined].to_numpy()
     t_start = orders[began].to_numpy()
     mask = (t_in >= warmup) & ~np.isnan(t_start)
@@ -87,6 +112,25 @@ def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
             ("share_waited", float((waits > 0).mean()), "share"),
         ]
     return rows
+
+
+def _fleet_kpis(scenario: Scenario, resource: str, stats: dict[str, float]) -> list[tuple]:
+    """Trips, productivity, distance and cost of a courier fleet after the warm-up."""
+    trips, deliveries = stats["trips"], stats["deliveries"]
+    paid_hours = stats["paid_rider_min"] / HOUR
+    cost = fleet_cost(scenario, resource, stats)
+    per = (lambda a, b: a / b if b else np.nan)  # noqa: E731
+    return [
+        ("trips", trips, "trips"),
+        ("deliveries", deliveries, "orders"),
+        ("failed_at_door", stats["failures"], "orders"),
+        ("orders_per_trip", per(deliveries + stats["failures"], trips), "orders"),
+        ("orders_per_rider_hour", per(deliveries, paid_hours), "orders/h"),
+        ("rider_hours", paid_hours, "h"),
+        ("km_per_delivery", per(stats["km"], deliveries), "km"),
+        ("cost_cny", cost, "CNY"),
+        ("cost_per_delivery", per(cost, deliveries), "CNY"),
+    ]
 
 
 def compute_kpis(
@@ -104,8 +148,6 @@ def compute_kpis(
     meta = scenario.scenario
     days = (meta.horizon - meta.warmup) / DAY
     counted = orders[orders["after_warmup"]]
-    promises = {n: ch.promise for n, ch in scenario.channels.items()}
-    promise = counted["channel"].astype(str).map(promises).astype(float)
     seen = set(counted["outcome"].unique())
     outcomes = OUTCOME_ROWS + tuple(o for o in OUTCOME_NAMES if o not in OUTCOME_ROWS and o in seen)
     rows: list[tuple] = []
@@ -113,24 +155,30 @@ def compute_kpis(
     def add(group: str, name: str, items: list[tuple]) -> None:
         rows.extend((group, name, kpi, float(value), unit) for kpi, value, unit in items)
 
-    add("overall", "all", _order_kpis(counted, promise, days, outcomes))
+    fleets = {fleet_resource(n) for n in scenario.all_fleets()}
+    used = {name: (stage, channels) for name, (stage, channels) in scenario.resources().items()
+            if name in resource_stats}
+    add("overall", "all", _order_kpis(counted, days, outcomes))
     if money is not None:
         add("overall", "all", money_kpis(money, money.orders, money.unallocated_cents))
     for channel in scenario.channels:
         subset = counted[counted["channel"] == channel]
         if len(subset):
-            add("channel", channel, _order_kpis(subset, promise, days, outcomes))
+            add("channel", channel, _order_kpis(subset, days, outcomes))
             if money is not None:
                 add("channel", channel,
                     money_kpis(money, money.orders[money.orders["channel"] == channel]))
     if len(scenario.customers.segments) > 1:
         for seg in scenario.customers.segments:
             subset = counted[counted["segment"] == seg.name]
-            add("segment", seg.name, _order_kpis(subset, promise, days, outcomes))
-    used = {stage for ch in scenario.channels.values() for stage in ch.route}
-    for name, stats in resource_stats.items():
-        if name in used:
-            add("resource", name, _resource_kpis(name, stats, orders, meta.warmup))
+            add("segment", seg.name, _order_kpis(subset, days, outcomes))
+    for name, (stage, channels) in used.items():
+        stats = resource_stats[name]
+        served = orders[orders["channel"].isin(channels)]
+        items = _resource_kpis(stage, stats, served, meta.warmup)
+        if name in fleets:
+            items += _fleet_kpis(scenario, name, stats)
+        add("resource", name, items)
     if money is not None:
         rows.extend(("site", name, kpi_name, float(value), unit)
                     for name, kpi_name, value, unit in site_kpis(scenario, money))

@@ -31,11 +31,16 @@ OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
 
 
 class Reason(IntEnum):
-    """Why an order failed, where its outcome alone does not say (``NONE`` otherwise)."""
+    """Why an order failed (``NONE``: it did not fail, or has not ended)."""
 
     NONE = 0
     NOT_STAGED = 1  # airport: the goods were not at the counter by the staging cut-off
     PASSENGER_LATE = 2  # airport: the passenger had to leave for the flight first
+    OUT_OF_STOCK = 3  # lost sale: the basket was not all on the shelf
+    OVER_ORDER_LIMIT = 4  # customs: above the per-order limit
+    OUT_OF_AREA = 5  # refused: the home is beyond the channel's max_distance_km
+    CUSTOMER_ABSENT = 6  # courier: nobody took the order at the door
+    NO_COURIER_IN_TIME = 7  # courier: not dispatched within give_up_after
 
 
 REASON_NAMES = ("", *(r.name.lower() for r in Reason if r is not Reason.NONE))
@@ -49,16 +54,25 @@ class OrderBook:
 
     ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it);
     ``reason`` holds a :class:`Reason` code, ``refund`` the CNY paid back to the customer
-    and ``flight`` the index of the order's flight (-1: not linked to a flight).
+    and ``flight`` the index of the order's flight (-1: not linked to a flight);
+    ``values`` other numbers set on the way (km, km/h, factors; NaN until set);
+    ``counts`` integer labels set on the way (trip, courier; -1 until set).
     """
 
-    def __init__(self, stamp_names: list[str]) -> None:
+    def __init__(
+        self,
+        stamp_names: list[str],
+        value_names: tuple[str, ...] = (),
+        count_names: tuple[str, ...] = (),
+    ) -> None:
         self.segment: list[int] = []
         self.channel: list[int] = []
         self.skus: list[tuple[int, ...]] = []
         self.value: list[float] = []
         self.tax: list[float] = []
         self.distance: list[float] = []
+        self.x: list[float] = []
+        self.y: list[float] = []
         self.placed: list[float] = []
         self.finished: list[float] = []
         self.outcome: list[int] = []
@@ -68,10 +82,14 @@ class OrderBook:
         self.refund: list[float] = []
         self.flight: list[int] = []
         self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
+        self.values: dict[str, list[float]] = {name: [] for name in value_names}
+        self.counts: dict[str, list[int]] = {name: [] for name in count_names}
         # Columns set later in an order's life grow in blocks, not one append per order.
         self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.reason,
-                       self.refund, self.flight, *self.stamps.values())
-        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, *([NAN] * len(stamp_names)))
+                       self.refund, self.flight, *self.stamps.values(), *self.values.values(),
+                       *self.counts.values())
+        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, *([NAN] * (len(stamp_names) + len(value_names))),
+                      *([-1] * len(count_names)))
         self._capacity = 0
 
     def __len__(self) -> int:
@@ -86,8 +104,14 @@ class OrderBook:
         value: float,
         tax: float,
         distance: float,
+        x: float,
+        y: float,
     ) -> int:
-        """Append an order placed at ``time`` (minutes); return its id."""
+        """Append an order placed at ``time`` (minutes); return its id.
+
+        ``distance`` is the road km from the depot of its channel to the home at
+        (``x``, ``y``) km.
+        """
         oid = len(self.placed)
         if oid == self._capacity:
             self._grow()
@@ -98,11 +122,14 @@ class OrderBook:
         self.value.append(value)
         self.tax.append(tax)
         self.distance.append(distance)
+        self.x.append(x)
+        self.y.append(y)
         return oid
 
     def _grow(self) -> None:
+        blocks = {fill: [fill] * GROWTH for fill in set(self._fill)}  # NaN is one object
         for column, fill in zip(self._grown, self._fill, strict=True):
-            column.extend([fill] * GROWTH)
+            column.extend(blocks[fill])
         self._capacity += GROWTH
 
     def trim(self) -> None:

@@ -1,9 +1,11 @@
 """Conservation laws on random valid scenarios (hypothesis).
 
-Every order placed ends in exactly one outcome consistent with its timestamps;
-stock never goes negative; units in = units out + units on hand. Routes may end
-at a rider or at the airport, whose travellers pre-order from a random flight
-schedule.
+Every order placed ends in exactly one outcome consistent with its timestamps,
+and an order that failed says why; stock never goes negative; units in = units
+out + units on hand. Routes may end at a courier or at the airport, whose
+travellers pre-order from a random flight schedule; the scenarios mix the bonded
+warehouse with a front warehouse, courier fleets with random dispatch policies,
+shifts and failures, and all three kinds of delivery promise.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from o2osim import simulate
-from o2osim.scenario import AIRPORT_STAGES, STAGES, scenario_from_dict
+from o2osim.dispatch import DISPATCH_POLICIES
+from o2osim.scenario import AIRPORT_STAGES, scenario_from_dict
 
 DISTS = st.sampled_from([
     {"dist": "exponential", "mean": "1min"},
@@ -26,18 +29,64 @@ DISTS = st.sampled_from([
 ])
 
 
+SPEEDS = st.one_of(st.floats(5, 40), st.just({"dist": "uniform", "low": 8.0, "high": 30.0}))
+PROMISES = st.sampled_from([
+    {"promise": "2h"},
+    {"next_day": {"by": "20:00", "cutoff": "18:00"}},
+    {"slots": {"length": "2h", "first": "8h", "last": "20h", "lead": "1h", "choices": 3,
+               "release_before": "15min"}},
+])
+#: Which end stamp each stage writes (``hold`` writes none).
+ENDS = {"reserve": "reserved", "customs": "cleared", "pick": "picked", "pack": "packed",
+        "front_pick": "picked", "deliver": "delivered"}
+
+
+@st.composite
+def fleets(draw, depot):
+    fleet = {"riders": draw(st.integers(1, 8)), "depot": depot, "speed_kmh": draw(SPEEDS),
+             "handover_time": draw(DISTS), "dispatch": draw(st.sampled_from(
+                 sorted(DISPATCH_POLICIES)))}
+    if fleet["dispatch"] != "fcfs":
+        fleet["capacity"] = draw(st.integers(1, 4))
+        fleet["batch_window"] = draw(st.sampled_from(["0s", "3min", "20min"]))
+    if draw(st.booleans()):
+        first = draw(st.integers(0, fleet["riders"]))
+        shifts = [{"start": f"{draw(st.integers(0, 23))}h", "riders": n}
+                  for n in (first, fleet["riders"] - first) if n]
+        for shift in shifts:
+            shift["end"] = f"{int(shift['start'][:-1]) + draw(st.integers(1, 24))}h"
+        fleet["shifts"] = shifts
+    fleet["absent_rate"] = draw(st.sampled_from([0.0, 0.2]))
+    if draw(st.booleans()):
+        fleet["give_up_after"] = "40min"
+    if draw(st.booleans()):
+        fleet["trip_time"] = draw(DISTS)
+    return fleet
+
+
 @st.composite
 def scenarios(draw):
     routes = {}
-    warehouse_stages = [s for s in STAGES if s != "deliver" and s not in AIRPORT_STAGES]
     for index in range(draw(st.integers(1, 3))):
-        stages = [s for s in warehouse_stages if draw(st.booleans())]
-        end = draw(st.sampled_from(["deliver", "airport", "warehouse"]))
+        front = draw(st.booleans())
+        pool = ["reserve", "customs", "front_pick"] if front else ["reserve", "customs", "pick",
+                                                                  "pack"]
+        stages = [s for s in pool if draw(st.booleans())] or [pool[-1]]
+        end = draw(st.sampled_from(["deliver", "airport", "depot"]))
+        promise = draw(PROMISES) if end == "deliver" else {"promise": "2h"}
+        channel = {"route": stages, **promise}
+        if "slots" in promise:
+            stages.append("hold")
         if end == "deliver":
             stages.append("deliver")
+            channel["fleet"] = "bikes" if front else "couriers"
+            if draw(st.booleans()):
+                channel["max_distance_km"] = draw(st.floats(1, 10))
         elif end == "airport":
             stages += [s for s in AIRPORT_STAGES[:-1] if draw(st.booleans())] + ["pickup"]
-        routes[f"channel_{index}"] = {"route": stages or ["pick"], "promise": "2h"}
+        if front:
+            channel["depot"] = "front"
+        routes[f"channel_{index}"] = channel
     names = list(routes)
     segments = []
     for index in range(draw(st.integers(1, 2))):
@@ -50,6 +99,7 @@ def scenarios(draw):
             "weekday_profile": draw(st.sampled_from(["flat", "weekend_peak"])),
             "channels": chosen,
             "channel_shares": [draw(st.floats(0.1, 5)) for _ in chosen],
+            "around": draw(st.sampled_from(["warehouse", "front"])),
         })
     raw = {
         "scenario": {"name": "random", "layout": "omnichannel_hub",
@@ -74,10 +124,13 @@ def scenarios(draw):
                     "inspection_rate": draw(st.floats(0, 1)),
                     "inspection_time": draw(DISTS),
                     "per_order_limit_cny": draw(st.floats(50, 2000))},
-        "couriers": {"riders": draw(st.integers(1, 10)), "speed_kmh": draw(st.floats(5, 40))},
+        "couriers": draw(fleets("warehouse")),
+        "fleets": {"bikes": draw(fleets("front"))},
+        "depots": {"front": {"x_km": draw(st.floats(-5, 5)), "y_km": draw(st.floats(-5, 5)),
+                             "pickers": draw(st.integers(1, 4)), "pick_time": draw(DISTS)}},
+        "city": {"detour_factor": draw(st.floats(1, 2)),
+                 "traffic_profile": draw(st.sampled_from(["free", "city"]))},
     }
-    if draw(st.booleans()):
-        raw["couriers"]["trip_time"] = draw(DISTS)
     counters = draw(st.integers(1, 5))
     raw["airport"] = {
         "counters": counters,
@@ -133,22 +186,27 @@ def test_conservation_laws(scenario):
     airport = collected[collected["collected"].notna()]
     assert (airport["staged"] <= airport["counter_start"]).all()
     assert (airport["collected"] <= airport["departure"].fillna(np.inf)).all()
-    missed = orders["outcome"] == "missed"
-    assert (orders.loc[missed, "reason"] != "").all()
-    assert (orders.loc[~missed, "reason"] == "").all()
+    missed = orders["reason"].isin(["not_staged", "passenger_late"])
     np.testing.assert_allclose(orders.loc[missed, "refund_cny"],
                                (orders["value_cny"] + orders["tax_cny"])[missed], atol=0.011)
     assert (orders.loc[~missed, "refund_cny"] == 0).all()
     counts = orders["outcome"].value_counts()
     assert counts.sum() == len(orders)
+    # An order that failed says why; one that did not, does not.
+    failed = orders["outcome"].isin(["lost_sale", "rejected", "cancelled", "missed"])
+    assert ((orders["reason"].astype(str) != "") == failed).all()
+    # Handed to a courier: delivered, nobody home, or still riding at the horizon.
+    ridden = orders[orders["dispatched"].notna()]
+    assert ridden["outcome"].isin(["delivered", "missed", "in_flight"]).all()
+    assert (ridden.loc[ridden["outcome"] == "missed", "reason"] == "customer_absent").all()
     # Stage timestamps never run backwards along an order's route.
     for channel, spec in scenario.channels.items():
         rows = orders[orders["channel"] == channel]
-        ends = {"reserve": "reserved", "customs": "cleared", "pick": "picked",
-                "pack": "packed", "deliver": "delivered", "linehaul": "airport_arrived",
-                "stage": "staged", "pickup": "collected"}
+        ends = {**ENDS, "linehaul": "airport_arrived", "stage": "staged", "pickup": "collected"}
         previous = rows["placed"].to_numpy()
         for stage in spec.route:
+            if stage == "hold":
+                continue
             current = rows[ends[stage]].to_numpy()
             ok = np.isnan(current) | (current >= previous)
             assert ok.all(), f"{stage} before the previous stage in {channel}"
@@ -163,7 +221,7 @@ def test_conservation_laws(scenario):
         units_in = by_kind.xs("initial", level="kind") + by_kind.xs("receipt", level="kind")
         units_out = -(by_kind.xs("reserve", level="kind") + by_kind.xs("release", level="kind"))
         np.testing.assert_array_equal((units_in - units_out).loc[last.index], last["on_hand"])
-        # Rejected and missed orders' units went back to stock.
-        kept = orders[orders["reserved"].notna()
-                      & ~orders["outcome"].isin(["rejected", "missed"])]
+        # Failed orders put their units back; kept orders hold theirs.
+        kept = orders[orders["reserved"].notna() & orders["outcome"].isin(
+            ["delivered", "collected", "in_flight"])]
         assert units_out.sum() == kept["lines"].sum()
