@@ -33,7 +33,7 @@ SPEEDS = st.one_of(st.floats(5, 40), st.just({"dist": "uniform", "low": 8.0, "hi
 PROMISES = st.sampled_from([
     {"promise": "2h"},
     {"next_day": {"by": "20:00", "cutoff": "18:00"}},
-    {"slots": {"length": "2h", "first": "8h", "last": "20h", "lead": "1h", "choices": 3,
+    {"slots": {"length": "2h", "first": "08:00", "last": "20:00", "lead": "1h", "choices": 3,
                "release_before": "15min"}},
 ])
 #: Which end stamp each stage writes (``hold`` writes none).
@@ -51,11 +51,9 @@ def fleets(draw, depot):
         fleet["batch_window"] = draw(st.sampled_from(["0s", "3min", "20min"]))
     if draw(st.booleans()):
         first = draw(st.integers(0, fleet["riders"]))
-        shifts = [{"start": f"{draw(st.integers(0, 23))}h", "riders": n}
-                  for n in (first, fleet["riders"] - first) if n]
-        for shift in shifts:
-            shift["end"] = f"{int(shift['start'][:-1]) + draw(st.integers(1, 24))}h"
-        fleet["shifts"] = shifts
+        clock = st.builds("{:02d}:{:02d}".format, st.integers(0, 23), st.sampled_from([0, 30]))
+        fleet["shifts"] = [{"start": draw(clock), "end": draw(clock), "riders": n}
+                           for n in (first, fleet["riders"] - first) if n]
     fleet["absent_rate"] = draw(st.sampled_from([0.0, 0.2]))
     if draw(st.booleans()):
         fleet["give_up_after"] = "40min"
