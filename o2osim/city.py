@@ -17,10 +17,12 @@ the order book.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
-from .distributions import Draw, block_draw
+from .distributions import BLOCK
 from .profiles import TRAFFIC_PROFILES
 from .units import HOUR
 
@@ -51,6 +53,27 @@ def hour_of_day(minutes: float) -> int:
     return int(minutes // HOUR) % 24
 
 
-def directions(rng: np.random.Generator) -> Draw:
-    """Draws of a direction on the plane, radians uniform on [0, 2 pi), in blocks."""
-    return block_draw(lambda n: rng.uniform(0.0, 2.0 * math.pi, n))
+def homes(
+    distance: Any,
+    distance_rng: np.random.Generator,
+    direction_rng: np.random.Generator,
+    centre: Point,
+    detour: float,
+    block: int = BLOCK,
+) -> Callable[[], tuple[float, float, float]]:
+    """Draws of a customer's home: ``(x, y, road km from the centre)``.
+
+    ``distance`` is a number distribution of straight-line km from ``centre``; the
+    direction is uniform on the circle. Both are drawn in numpy blocks, from their
+    own streams, and the positions computed a block at a time.
+    """
+
+    def values() -> Iterator[tuple[float, float, float]]:
+        while True:
+            radius = distance.block(distance_rng, block)
+            angle = direction_rng.uniform(0.0, 2.0 * math.pi, block)
+            yield from zip((centre[0] + radius * np.cos(angle)).tolist(),
+                           (centre[1] + radius * np.sin(angle)).tolist(),
+                           (radius * detour).tolist(), strict=True)
+
+    return values().__next__

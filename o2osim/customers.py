@@ -21,14 +21,13 @@ import bisect
 import itertools
 import math
 from collections.abc import Callable
-from math import cos, sin
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
 from .city import Point, road_km
-from .distributions import Draw, block_draw
+from .distributions import block_draw
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
 from .scenario import Catalogue, Segment
@@ -113,9 +112,9 @@ class ArrivalProcess:
 class OrderFactory:
     """Builds a segment's orders: channel, basket, value, tax, home and distance.
 
-    ``depots[channel]`` is the position of the depot serving that channel, or
-    None when it is the depot at ``centre`` the customers live around (then the
-    road distance is the drawn distance times ``detour``, with no rounding).
+    ``home()`` draws ``(x, y, road km from the depot the segment lives around)``
+    (:func:`o2osim.city.homes`). ``depots[channel]`` is the position of the depot
+    serving that channel, or None when it is that same depot.
     """
 
     def __init__(
@@ -128,9 +127,7 @@ class OrderFactory:
         prices: list[float],
         tax_rate: float,
         streams: dict[str, np.random.Generator],
-        distance: Draw,
-        direction: Draw,
-        centre: Point,
+        home: Callable[[], tuple[float, float, float]],
         depots: list[Point | None],
         detour: float,
         place: Callable[[int], None],
@@ -143,9 +140,7 @@ class OrderFactory:
         self.cumulative_shares = (cumulative / cumulative[-1]).tolist()
         self.prices = prices
         self.tax_rate = tax_rate
-        self.distance = distance
-        self.direction = direction
-        self.cx, self.cy = centre
+        self.home = home
         self.depots = depots
         self.detour = detour
         self.place = place
@@ -183,12 +178,10 @@ class OrderFactory:
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
         choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
         channel = self.channels[min(choice, len(self.channels) - 1)]
-        radius = self.distance()
-        angle = self.direction()
-        x = self.cx + radius * cos(angle)
-        y = self.cy + radius * sin(angle)
+        x, y, km = self.home()
         depot = self.depots[channel]
-        km = radius * self.detour if depot is None else road_km((x, y), depot, self.detour)
+        if depot is not None:
+            km = road_km((x, y), depot, self.detour)
         return self.book.new(
             time, self.segment, channel, skus, value, value * self.tax_rate, km, x, y
         )

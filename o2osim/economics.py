@@ -91,12 +91,13 @@ def courier_rate(scenario: Scenario, resource: str) -> float:
     return econ.fleet_cny_per_order.get(resource, econ.courier_cny_per_order)
 
 
-def fleet_cost(scenario: Scenario, resource: str, stats: dict[str, float]) -> float:
+def fleet_cost(scenario: Scenario, resource: str, stats: dict[str, float],
+               deliveries: int) -> float:
     """CNY a courier fleet cost over the counted span: its couriers' paid hours (the
-    same labour line as :func:`period_costs`) plus its per-delivery pay."""
+    same labour line as :func:`period_costs`) plus its pay for ``deliveries``."""
     hours = stats["mean_servers"] * stats["span_min"] / HOUR
     return (scenario.economics.labour_cny_per_hour.get(resource, 0.0) * hours
-            + courier_rate(scenario, resource) * stats["deliveries"])
+            + courier_rate(scenario, resource) * deliveries)
 
 
 def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:

@@ -114,22 +114,35 @@ def _resource_kpis(stage: str, stats: dict[str, float], orders: pd.DataFrame,
     return rows
 
 
-def _fleet_kpis(scenario: Scenario, resource: str, stats: dict[str, float]) -> list[tuple]:
-    """Trips, productivity, distance and cost of a courier fleet after the warm-up."""
-    trips, deliveries = stats["trips"], stats["deliveries"]
+def _fleet_kpis(scenario: Scenario, resource: str, stats: dict[str, float],
+                orders: pd.DataFrame, warmup: float) -> list[tuple]:
+    """Trips, productivity, distance and cost of a courier fleet after the warm-up.
+
+    ``orders`` are the orders of the channels the fleet serves. Deliveries and
+    failures at the door count when they happened; trips and km count trips that
+    left after the warm-up (km as planned, out and back; NaN in teaching mode).
+    """
+    delivered = int((orders["delivered"] >= warmup).sum())
+    absent = int(((orders["reason"] == "customer_absent") & (orders["finished"] >= warmup)).sum())
+    sent = orders[orders["dispatched"] >= warmup]
+    # The station fast path in teaching mode does not label trips: one order per trip.
+    trip = np.where(sent["trip"] < 0, sent["order_id"], sent["trip"])
+    trips = len(np.unique(trip))
+    last = sent.assign(trip=trip).sort_values(["trip", "stop"]).groupby("trip").tail(1)
+    km = float(sent["leg_km"].sum(min_count=1) + last["distance_km"].sum())
     paid_hours = stats["paid_rider_min"] / HOUR
-    cost = fleet_cost(scenario, resource, stats)
+    cost = fleet_cost(scenario, resource, stats, delivered)
     per = (lambda a, b: a / b if b else np.nan)  # noqa: E731
     return [
         ("trips", trips, "trips"),
-        ("deliveries", deliveries, "orders"),
-        ("failed_at_door", stats["failures"], "orders"),
-        ("orders_per_trip", per(deliveries + stats["failures"], trips), "orders"),
-        ("orders_per_rider_hour", per(deliveries, paid_hours), "orders/h"),
+        ("deliveries", delivered, "orders"),
+        ("failed_at_door", absent, "orders"),
+        ("orders_per_trip", per(len(sent), trips), "orders"),
+        ("orders_per_rider_hour", per(delivered, paid_hours), "orders/h"),
         ("rider_hours", paid_hours, "h"),
-        ("km_per_delivery", per(stats["km"], deliveries), "km"),
+        ("km_per_order", per(km, len(sent)), "km"),
         ("cost_cny", cost, "CNY"),
-        ("cost_per_delivery", per(cost, deliveries), "CNY"),
+        ("cost_per_delivery", per(cost, delivered), "CNY"),
     ]
 
 
@@ -177,7 +190,7 @@ def compute_kpis(
         served = orders[orders["channel"].isin(channels)]
         items = _resource_kpis(stage, stats, served, meta.warmup)
         if name in fleets:
-            items += _fleet_kpis(scenario, name, stats)
+            items += _fleet_kpis(scenario, name, stats, served, meta.warmup)
         add("resource", name, items)
     if money is not None:
         rows.extend(("site", name, kpi_name, float(value), unit)

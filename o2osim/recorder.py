@@ -127,9 +127,8 @@ class OrderBook:
         return oid
 
     def _grow(self) -> None:
-        blocks = {fill: [fill] * GROWTH for fill in set(self._fill)}  # NaN is one object
         for column, fill in zip(self._grown, self._fill, strict=True):
-            column.extend(blocks[fill])
+            column.extend([fill] * GROWTH)
         self._capacity += GROWTH
 
     def trim(self) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from .city import directions, traffic_factors
+from .city import homes, traffic_factors
 from .customers import ArrivalProcess, OrderFactory, weekly_rates, zipf_probabilities
 from .dispatch import DISPATCH_POLICIES
 from .distributions import uniform_draw
@@ -285,10 +285,9 @@ class World:
             shares = seg.channel_shares or [1.0] * len(seg.channels)
             if seg.source == "flights" and self.airport is not None and sc.airport is not None:
                 # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
-                nowhere = itertools.repeat(0.0).__next__
                 factory = OrderFactory(
                     self.book, index, channels, shares, sc.airport.catalogue, self.prices,
-                    sc.airport.tax_rate, streams, nowhere, nowhere, (0.0, 0.0),
+                    sc.airport.tax_rate, streams, itertools.repeat((0.0, 0.0, 0.0)).__next__,
                     [None] * len(self.channel_names), 1.0, self.place,
                     sku_offset=sc.catalogue.skus,
                 )
@@ -301,9 +300,10 @@ class World:
             factory = OrderFactory(
                 self.book, index, channels, shares, sc.catalogue, self.prices,
                 sc.customs.tax_rate, streams,
-                self._draw(f"customers.{seg.name}.distance", seg.distance_km),
-                directions(self.streams.stream(f"customers.{seg.name}.direction")),
-                sc.depot_position(seg.around), depots, sc.city.detour_factor, self.place,
+                homes(seg.distance_km, self.streams.stream(f"customers.{seg.name}.distance"),
+                      self.streams.stream(f"customers.{seg.name}.direction"),
+                      sc.depot_position(seg.around), sc.city.detour_factor),
+                depots, sc.city.detour_factor, self.place,
             )
             self.factories.append(factory)
             ArrivalProcess(env, weekly_rates(seg, weekday), sc.scenario.horizon,

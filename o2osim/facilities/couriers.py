@@ -88,21 +88,11 @@ class _Recorder:
         self.done: Callable[[int], None] = _unwired
         self.fail: Callable[[int, Outcome, Reason], None] = _unwired_failure
 
-    def _reset_counters(self) -> None:
-        self.trips = 0
-        self.deliveries = 0
-        self.failures = 0
-        self.km = 0.0
-
     def _stamp_arrival(self, order_id: int) -> None:
         # Recomputed from the recorded leg with the same expression that timed it.
         self._arrived[order_id] = self._leg_start[order_id] + travel_minutes(
             self._leg_km[order_id], self._speed[order_id], self._traffic[order_id]
         )
-
-    def _counters(self) -> dict[str, float]:
-        return {"trips": float(self.trips), "deliveries": float(self.deliveries),
-                "failures": float(self.failures), "km": self.km}
 
 
 class RiderFleet(_Recorder):
@@ -117,6 +107,8 @@ class RiderFleet(_Recorder):
         super().__init__(env, name, book, travel)
         self._next_speed, self._next_handover = travel.speed, travel.handover
         self._hourly = travel.traffic
+        # One multiplier all day (e.g. "free"): no hour lookups; 0.0 means look them up.
+        self._flat = travel.traffic[0] if len(set(travel.traffic)) == 1 else 0.0
         trip = travel.trip
         service = self._round_trip if trip is None else (lambda _oid: trip())
         self.station = Station(env, name, riders, service, self._queued, self._dispatched,
@@ -140,38 +132,36 @@ class RiderFleet(_Recorder):
 
     def reset_stats(self) -> None:
         self.station.reset_stats()
-        self._reset_counters()
 
     def snapshot(self) -> dict[str, float]:
-        """The station's time averages plus courier-hours, trips, deliveries and km."""
+        """The station's time averages plus paid and busy courier-minutes."""
         stats = self.station.snapshot()
         stats["paid_rider_min"] = stats["span_min"] * stats["mean_servers"]
         stats["busy_rider_min"] = stats["span_min"] * stats["mean_busy"]
-        stats.update(self._counters())
-        if self.travel.trip is not None:  # teaching mode counts trips at their end
-            stats["trips"] = stats["deliveries"] = stats["completions"]
-            stats["km"] = math.nan
         return stats
 
     # -- flow ------------------------------------------------------------------
     def _round_trip(self, order_id: int) -> float:
         # The hot path of a riding fleet: travel_minutes() is inlined (same expression, same
-        # floats) because this runs once per order.
+        # floats) because this runs once per order; a flat traffic profile skips the lookups.
         now = self.env._now
         speed = self._next_speed()
         km = self.distance[order_id]
-        traffic = self._hourly
-        factor = traffic[int(now // 60.0) % 24]
-        handed_over = km * 60.0 / speed * factor + self._next_handover()
-        back = km * 60.0 / speed * traffic[int((now + handed_over) // 60.0) % 24]
+        factor = self._flat
+        if factor:
+            handed_over = km * 60.0 / speed * factor + self._next_handover()
+            back = km * 60.0 / speed * factor
+        else:
+            traffic = self._hourly
+            factor = traffic[int(now // 60.0) % 24]
+            handed_over = km * 60.0 / speed * factor + self._next_handover()
+            back = km * 60.0 / speed * traffic[int((now + handed_over) // 60.0) % 24]
         self._leg_start[order_id] = now
         self._leg_km[order_id] = km
         self._speed[order_id] = speed
         self._traffic[order_id] = factor
         self._trip[order_id] = order_id
         self._stop[order_id] = 1
-        self.trips += 1
-        self.km += km + km
         Timeout(self.env, handed_over, order_id).callbacks.append(self._on_handover)
         return handed_over + back
 
@@ -179,7 +169,6 @@ class RiderFleet(_Recorder):
         order_id = event._value
         self._arrived[order_id] = self._leg_start[order_id] + (
             self._leg_km[order_id] * 60.0 / self._speed[order_id] * self._traffic[order_id])
-        self.deliveries += 1
         self._delivered[order_id] = self.env._now
         self.done(order_id)
 
@@ -240,7 +229,6 @@ class Fleet(_Recorder):
         self.stats_since = self._last = self.env.now
         self.area_queue = self.area_busy = self.area_paid = 0.0
         self.arrivals = self.completions = self.cancelled = 0
-        self._reset_counters()
 
     def _account(self, now: float) -> None:
         elapsed = now - self._last
@@ -267,7 +255,6 @@ class Fleet(_Recorder):
             "busy_rider_min": self.area_busy,
             "cancelled": float(self.cancelled),
         }
-        stats.update(self._counters())
         return stats
 
     # -- shifts ------------------------------------------------------------------
@@ -360,7 +347,6 @@ class Fleet(_Recorder):
             del self.waiting[order_id]
         self.busy += 1
         self.out[rider] = True
-        self.trips += 1
         trip = stops[0]  # a trip is named after its first order: unique in the run
         teaching = travel.trip is not None
         if teaching:
@@ -384,7 +370,6 @@ class Fleet(_Recorder):
                 self._leg_km[order_id] = km
                 self._speed[order_id] = speed
                 self._traffic[order_id] = factor
-                self.km += km
                 clock = clock + travel_minutes(km, speed, factor) + travel.handover()
                 here = there
             absent = bool(self.absent_rate) and self.absent() < self.absent_rate  # type: ignore[misc]
@@ -393,7 +378,6 @@ class Fleet(_Recorder):
         if not teaching:
             # Back along the road from the last stop (its distance from the depot).
             km = self.distance[stops[-1]]
-            self.km += km
             clock = clock + travel_minutes(km, speed, traffic[int((now + clock) // 60.0) % 24])
         Timeout(env, clock, (rider, stops)).callbacks.append(self._rider_back)
 
@@ -405,11 +389,9 @@ class Fleet(_Recorder):
             if following >= 0:
                 self._leg_start[following] = self.env._now
         if absent:
-            self.failures += 1
             self.fail(order_id, Outcome.MISSED, Reason.CUSTOMER_ABSENT)
         else:
             self._delivered[order_id] = self.env._now
-            self.deliveries += 1
             self.done(order_id)
 
     def _rider_back(self, event: Timeout) -> None:
