@@ -23,9 +23,9 @@ Per order the fleet records: ``dispatch_queued`` (ready at the depot),
 previous stop), ``arrived``, ``delivered`` (after the handover), ``rider_back``
 (the courier is back at the depot); the leg's ``leg_km``, ``speed_kmh`` and
 ``traffic``; its ``trip`` (the id of the trip's first order), ``stop`` (1 = first)
-and ``rider``. The fast path
-does not know which courier rode (``rider`` stays -1), and teaching mode has no
-legs. This module does not know stock, customs or other facilities.
+and ``rider``. The fast path does not know which courier rode (``rider`` stays
+-1); teaching mode records no legs (and on the fast path no trip either). This
+module does not know stock, customs or other facilities.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Travel:
 
 
 class _Recorder:
-    """The columns a fleet writes, and its counters since the last reset."""
+    """The order-book columns a fleet writes, and its wiring to the World."""
 
     def __init__(self, env: simpy.Environment, name: str, book: OrderBook, travel: Travel) -> None:
         self.env = env
@@ -365,14 +365,14 @@ class Fleet(_Recorder):
                 there = (x[order_id], y[order_id])
                 km = self.distance[order_id] if here is None else road_km(here, there, detour)
                 factor = traffic[int((now + clock) // 60.0) % 24]
-                if here is None:  # later legs start when the previous stop ends
+                if here is None:  # a later leg's start is stamped when its previous stop ends
                     self._leg_start[order_id] = now
                 self._leg_km[order_id] = km
                 self._speed[order_id] = speed
                 self._traffic[order_id] = factor
                 clock = clock + travel_minutes(km, speed, factor) + travel.handover()
                 here = there
-            absent = bool(self.absent_rate) and self.absent() < self.absent_rate  # type: ignore[misc]
+            absent = self.absent is not None and self.absent() < self.absent_rate
             following = stops[stop] if stop < len(stops) else -1
             Timeout(env, clock, (order_id, absent, following)).callbacks.append(self._at_door)
         if not teaching:
