@@ -48,6 +48,10 @@ import simpy
 from rich.console import Console
 from rich.table import Table
 
+# Measure the checkout this script lives in, not whichever o2osim is installed (an
+# editable install may point at another worktree).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import o2osim
 from o2osim.api import simulate, world_tables
 from o2osim.kpis import compute_kpis
