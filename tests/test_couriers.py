@@ -94,8 +94,9 @@ def test_dispatcher_with_one_order_per_trip_is_erlang_c():
     assert low <= exact <= high, f"Erlang C W_q={exact:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
 
 
-@pytest.mark.parametrize("mode", ["riding", "teaching"])
-def test_dispatcher_and_station_fast_path_deliver_identically(mode):
+@pytest.mark.parametrize(("mode", "traffic"), [("riding", "city"), ("riding", "free"),
+                                               ("teaching", "free")])
+def test_dispatcher_and_station_fast_path_deliver_identically(mode, traffic):
     # One order per trip, FCFS: the general dispatcher must reproduce the c-server station
     # order by order (same random numbers, same times), in both travel modes.
     fleet: dict[str, Any] = {"riders": 6, "speed_kmh": {"dist": "gamma", "mean": 18.0, "cv": 0.3}}
@@ -104,9 +105,9 @@ def test_dispatcher_and_station_fast_path_deliver_identically(mode):
         rate = 2.5
     else:
         rate = 0.2
-    plain = city(rate, fleet, horizon="1d", city={"traffic_profile": "city"})
+    plain = city(rate, fleet, horizon="1d", city={"traffic_profile": traffic})
     shifted = city(rate, {**fleet, "shifts": [{"start": "00:00", "end": "00:00", "riders": 6}]},
-                   horizon="1d", city={"traffic_profile": "city"})
+                   horizon="1d", city={"traffic_profile": traffic})
     fast, general = World(plain), World(shifted)
     assert isinstance(fast.fleet, RiderFleet) and isinstance(general.fleet, Fleet)
     columns = ["dispatch_queued", "dispatched", "leg_start", "arrived", "delivered",
