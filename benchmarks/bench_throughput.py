@@ -48,11 +48,14 @@ import simpy
 from rich.console import Console
 from rich.table import Table
 
+# Measure the checkout this script lives in, not whichever o2osim is installed (an
+# editable install may point at another worktree).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import o2osim
-from o2osim.api import simulate
+from o2osim.api import simulate, world_tables
 from o2osim.kpis import compute_kpis
 from o2osim.scenario import Scenario, load_scenario, scenario_from_dict
-from o2osim.tables import inventory_table, orders_table, resources_table
 from o2osim.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,13 +126,7 @@ def build_tables(world: World, scenario: Scenario, info: Any) -> int:
 
     Returns the number of KPI rows (so nothing is optimised away).
     """
-    orders = orders_table(
-        world.book, world.segment_names, world.channel_names,
-        [list(scenario.channels[n].route) for n in world.channel_names],
-        scenario.scenario.warmup,
-    )
-    resources_table(world.resource_log)
-    inventory_table(world.ledger)
+    orders, _resources, _inventory = world_tables(world)
     return len(compute_kpis(scenario, orders, info.resource_stats))
 
 

@@ -77,6 +77,17 @@ class Result:
         return folder
 
 
+def world_tables(world: World) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The orders, resources and inventory tables of a World that has run."""
+    scenario = world.scenario
+    orders = orders_table(
+        world.book, world.segment_names, world.channel_names,
+        [list(scenario.channels[n].route) for n in world.channel_names],
+        scenario.scenario.warmup, world.due_times(),
+    )
+    return orders, resources_table(world.resource_log), inventory_table(world.ledger)
+
+
 def simulate(
     scenario: Scenario,
     seed: int | None = None,
@@ -101,13 +112,7 @@ def simulate(
     started = time.perf_counter()
     world = World(scenario)
     info = world.run(progress=progress)
-    orders = orders_table(
-        world.book, world.segment_names, world.channel_names,
-        [list(scenario.channels[n].route) for n in world.channel_names],
-        scenario.scenario.warmup,
-    )
-    resources = resources_table(world.resource_log)
-    inventory = inventory_table(world.ledger)
+    orders, resources, inventory = world_tables(world)
     airport = world.airport
     flights = pd.DataFrame() if airport is None else flights_table(
         airport.flight_departure, airport.flight_name, airport.flight_seats,
@@ -115,7 +120,7 @@ def simulate(
     )
     money = order_money(scenario, orders, info.resource_stats, inventory, info.counters)
     kpis = compute_kpis(scenario, orders, info.resource_stats, money, resources, flights,
-                        wait_stamps=info.wait_stamps, inventory=inventory)
+                        inventory=inventory)
     wall = time.perf_counter() - started
     manifest = {
         "o2osim_version": __version__,

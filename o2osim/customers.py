@@ -9,12 +9,15 @@ stream depends only on its own random stream.
 Peak days (Double 11) multiply a segment's rate for one calendar date.
 
 A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from
-a finite Zipf popularity law. A segment with a finite ``population`` draws each
-order's customer uniformly from it, so per-person limits can apply. A customer
-whose order customs rejects for its value may split it (:func:`split_basket`).
-This module must not know the facilities: a new order is handed to
-``place(order_id)``. Travellers whose orders follow the flight schedule are not
-generated here: the airport calls :meth:`OrderFactory.build`.
+a finite Zipf popularity law. A customer lives at a random distance and a
+uniformly random direction from the depot their segment lives around; the
+order records the road distance from the depot that serves its channel. A
+segment with a finite ``population`` draws each order's customer uniformly from
+it, so per-person limits can apply. A customer whose order customs rejects for
+its value may split it (:func:`split_basket`). This module must not know the
+facilities: a new order is handed to ``place(order_id)``. Travellers whose
+orders follow the flight schedule are not generated here: the airport calls
+:meth:`OrderFactory.build`.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from .distributions import Draw, block_draw
+from .city import Point, road_km
+from .distributions import block_draw
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
 from .scenario import Catalogue, Segment
@@ -155,7 +159,12 @@ class ArrivalProcess:
 
 
 class OrderFactory:
-    """Builds a segment's orders: channel, basket, value, tax, distance."""
+    """Builds a segment's orders: channel, basket, value, tax, home and distance.
+
+    ``home()`` draws ``(x, y, road km from the depot the segment lives around)``
+    (:func:`o2osim.city.homes`). ``depots[channel]`` is the position of the depot
+    serving that channel, or None when it is that same depot.
+    """
 
     def __init__(
         self,
@@ -167,7 +176,9 @@ class OrderFactory:
         prices: list[float],
         tax_rate: float,
         streams: dict[str, np.random.Generator],
-        distance: Draw,
+        home: Callable[[], tuple[float, float, float]],
+        depots: list[Point | None],
+        detour: float,
         place: Callable[[int], None],
         sku_offset: int = 0,
         customers: tuple[int, int] | None = None,
@@ -180,7 +191,9 @@ class OrderFactory:
         self.cumulative_shares = (cumulative / cumulative[-1]).tolist()
         self.prices = prices
         self.tax_rate = tax_rate
-        self.distance = distance
+        self.home = home
+        self.depots = depots
+        self.detour = detour
         self.place = place
         probs = zipf_probabilities(catalogue.skus, catalogue.popularity.a)
         cdf = np.cumsum(probs)
@@ -200,13 +213,13 @@ class OrderFactory:
             block_draw(channel_rng.random) if len(channel_indices) > 1
             else itertools.repeat(0.0).__next__
         )
-        self.customer: Callable[[], int] | None = None
         if customers is not None:
             first, population = customers
             identity_rng = streams["identity"]
             self.customer = block_draw(
                 lambda n: identity_rng.integers(first, first + population, n)
             )
+            self.build = self._build_identified  # type: ignore[method-assign]
 
     def __call__(self, time: float) -> None:
         """Build an order placed at ``time`` (minutes) and hand it to ``place``."""
@@ -223,9 +236,16 @@ class OrderFactory:
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
         choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
         channel = self.channels[min(choice, len(self.channels) - 1)]
-        order_id = self.book.new(
-            time, self.segment, channel, skus, value, value * self.tax_rate, self.distance()
+        x, y, km = self.home()
+        depot = self.depots[channel]
+        if depot is not None:
+            km = road_km((x, y), depot, self.detour)
+        return self.book.new(
+            time, self.segment, channel, skus, value, value * self.tax_rate, km, x, y
         )
-        if self.customer is not None:
-            self.book.customer[order_id] = self.customer()
+
+    def _build_identified(self, time: float) -> int:
+        """:meth:`build` for a finite population: the order also gets its customer."""
+        order_id = OrderFactory.build(self, time)
+        self.book.customer[order_id] = self.customer()
         return order_id

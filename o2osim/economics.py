@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario
+from .scenario import Scenario, fleet_resource
 from .units import DAY, HOUR
 
 DIRECT = ("cogs", "packaging", "courier", "customs", "returns", "marketing")
@@ -85,6 +85,21 @@ def period_costs(scenario: Scenario, resource_stats: dict[str, dict[str, float]]
     }
 
 
+def courier_rate(scenario: Scenario, resource: str) -> float:
+    """CNY paid per delivery by the fleet with resource name ``resource``."""
+    econ = scenario.economics
+    return econ.fleet_cny_per_order.get(resource, econ.courier_cny_per_order)
+
+
+def fleet_cost(scenario: Scenario, resource: str, stats: dict[str, float],
+               deliveries: int) -> float:
+    """CNY a courier fleet cost over the counted span: its couriers' paid hours (the
+    same labour line as :func:`period_costs`) plus its pay for ``deliveries``."""
+    hours = stats["mean_servers"] * stats["span_min"] / HOUR
+    return (scenario.economics.labour_cny_per_hour.get(resource, 0.0) * hours
+            + courier_rate(scenario, resource) * deliveries)
+
+
 def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:
     """Integral of total units on hand over [start, end], in unit-days."""
     if inventory.empty:
@@ -109,6 +124,9 @@ def order_money(scenario: Scenario, orders: pd.DataFrame,
     uses = {stage: np.array([stage in routes[c] for c in channel], dtype=bool)
             for stage in ("pack", "deliver")}
 
+    rates = {name: int(_cents(courier_rate(scenario, fleet_resource(ch.fleet))))
+             for name, ch in scenario.channels.items()}
+    courier = counted["channel"].astype(str).map(rates).to_numpy(dtype=np.int64)
     value = _cents(counted["value_cny"].to_numpy())
     fee = np.zeros(len(counted), dtype=np.int64)
     for name, rule in econ.delivery_fees.items():
@@ -122,8 +140,7 @@ def order_money(scenario: Scenario, orders: pd.DataFrame,
                                            * econ.purchase_cost_share), 0),
         "packaging": np.where(completed & uses["pack"], int(_cents(econ.packaging_cny_per_order)),
                               0),
-        "courier": np.where((outcome == "delivered") & uses["deliver"],
-                            int(_cents(econ.courier_cny_per_order)), 0),
+        "courier": np.where((outcome == "delivered") & uses["deliver"], courier, 0),
         "customs": np.where(counted["declared"].notna().to_numpy(),
                             int(_cents(econ.customs_cny_per_declaration)), 0),
         "returns": np.where(outcome == "returned", int(_cents(econ.returns_handling_cny)), 0),

@@ -3,28 +3,51 @@
 Only orders placed after the warm-up count (stock KPIs: movements after it).
 Resource KPIs combine the stations' exact time integrals (utilisation, mean
 queue length L) with the waits read from the order table (W), so Little's law
-``L = lambda W`` can be checked on one sample path. Nothing here runs the model.
+``L = lambda W`` can be checked on one sample path. A courier fleet adds trips,
+orders per courier-hour, km and its cost (rates from ``[economics]``); a channel
+adds its promise: on-time rate against each order's due time and the lateness of
+the late orders. Nothing here runs the model.
 
 Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
 each front store), ``stock`` (the bonded pool and its replenishment),
-``resource`` (every queueing resource of a stage in use), ``site`` (money), and
+``resource`` (every queueing resource a channel uses), ``site`` (money), and
 with an airport ``airport`` (see :func:`airport_kpis`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .economics import Money, money_kpis, site_kpis
+from .economics import Money, fleet_cost, money_kpis, site_kpis
 from .recorder import OUTCOME_NAMES
-from .scenario import Scenario
-from .units import DAY
-from .world import WAIT_STAMPS
+from .scenario import Scenario, fleet_resource
+from .units import DAY, HOUR
 
+#: Timestamps that bound the wait in queue at a resource, by resource name or else by its
+#: stage: (joined the queue, service began). A store's mirrors and staff keep no stamps.
+WAIT_STAMPS = {
+    "customs": ("clearance_queued", "clearance_start"),
+    "customs_manual": ("manual_queued", "manual_start"),
+    "pick": ("pick_queued", "pick_start"),
+    "pack": ("pack_queued", "pack_start"),
+    "sort": ("sort_queued", "sort_start"),
+    "front_pick": ("pick_queued", "pick_start"),
+    "deliver": ("dispatch_queued", "dispatched"),
+    "port_customs": ("port_clearance_queued", "port_clearance_start"),
+    "port_customs_manual": ("port_manual_queued", "port_manual_start"),
+    "pickup": ("counter_queued", "counter_start"),
+    "store_visit": ("door_queued", "entered"),
+}
+
+
+def wait_stamps(resource: str, stage: str) -> tuple[str, str] | None:
+    """The stamps that bound ``resource``'s wait (None: it keeps none)."""
+    if resource.endswith((".mirrors", ".staff")):
+        return None
+    return WAIT_STAMPS.get(resource, WAIT_STAMPS.get(stage))
 DONE = ("delivered", "collected")
 #: Outcomes of store visitors who never ordered.
 VISIT_ONLY = ("turned_away", "no_purchase")
@@ -32,7 +55,7 @@ VISIT_ONLY = ("turned_away", "no_purchase")
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
 
-def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float,
+def _order_kpis(orders: pd.DataFrame, days: float,
                 outcomes: tuple[str, ...] = OUTCOME_ROWS) -> list[tuple]:
     outcome = orders["outcome"]
     # A store visitor is a row from the door on, but an order only once they pay.
@@ -52,12 +75,16 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float,
                      | orders["oversold"].notna()).sum())
     filled = int((reserved & ~backordered).sum())
     reasons = orders["reason"]
-    if requested:  # only channels that draw on the bonded stock
-        rows.append(("fill_rate", filled / requested, "share"))
+    if requested:
+        fill = filled / requested
+    else:  # no channel here draws on the bonded stock: nothing was refused for stock
+        lost = int((outcome == "lost_sale").sum())
+        fill = 1 - lost / placed if placed else np.nan
+    rows.append(("fill_rate", fill, "share"))
     rows += [
         ("backordered", int(backordered.sum()), "orders"),
         ("oversold", int(orders["oversold"].notna().sum()), "orders"),
-        ("rejected_per_order_limit", int((reasons == "per_order_limit").sum()), "orders"),
+        ("rejected_over_order_limit", int((reasons == "over_order_limit").sum()), "orders"),
         ("rejected_annual_limit", int((reasons == "annual_limit").sum()), "orders"),
         ("split_orders", int((orders["parent"] >= 0).sum()), "orders"),
         ("revenue_cny", float(done["value_cny"].sum()), "CNY"),
@@ -67,19 +94,40 @@ def _order_kpis(orders: pd.DataFrame, promise: pd.Series, days: float,
     ]
     if len(lead):
         p50, p90, p95 = np.percentile(lead, [50, 90, 95])
-        on_time = float((lead <= promise.loc[done.index].to_numpy()).mean())
         rows += [
             ("lead_time_mean", float(lead.mean()), "min"),
             ("lead_time_p50", float(p50), "min"),
             ("lead_time_p90", float(p90), "min"),
             ("lead_time_p95", float(p95), "min"),
-            ("on_time_rate", on_time, "share"),
         ]
+        rows += _promise_kpis(done)
     return rows
 
 
-def _resource_kpis(name: str, stats: dict[str, float], orders: pd.DataFrame,
-                   warmup: float, stamps: tuple[str, str] | None) -> list[tuple]:
+def _promise_kpis(done: pd.DataFrame) -> list[tuple]:
+    """On time against each order's due time; how late the late ones were."""
+    lateness = done["lateness_min"].to_numpy()
+    late = lateness[lateness > 0]
+    rows: list[tuple] = [
+        ("on_time_rate", float((lateness <= 0).mean()), "share"),
+        ("late_orders", len(late), "orders"),
+    ]
+    if len(late):
+        rows += [
+            ("lateness_mean", float(late.mean()), "min"),  # of the late orders
+            ("lateness_p90", float(np.percentile(late, 90)), "min"),
+            ("lateness_max", float(late.max()), "min"),
+        ]
+    slot_start = done["slot_start"].to_numpy()
+    in_slots = ~np.isnan(slot_start)
+    if in_slots.any():  # presale: arriving before the slot is not on time either
+        early = done["finished"].to_numpy()[in_slots] < slot_start[in_slots]
+        rows.append(("early_rate", float(early.mean()), "share"))
+    return rows
+
+
+def _resource_kpis(stats: dict[str, float], orders: pd.DataFrame, warmup: float,
+                   stamps: tuple[str, str] | None) -> list[tuple]:
     span = stats["span_min"]
     rate = stats["arrivals"] / span if span else np.nan
     rows = [
@@ -169,6 +217,38 @@ def _stock_kpis(inventory: pd.DataFrame, orders: pd.DataFrame, warmup: float,
     return rows
 
 
+def _fleet_kpis(scenario: Scenario, resource: str, stats: dict[str, float],
+                orders: pd.DataFrame, warmup: float) -> list[tuple]:
+    """Trips, productivity, distance and cost of a courier fleet after the warm-up.
+
+    ``orders`` are the orders of the channels the fleet serves. Deliveries and
+    failures at the door count when they happened; trips and km count trips that
+    left after the warm-up (km as planned, out and back; NaN in teaching mode).
+    """
+    delivered = int((orders["delivered"] >= warmup).sum())
+    absent = int(((orders["reason"] == "customer_absent") & (orders["finished"] >= warmup)).sum())
+    sent = orders[orders["dispatched"] >= warmup]
+    # The station fast path in teaching mode does not label trips: one order per trip.
+    trip = np.where(sent["trip"] < 0, sent["order_id"], sent["trip"])
+    trips = len(np.unique(trip))
+    last = sent.assign(trip=trip).sort_values(["trip", "stop"]).groupby("trip").tail(1)
+    km = float(sent["leg_km"].sum(min_count=1) + last["distance_km"].sum())
+    paid_hours = stats["paid_rider_min"] / HOUR
+    cost = fleet_cost(scenario, resource, stats, delivered)
+    per = (lambda a, b: a / b if b else np.nan)  # noqa: E731
+    return [
+        ("trips", trips, "trips"),
+        ("deliveries", delivered, "orders"),
+        ("failed_at_door", absent, "orders"),
+        ("orders_per_trip", per(len(sent), trips), "orders"),
+        ("orders_per_rider_hour", per(delivered, paid_hours), "orders/h"),
+        ("rider_hours", paid_hours, "h"),
+        ("km_per_order", per(km, len(sent)), "km"),
+        ("cost_cny", cost, "CNY"),
+        ("cost_per_delivery", per(cost, delivered), "CNY"),
+    ]
+
+
 def compute_kpis(
     scenario: Scenario,
     orders: pd.DataFrame,
@@ -176,21 +256,16 @@ def compute_kpis(
     money: Money | None = None,
     resources: pd.DataFrame | None = None,
     flights: pd.DataFrame | None = None,
-    wait_stamps: Mapping[str, tuple[str, str]] | None = None,
     inventory: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The KPI table for one run (orders placed after the warm-up).
 
     ``resources`` (snapshots) and ``flights`` feed the airport KPIs only;
-    ``wait_stamps`` names the order-table stamps that bound each resource's wait
-    (default: the fixed stations'); ``inventory`` (the ledger) adds the stock KPIs.
+    ``inventory`` (the ledger) adds the stock KPIs.
     """
-    wait_stamps = WAIT_STAMPS if wait_stamps is None else wait_stamps
     meta = scenario.scenario
     days = (meta.horizon - meta.warmup) / DAY
     counted = orders[orders["after_warmup"]]
-    promises = {n: ch.promise for n, ch in scenario.channels.items()}
-    promise = counted["channel"].astype(str).map(promises).astype(float)
     seen = set(counted["outcome"].unique())
     outcomes = OUTCOME_ROWS + tuple(o for o in OUTCOME_NAMES if o not in OUTCOME_ROWS and o in seen)
     rows: list[tuple] = []
@@ -198,31 +273,38 @@ def compute_kpis(
     def add(group: str, name: str, items: list[tuple]) -> None:
         rows.extend((group, name, kpi, float(value), unit) for kpi, value, unit in items)
 
-    add("overall", "all", _order_kpis(counted, promise, days, outcomes))
+    fleets = {fleet_resource(n) for n in scenario.all_fleets()}
+    used = {name: (stage, channels) for name, (stage, channels) in scenario.resources().items()
+            if name in resource_stats}
+    add("overall", "all", _order_kpis(counted, days, outcomes))
     if money is not None:
         add("overall", "all", money_kpis(money, money.orders, money.unallocated_cents))
     for channel in scenario.channels:
         subset = counted[counted["channel"] == channel]
         if len(subset):
-            add("channel", channel, _order_kpis(subset, promise, days, outcomes))
+            add("channel", channel, _order_kpis(subset, days, outcomes))
             if money is not None:
                 add("channel", channel,
                     money_kpis(money, money.orders[money.orders["channel"] == channel]))
     if len(scenario.customers.segments) > 1:
         for seg in scenario.customers.segments:
             subset = counted[counted["segment"] == seg.name]
-            add("segment", seg.name, _order_kpis(subset, promise, days, outcomes))
-    for index, store in enumerate(scenario.stores):
+            add("segment", seg.name, _order_kpis(subset, days, outcomes))
+    for store in scenario.stores:
         segments = [seg.name for seg in scenario.customers.segments
-                    if seg.store == store.name or (seg.store is None and index == 0)]
+                    if scenario.segment_store(seg) is store]
         visits = counted[counted["door_queued"].notna() & counted["segment"].isin(segments)]
         samples = store.display_samples_per_sku * scenario.catalogue.skus
         add("store", store.name, _store_kpis(visits, samples))
     if inventory is not None and len(inventory):
         add("stock", "bonded", _stock_kpis(inventory, counted, meta.warmup, meta.horizon))
-    for name, stats in resource_stats.items():  # the World reports the stages in use
-        add("resource", name,
-            _resource_kpis(name, stats, orders, meta.warmup, wait_stamps.get(name)))
+    for name, (stage, channels) in used.items():
+        stats = resource_stats[name]
+        served = orders[orders["channel"].isin(channels)]
+        items = _resource_kpis(stats, served, meta.warmup, wait_stamps(name, stage))
+        if name in fleets:
+            items += _fleet_kpis(scenario, name, stats, served, meta.warmup)
+        add("resource", name, items)
     if money is not None:
         rows.extend(("site", name, kpi_name, float(value), unit)
                     for name, kpi_name, value, unit in site_kpis(scenario, money))

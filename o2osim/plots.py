@@ -31,9 +31,11 @@ def lead_time_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
         color = f"C{index}"
         ax.hist(hours[hours <= upper], bins=60, histtype="step", lw=1.6, density=True,
                 color=color, label=f"{channel} (n={len(hours):,})")
-        promise = scenario.channels[str(channel)].promise / 60.0
-        ax.axvline(promise, color=color, ls="--", lw=1)
-        ax.text(promise, ax.get_ylim()[1] * 0.95, " promise", color=color, va="top", fontsize=8)
+        promise = scenario.channels[str(channel)].promise
+        if promise is not None:  # next-day and slot promises have no single lead time
+            ax.axvline(promise / 60.0, color=color, ls="--", lw=1)
+            ax.text(promise / 60.0, ax.get_ylim()[1] * 0.95, " promise", color=color,
+                    va="top", fontsize=8)
     ax.set_xlabel("lead time, order placed to delivered (hours)")
     ax.set_ylabel("density")
     ax.set_title(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
@@ -165,6 +167,57 @@ def airport_counters_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
     return fig
 
 
+def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
+    """How early or late each channel's completed orders were against their due time.
+
+    One panel per channel: promises differ by orders of magnitude (30 min to a day).
+    """
+    done = orders[orders["after_warmup"] & orders["outcome"].isin(DONE)]
+    groups = [(str(c), g["lateness_min"].dropna().to_numpy())
+              for c, g in done.groupby("channel", observed=True)]
+    groups = [(c, m) for c, m in groups if len(m)]
+    if not groups:
+        return None
+    fig, axes = plt.subplots(len(groups), 1, figsize=(8, 1.2 + 2.2 * len(groups)), squeeze=False)
+    for index, (ax, (channel, minutes)) in enumerate(zip(axes[:, 0], groups, strict=True)):
+        low, high = np.percentile(minutes, [0.5, 99.5])
+        ax.hist(minutes[(minutes >= low) & (minutes <= high)], bins=60, color=f"C{index}")
+        ax.axvline(0.0, color="k", ls="--", lw=1)
+        ax.set_title(f"{channel}: {(minutes <= 0).mean():.1%} on time, "
+                     f"{(minutes > 0).sum():,} late of {len(minutes):,}", fontsize=9, loc="left")
+        ax.set_ylabel("orders")
+    axes[-1, 0].set_xlabel("lateness: delivered minus due (minutes; negative = early; "
+                           "dashed = due)")
+    fig.suptitle(f"{scenario.scenario.name}: promises kept? (after warm-up)")
+    fig.tight_layout()
+    return fig
+
+
+def fleet_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure | None:
+    """Couriers on duty and couriers out on trips, by hour of day, per fleet."""
+    fleets = [n for n, (stage, _) in scenario.resources().items() if stage == "deliver"]
+    data = resources[(resources["time"] >= scenario.scenario.warmup)
+                     & resources["resource"].isin(fleets)]
+    if data.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    hour = ((data["time"] % 1440) // 60).astype(int)
+    table = data.assign(hour=hour).groupby(["resource", "hour"], observed=True)[
+        ["servers", "busy"]].mean()
+    for index, fleet in enumerate(table.index.get_level_values(0).unique()):
+        rows = table.loc[fleet]
+        ax.plot(rows.index, rows["servers"], color=f"C{index}", ls="--", label=f"{fleet} on duty")
+        ax.plot(rows.index, rows["busy"], color=f"C{index}", marker="o", ms=3,
+                label=f"{fleet} out on trips")
+    ax.set_xticks(range(0, 24, 2))
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel("couriers (mean)")
+    ax.set_title(f"{scenario.scenario.name}: couriers over the day")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
                     resources: pd.DataFrame, kpis: pd.DataFrame,
                     inventory: pd.DataFrame | None = None) -> list[str]:
@@ -175,11 +228,14 @@ def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
         "utilisation.png": utilisation_chart(kpis, scenario),
         "outcomes.png": outcomes_chart(orders, scenario),
         "orders_per_day.png": orders_per_day_chart(orders, scenario),
+        "lateness_by_channel.png": lateness_chart(orders, scenario),
+        "couriers_over_day.png": fleet_chart(resources, scenario),
     }
     if inventory is not None and len(inventory):
         charts["stock.png"] = stock_chart(inventory, scenario)
     if scenario.airport is not None and (kpis["name"].str.startswith("hour_")).any():
         charts["airport_counters.png"] = airport_counters_chart(kpis, scenario)
+    charts = {name: fig for name, fig in charts.items() if fig is not None}
     for name, fig in charts.items():
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)

@@ -1,7 +1,9 @@
-"""Named arrival profiles: relative intensity by hour of day and by weekday.
+"""Named profiles: arrival intensity by hour of day and by weekday; traffic by hour.
 
-A profile is a list of non-negative weights; the model normalises it so that
-its mean is 1, so ``arrivals_per_day`` keeps its meaning whatever the shape.
+An arrival profile is a list of non-negative weights; the model normalises it so
+that its mean is 1, so ``arrivals_per_day`` keeps its meaning whatever the shape.
+A traffic profile is *not* normalised: each of its 24 values multiplies the
+free-flow travel time of a leg that starts in that hour (1.0 = free flow).
 """
 
 from __future__ import annotations
@@ -24,6 +26,18 @@ WEEKDAY_PROFILES: dict[str, tuple[float, ...]] = {
     "flat": (1.0,) * 7,
     # Monday first; weekends about 30% busier.
     "weekend_peak": (0.92, 0.9, 0.92, 0.95, 1.05, 1.18, 1.18),
+}
+
+
+TRAFFIC_PROFILES: dict[str, tuple[float, ...]] = {
+    "free": (1.0,) * 24,
+    # Illustrative Chinese city: free flow at night, about +50% at the morning and
+    # evening rush hours, +20-25% in the day (the shape of congestion indices such as
+    # TomTom's for large Chinese cities; not calibrated to Wenzhou).
+    "city": (
+        1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.1, 1.4, 1.5, 1.3, 1.2, 1.2,
+        1.25, 1.2, 1.2, 1.2, 1.3, 1.5, 1.55, 1.35, 1.2, 1.1, 1.05, 1.0,
+    ),
 }
 
 

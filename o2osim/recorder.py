@@ -30,17 +30,20 @@ class Outcome(IntEnum):
 
 
 class Reason(IntEnum):
-    """Why an order ended as it did, where its outcome alone does not say (``NONE`` otherwise)."""
+    """Why an order failed or ended as it did (``NONE``: it did not fail, or has not ended)."""
 
     NONE = 0
     NOT_STAGED = 1  # airport: the goods were not at the counter by the staging cut-off
     PASSENGER_LATE = 2  # airport: the passenger had to leave for the flight first
-    PER_ORDER_LIMIT = 3  # customs: order value above the per-order limit
-    ANNUAL_LIMIT = 4  # customs: the person's annual limit would be exceeded
-    OVERSOLD = 5  # the online figure showed stock that was gone (sync lag)
-    OUT_OF_STOCK = 6  # no stock, and the channel does not take backorders
-    STALE_STOCK_FIGURE = 7  # the online figure showed none, yet stock was there (sync lag)
-    ZONE_FULL = 8  # the experience zone was full and there is no door queue
+    OUT_OF_STOCK = 3  # lost sale: the basket was not all on the shelf
+    OVER_ORDER_LIMIT = 4  # customs: above the per-order limit
+    OUT_OF_AREA = 5  # refused: the home is beyond the channel's max_distance_km
+    CUSTOMER_ABSENT = 6  # courier: nobody took the order at the door
+    NO_COURIER_IN_TIME = 7  # courier: not dispatched within give_up_after
+    ANNUAL_LIMIT = 8  # customs: the person's annual limit would be exceeded
+    OVERSOLD = 9  # the online figure showed stock that was gone (sync lag)
+    STALE_STOCK_FIGURE = 10  # the online figure showed none, yet stock was there (sync lag)
+    ZONE_FULL = 11  # the experience zone was full and there is no door queue
 
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
@@ -56,17 +59,26 @@ class OrderBook:
     ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it);
     ``reason`` holds a :class:`Reason` code, ``refund`` the CNY paid back to the customer
     and ``flight`` the index of the order's flight (-1: not linked to a flight);
+    ``values`` other numbers set on the way (km, km/h, factors; NaN until set);
+    ``counts`` integer labels set on the way (trip, courier; -1 until set);
     ``customer`` is -1 for a segment without a finite population, and ``parent`` the
     order a split order came from (-1 if none).
     """
 
-    def __init__(self, stamp_names: list[str]) -> None:
+    def __init__(
+        self,
+        stamp_names: list[str],
+        value_names: tuple[str, ...] = (),
+        count_names: tuple[str, ...] = (),
+    ) -> None:
         self.segment: list[int] = []
         self.channel: list[int] = []
         self.skus: list[tuple[int, ...]] = []
         self.value: list[float] = []
         self.tax: list[float] = []
         self.distance: list[float] = []
+        self.x: list[float] = []
+        self.y: list[float] = []
         self.placed: list[float] = []
         self.finished: list[float] = []
         self.outcome: list[int] = []
@@ -77,12 +89,18 @@ class OrderBook:
         self.flight: list[int] = []
         self.customer: list[int] = []
         self.parent: list[int] = []
-        self.stamps: dict[str, list[float]] = {name: [] for name in stamp_names}
+        #: Every stamp name, in table order; a column exists once a facility asks for it.
+        self.stamp_names = list(stamp_names)
+        self._known = set(stamp_names)
+        self.stamps: dict[str, list[float]] = {}
+        self.values: dict[str, list[float]] = {name: [] for name in value_names}
+        self.counts: dict[str, list[int]] = {name: [] for name in count_names}
         # Columns set later in an order's life grow in blocks, not one append per order.
         self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.reason,
                        self.refund, self.flight, self.customer, self.parent,
-                       *self.stamps.values())
-        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, -1, -1, *([NAN] * len(stamp_names)))
+                       *self.values.values(), *self.counts.values())
+        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, -1, -1,
+                      *([NAN] * len(value_names)), *([-1] * len(count_names)))
         self._capacity = 0
 
     def __len__(self) -> int:
@@ -97,8 +115,14 @@ class OrderBook:
         value: float,
         tax: float,
         distance: float,
+        x: float,
+        y: float,
     ) -> int:
-        """Append an order placed at ``time`` (minutes); return its id."""
+        """Append an order placed at ``time`` (minutes); return its id.
+
+        ``distance`` is the road km from the depot of its channel to the home at
+        (``x``, ``y``) km.
+        """
         oid = len(self.placed)
         if oid == self._capacity:
             self._grow()
@@ -109,6 +133,8 @@ class OrderBook:
         self.value.append(value)
         self.tax.append(tax)
         self.distance.append(distance)
+        self.x.append(x)
+        self.y.append(y)
         return oid
 
     def _grow(self) -> None:
@@ -125,7 +151,16 @@ class OrderBook:
 
     def column(self, name: str) -> list[float]:
         """The list behind a stage timestamp; facilities write into it by order id."""
-        return self.stamps[name]
+        column = self.stamps.get(name)
+        if column is None:
+            # Created on first use, so a run pays only for the stamps its facilities write.
+            if name not in self._known:
+                raise KeyError(f"no stamp column {name!r}")
+            column = [NAN] * self._capacity
+            self.stamps[name] = column
+            self._grown += (column,)
+            self._fill += (NAN,)
+        return column
 
 
 class ResourceLog:

@@ -36,9 +36,10 @@ from pydantic import (
     model_validator,
 )
 
+from .dispatch import DISPATCH_POLICIES
 from .distributions import DIST_NAMES, Duration, NumberDist, TimeDist
-from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES
-from .units import format_duration
+from .profiles import HOURLY_PROFILES, TRAFFIC_PROFILES, WEEKDAY_PROFILES
+from .units import DAY, format_duration
 
 LAYOUTS = (
     "direct_mail",
@@ -53,17 +54,21 @@ LAYOUTS = (
 #: a walk-in buying for take-away is ``store_visit -> reserve -> customs -> pick ->
 #: collect``, a direct-mail parcel ``seller_ship -> port_customs -> courier``, an
 #: airport pre-order ``reserve -> customs -> pick -> pack -> linehaul -> stage -> pickup``.
+#: ``pick`` and ``pack`` happen at the bonded warehouse; ``front_pick`` at the channel's
+#: own depot (a front warehouse or store); ``hold`` keeps a presale order until its slot.
 STAGES = (
     "store_visit",   # experience zone of a front store: browse, try, scan and pay
     "reserve",       # take the units from the one bonded stock pool
     "customs",       # mode 1210 clearance out of the bonded warehouse
-    "pick",          # pickers and/or AGVs, time per line
+    "pick",          # pickers and/or AGVs at the bonded warehouse, time per line
     "pack",
+    "front_pick",    # pickers at the channel's depot (front warehouse or store)
     "sort",          # sorter with a throughput (items per hour)
     "seller_ship",   # direct mail (9610): overseas seller's parcel to the port
     "port_customs",  # direct mail: clearance at the port
+    "hold",          # presale: held until the chosen slot
     "collect",       # take-away at the store's counter
-    "deliver",       # rider fleet, downtown
+    "deliver",       # a courier fleet from the channel's depot
     "regional",      # dispatch waves with cut-offs, next-day regional delivery
     "courier",       # direct mail: national courier
     "linehaul",      # airport: scheduled truck runs to the airport
@@ -80,8 +85,15 @@ WAREHOUSE_STAGES = ("reserve", "pick", "pack", "sort", "regional")
 ALLOCATIONS = ("fcfs", "channel_priority", "walk_in_reserve")
 #: Replenishment policies (o2osim.facilities.supply.REPLENISHMENT), or none.
 REPLENISHMENT_POLICIES = ("s_S", "r_Q", "base_stock", "none")
+#: The depot name of the bonded warehouse; other depots are named under ``[depots]``.
+WAREHOUSE = "warehouse"
+#: The fleet name of the ``[couriers]`` table; other fleets are named under ``[fleets]``.
+COURIERS = "couriers"
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
+#: A position on the city plane, km from the city origin (east or north).
+Coordinate = Annotated[float, Field(ge=-1000, le=1000)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
@@ -107,6 +119,10 @@ TimeOfDay = Annotated[
 
 class ScenarioError(ValueError):
     """A scenario problem, already phrased as one line for the user."""
+
+
+#: The ``value`` of a :class:`KeyPathError` about a key that is not in the file.
+ABSENT = object()
 
 
 class KeyPathError(ValueError):
@@ -189,8 +205,10 @@ class Segment(Strict):
     channel_shares: list[Annotated[float, Field(ge=0)]] | None = None
     distance_km: NumberDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 5.0, "cv": 0.6},
-        description="distance from the customer's home to the depot, km",
+        description="straight-line distance from the customer's home to the depot "
+        "``around``, km (the direction is uniformly random)",
     )
+    around: Name = Field(default=WAREHOUSE, description="the depot customers live around")
     population: PositiveInt | None = Field(
         default=None,
         description="customers in the segment; each order is drawn from them uniformly, so "
@@ -414,6 +432,8 @@ class Warehouse(Strict):
     )
     sort_lanes: PositiveInt = 1
     regional: RegionalWaves = RegionalWaves()
+    x_km: Coordinate = 0.0
+    y_km: Coordinate = 0.0
 
 
 class Customs(Strict):
@@ -446,20 +466,166 @@ class Customs(Strict):
     )
 
 
-class Couriers(Strict):
-    """Rider fleet: one order per trip, first come first served."""
+class Shift(Strict):
+    """A daily shift: ``riders`` couriers on duty from ``start`` to ``end`` o'clock.
 
+    A shift whose end is not after its start runs over midnight (``"22:00"`` to
+    ``"06:00"``); one that ends when it starts lasts 24 hours (always on duty).
+    """
+
+    start: TimeOfDay
+    end: TimeOfDay
     riders: PositiveInt
-    speed_kmh: Annotated[float, Field(gt=0, le=200)] = 18.0
+
+    @property
+    def length(self) -> float:
+        """How long the shift lasts, minutes (24 h if it ends when it starts)."""
+        return (self.end - self.start) % DAY or DAY
+
+
+def _positive_speeds(value: Any) -> Any:
+    """A speed distribution must not be able to draw 0 km/h (a ride would never end)."""
+    if isinstance(value, int | float):
+        return value
+    lowest = {
+        "deterministic": lambda d: d.value,
+        "uniform": lambda d: d.low,
+        "triangular": lambda d: d.low,
+        "empirical": lambda d: min(d.values),
+    }.get(value.dist)
+    if lowest is not None and lowest(value) <= 0:
+        raise ValueError(f"a {value.dist} speed distribution must not reach 0 km/h")
+    return value
+
+
+SpeedKmh = Annotated[float, Field(gt=0, le=200)]
+
+
+class Couriers(Strict):
+    """A courier fleet based at one depot: riders (or van drivers), shifts, dispatch.
+
+    ``[couriers]`` is the fleet named ``couriers``; more fleets go under
+    ``[fleets.NAME]``. A courier rides out from the depot, visits a trip's stops
+    and rides back; it is free again only when back at the depot. What couriers
+    cost is in ``[economics]`` (per hour on duty and per delivery, by fleet resource).
+    """
+
+    riders: PositiveInt = Field(description="couriers in the fleet (all shifts together)")
+    vehicle: Literal["rider", "van"] = "rider"
+    depot: Name = Field(default=WAREHOUSE, description="where the couriers start and return")
+    speed_kmh: Annotated[SpeedKmh | NumberDist, AfterValidator(_positive_speeds)] = Field(
+        default=18.0, description="riding speed, km/h: a number, or a distribution drawn per trip"
+    )
     handover_time: TimeDist = Field(
         default_factory=lambda: {"dist": "deterministic", "value": "2min"}
     )
     trip_time: TimeDist | None = Field(
         default=None,
         description="teaching mode: a round-trip time distribution replaces distance/speed; "
-        "the order counts as delivered when the trip ends",
+        "the trip's orders count as delivered when the trip ends",
     )
-    dispatch: Literal["fcfs"] = "fcfs"
+    dispatch: str = Field(default="fcfs", description="dispatch policy, by name")
+    capacity: PositiveInt = Field(default=1, description="orders per trip at most")
+    batch_window: Duration = Field(
+        default="0s", description="batching policies: the longest a batch may hold an order"
+    )
+    shifts: list[Shift] | None = Field(
+        default=None, description="daily shifts; none: every courier is always on duty"
+    )
+    absent_rate: Probability = Field(
+        default=0.0, description="share of stops where nobody takes the order (it fails)"
+    )
+    give_up_after: Duration | None = Field(
+        default=None, description="an order not dispatched within this time is cancelled"
+    )
+
+    @field_validator("dispatch")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in DISPATCH_POLICIES:
+            raise ValueError(f"unknown dispatch policy {value!r}; allowed: "
+                             f"{', '.join(DISPATCH_POLICIES)}")
+        return value
+
+    @field_validator("give_up_after")
+    @classmethod
+    def _patience(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError("give_up_after must be longer than 0s")
+        return value
+
+    @property
+    def simple(self) -> bool:
+        """One order per trip, first come first served, always on duty, nothing fails:
+        the fleet is a plain c-server queue (and runs on the fast path)."""
+        return (self.dispatch == "fcfs" and self.capacity == 1 and self.shifts is None
+                and self.absent_rate == 0 and self.give_up_after is None)
+
+
+class Depot(Strict):
+    """A front warehouse or store: a place on the city plane with its own pickers."""
+
+    kind: Literal["front_warehouse", "store"] = "front_warehouse"
+    x_km: Coordinate = 0.0
+    y_km: Coordinate = 0.0
+    pickers: PositiveInt
+    pick_time: TimeDist = Field(description="time per order line, minutes")
+
+
+class City(Strict):
+    """The city plane: road distances and traffic."""
+
+    detour_factor: Annotated[float, Field(ge=1, le=5)] = Field(
+        default=1.0, description="road km per straight-line km"
+    )
+    traffic_profile: str | list[Annotated[float, Field(gt=0, le=10)]] = Field(
+        default="free", description="travel-time multiplier by hour of day (1 = free flow)"
+    )
+
+    @field_validator("traffic_profile")
+    @classmethod
+    def _traffic(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in TRAFFIC_PROFILES:
+            raise ValueError(f"unknown traffic profile {value!r}; allowed: "
+                             f"{', '.join(TRAFFIC_PROFILES)} or a list of 24 multipliers")
+        if isinstance(value, list) and len(value) != 24:
+            raise ValueError(f"a custom traffic profile needs 24 multipliers (got {len(value)})")
+        return value
+
+
+class NextDay(Strict):
+    """Promise: delivered by ``by`` o'clock on the day after the order."""
+
+    by: TimeOfDay
+    cutoff: TimeOfDay | None = Field(
+        default=None, description="orders placed at or after this time of day count as "
+        "placed the next day; none: no cut-off"
+    )
+
+
+class Slots(Strict):
+    """Presale: the customer picks a delivery slot when ordering."""
+
+    length: Duration
+    first: TimeOfDay = Field(description="start of the day's first slot")
+    last: TimeOfDay = Field(description="start of the day's last slot")
+    lead: Duration = Field(default="0s", description="the earliest slot starts at least "
+                           "this long after the order")
+    choices: PositiveInt = Field(default=1, description="the customer picks uniformly among "
+                                 "the next this many slots (1: the earliest)")
+    release_before: Duration = Field(
+        default="0s", description="a held order is released for dispatch this long before "
+        "its slot starts"
+    )
+
+    @model_validator(mode="after")
+    def _times(self) -> Slots:
+        if self.length <= 0:
+            raise ValueError("length must be longer than 0s")
+        if self.last < self.first:
+            raise ValueError(f"last ({_format_time_of_day(self.last)}) is before first "
+                             f"({_format_time_of_day(self.first)})")
+        return self
 
 
 class Store(Strict):
@@ -533,10 +699,27 @@ class DirectMail(Strict):
 
 
 class Channel(Strict):
-    """A sales channel: its fulfilment route (data, not code), promise and shortage rule."""
+    """A sales channel: its fulfilment route (data, not code), its depot, fleet, promise
+    and what happens when stock is short.
+
+    The promise is exactly one of ``promise`` (a lead time), ``next_day`` or
+    ``slots`` (presale).
+    """
 
     route: list[Literal[STAGES]] = Field(min_length=1)  # type: ignore[valid-type]
-    promise: Duration = Field(description="promised lead time from order to delivery, minutes")
+    promise: Duration | None = Field(
+        default=None, description="promised lead time from order to delivery, minutes"
+    )
+    next_day: NextDay | None = None
+    slots: Slots | None = None
+    fleet: Name = Field(default=COURIERS, description="the fleet that delivers (stage deliver)")
+    depot: Name | None = Field(
+        default=None, description="where the order is fulfilled; default: the fleet's depot "
+        "if the route delivers, else the bonded warehouse"
+    )
+    max_distance_km: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="orders from farther away (road km from the depot) are refused"
+    )
     on_shortage: Literal["lose", "backorder"] = Field(
         default="lose", description="out of stock: the sale is lost, or the order waits"
     )
@@ -760,6 +943,9 @@ class Economics(Strict):
     packaging_cny_per_order: Money = 2.0
     courier_cny_per_order: Money = Field(
         default=4.5, description="paid to the rider per delivery (instant retail: RMB 4-5)")
+    fleet_cny_per_order: dict[Name, Money] = Field(
+        default_factory=dict, description="per-delivery pay of a fleet by resource name "
+        "(deliver, deliver_NAME); courier_cny_per_order for fleets not listed")
     customs_cny_per_declaration: Money = 1.0
     storage_cny_per_unit_day: Money = 0.05
     returns_handling_cny: Money = 15.0
@@ -796,6 +982,12 @@ class Scenario(Strict):
     couriers: Couriers | None = None
     stores: list[Store] = Field(default_factory=list)
     direct_mail: DirectMail = DirectMail()
+    fleets: dict[Name, Couriers] = Field(default_factory=dict, description="more fleets")
+    depots: dict[Name, Depot] = Field(
+        default_factory=dict, description="front warehouses and stores (the bonded warehouse "
+        "is the depot 'warehouse')"
+    )
+    city: City = City()
     airport: Airport | None = None
     recorder: Recorder = Recorder()
     economics: Economics = Economics()
@@ -814,6 +1006,15 @@ class Scenario(Strict):
                 "scenario.warmup", format_duration(meta.warmup),
                 f"must be shorter than scenario.horizon ({format_duration(meta.horizon)})",
             )
+        if WAREHOUSE in self.depots:
+            raise KeyPathError(f"depots.{WAREHOUSE}", ABSENT,
+                               f"{WAREHOUSE!r} is the bonded warehouse ([warehouse]); "
+                               "name this depot differently")
+        if COURIERS in self.fleets:
+            raise KeyPathError(f"fleets.{COURIERS}", ABSENT,
+                               f"{COURIERS!r} is the fleet of [couriers]; "
+                               "name this fleet differently")
+        depots = [WAREHOUSE, *self.depots]
         for i, seg in enumerate(self.customers.segments):
             for ch in seg.channels:
                 if ch not in self.channels:
@@ -822,19 +1023,15 @@ class Scenario(Strict):
                         f"channel {ch!r} is not defined under [channels]; "
                         f"defined: {', '.join(self.channels)}",
                     )
-        self._check_facilities()
-        self._check_flights()
-        return self
-
-    def _check_facilities(self) -> None:
-        """Every stage a route uses has its facility; names point at things that exist."""
+            if seg.around not in depots:
+                raise KeyPathError(f"customers.segments[{i}].around", seg.around,
+                                   f"no depot of that name; depots: {', '.join(depots)}")
+        for name, fleet in self.all_fleets().items():
+            _check_fleet(_fleet_path(name), fleet, depots)
         store_names = [s.name for s in self.stores]
         if len(set(store_names)) != len(store_names):
             raise KeyPathError("stores", store_names, "store names must be unique")
         for name, channel in self.channels.items():
-            if "deliver" in channel.route and self.couriers is None:
-                raise KeyPathError(f"channels.{name}.route", channel.route,
-                                   "delivers by rider but there is no [couriers] table")
             if channel.route[-1] == "pickup" and self.airport is None:
                 raise KeyPathError(f"channels.{name}.route", channel.route,
                                    "ends at the airport pickup but there is no [airport] table")
@@ -849,6 +1046,7 @@ class Scenario(Strict):
                         f"channels.{name}.route", stage,
                         f"stage {stage!r} needs a {table} table in the scenario",
                     )
+            self._check_channel(name, channel, depots)
         for i, seg in enumerate(self.customers.segments):
             if seg.store is not None and seg.store not in store_names:
                 raise KeyPathError(
@@ -864,6 +1062,48 @@ class Scenario(Strict):
                         f"channel {ch!r} is not defined under [channels]; "
                         f"defined: {', '.join(self.channels)}",
                     )
+        self._check_flights()
+        return self
+
+    def _check_channel(self, name: str, channel: Channel, depots: list[str]) -> None:
+        path = f"channels.{name}"
+        promises = [k for k in ("promise", "next_day", "slots") if getattr(channel, k) is not None]
+        if len(promises) != 1:
+            raise KeyPathError(
+                path, ABSENT,
+                "a channel needs exactly one promise: promise (a lead time such as \"1h\"), "
+                f"next_day or slots (got {', '.join(promises) or 'none'})",
+            )
+        if ("hold" in channel.route) != (channel.slots is not None):
+            raise KeyPathError(f"{path}.route", channel.route,
+                               "a channel with slots (presale) needs the stage 'hold' in its "
+                               "route, and 'hold' needs slots")
+        fleets = self.all_fleets()
+        if "deliver" in channel.route and channel.fleet == COURIERS and self.couriers is None:
+            raise KeyPathError(f"{path}.route", channel.route,
+                               "delivers by rider but there is no [couriers] table")
+        if "deliver" in channel.route and channel.fleet not in fleets:
+            raise KeyPathError(f"{path}.fleet", channel.fleet,
+                               f"no fleet of that name; fleets: {', '.join(fleets)}")
+        if channel.depot is not None and channel.depot not in depots:
+            raise KeyPathError(f"{path}.depot", channel.depot,
+                               f"no depot of that name; depots: {', '.join(depots)}")
+        depot = self.channel_depot(name)
+        if "deliver" in channel.route and depot != fleets[channel.fleet].depot:
+            raise KeyPathError(f"{path}.depot", depot,
+                               f"fleet {channel.fleet!r} is based at "
+                               f"{fleets[channel.fleet].depot!r}; a channel delivers from "
+                               "its fleet's depot")
+        if "front_pick" in channel.route and depot == WAREHOUSE:
+            raise KeyPathError(f"{path}.route", channel.route,
+                               "'front_pick' picks at a front warehouse or store under "
+                               "[depots], but this channel's depot is the bonded warehouse "
+                               "(use 'pick')")
+        central = [s for s in ("pick", "pack") if s in channel.route]
+        if central and depot != WAREHOUSE:
+            raise KeyPathError(f"{path}.route", channel.route,
+                               f"{central[0]!r} happens at the bonded warehouse, but this "
+                               f"channel is fulfilled at depot {depot!r} (use 'front_pick')")
 
     def _check_flights(self) -> None:
         flying = [i for i, s in enumerate(self.customers.segments) if s.source == "flights"]
@@ -884,6 +1124,114 @@ class Scenario(Strict):
                         f"customers.segments[{i}].channels", ch,
                         f"travellers collect at the airport: channel {ch!r} must end at pickup",
                     )
+
+    # -- derived facts the World and the KPIs share ------------------------------
+    def all_fleets(self) -> dict[str, Couriers]:
+        """Every fleet by name: ``couriers`` first, then those under ``[fleets]``."""
+        first = {} if self.couriers is None else {COURIERS: self.couriers}
+        return {**first, **self.fleets}
+
+    def depot_position(self, depot: str) -> tuple[float, float]:
+        """(x, y) km of a depot on the city plane (a scenario without a warehouse: 0, 0)."""
+        place = self.warehouse if depot == WAREHOUSE else self.depots[depot]
+        return (0.0, 0.0) if place is None else (place.x_km, place.y_km)
+
+    def channel_depot(self, channel: str) -> str:
+        """Where a channel's orders are fulfilled and delivered from."""
+        spec = self.channels[channel]
+        if spec.depot is not None:
+            return spec.depot
+        if "deliver" in spec.route and spec.fleet in self.all_fleets():
+            return self.all_fleets()[spec.fleet].depot
+        return WAREHOUSE
+
+    def resources(self) -> dict[str, tuple[str, list[str]]]:
+        """Every queueing resource some channel uses: name -> (stage, channels using it).
+
+        Resource names: ``customs``, ``pick``, ``pack``, ``sort``, ``port_customs``
+        (``*_manual`` for their manual document handling, if documents can mismatch);
+        ``pick_DEPOT`` for a depot's pickers; ``deliver`` for the ``couriers`` fleet and
+        ``deliver_FLEET`` for others; a store's name for its experience zone and
+        ``STORE.mirrors``, ``STORE.staff`` for its mirrors and staff.
+        """
+        found: dict[str, tuple[str, list[str]]] = {}
+        for name, channel in self.channels.items():
+            for stage in channel.route:
+                for resource in self.stage_resources(name, stage):
+                    found.setdefault(resource, (stage, []))[1].append(name)
+        return found
+
+    def stage_resource(self, channel: str, stage: str) -> str | None:
+        """The resource that serves ``stage`` of ``channel`` (None: the stage has no queue)."""
+        if stage in ("customs", "pick", "pack", "pickup", "sort", "port_customs"):
+            return stage
+        if stage == "front_pick":
+            return depot_resource(self.channel_depot(channel))
+        if stage == "deliver":
+            return fleet_resource(self.channels[channel].fleet)
+        return None
+
+    def stage_resources(self, channel: str, stage: str) -> list[str]:
+        """Every resource that serves ``stage`` of ``channel``, main one first."""
+        if stage == "store_visit":
+            names: list[str] = []
+            for store in self.channel_stores(channel):
+                names.append(store.name)
+                names += [f"{store.name}.mirrors"] if store.ar_mirrors else []
+                names += [f"{store.name}.staff"] if store.staff else []
+            return names
+        main = self.stage_resource(channel, stage)
+        if main is None:
+            return []
+        office = {"customs": self.customs, "port_customs": self.direct_mail.port_customs}
+        if stage in office and office[stage].document_mismatch_rate > 0:
+            return [main, f"{main}_manual"]
+        return [main]
+
+    def segment_store(self, segment: Segment) -> Store:
+        """The store a segment's customers visit."""
+        names = [s.name for s in self.stores]
+        return self.stores[names.index(segment.store) if segment.store else 0]
+
+    def channel_stores(self, channel: str) -> list[Store]:
+        """The stores whose visitors use ``channel`` (through their segments)."""
+        found: list[Store] = []
+        for seg in self.customers.segments:
+            if channel in seg.channels and self.stores:
+                store = self.segment_store(seg)
+                if store not in found:
+                    found.append(store)
+        return found
+
+
+def fleet_resource(fleet: str) -> str:
+    """The resource name of a fleet: ``deliver`` for ``couriers``, else ``deliver_FLEET``."""
+    return "deliver" if fleet == COURIERS else f"deliver_{fleet}"
+
+
+def depot_resource(depot: str) -> str:
+    """The resource name of a depot's pickers: ``pick_DEPOT``."""
+    return f"pick_{depot}"
+
+
+def _fleet_path(name: str) -> str:
+    return COURIERS if name == COURIERS else f"fleets.{name}"
+
+
+def _check_fleet(path: str, fleet: Couriers, depots: list[str]) -> None:
+    if fleet.depot not in depots:
+        raise KeyPathError(f"{path}.depot", fleet.depot,
+                           f"no depot of that name; depots: {', '.join(depots)}")
+    if fleet.dispatch == "fcfs" and fleet.capacity > 1:
+        raise KeyPathError(f"{path}.capacity", fleet.capacity,
+                           "dispatch 'fcfs' sends one order per trip; set capacity = 1 or "
+                           "choose a batching policy ('batch', 'nearest_neighbour')")
+    if fleet.shifts is not None:
+        on_shifts = sum(shift.riders for shift in fleet.shifts)
+        if on_shifts != fleet.riders:
+            raise KeyPathError(f"{path}.shifts", ABSENT,
+                               f"the shifts have {on_shifts} riders in all, but "
+                               f"{path}.riders = {fleet.riders}; every courier works one shift")
 
 
 def _check_replenishment(rep: Replenishment) -> None:
@@ -1065,7 +1413,8 @@ def describe_validation_error(
     kind = first["type"]
     cause = first.get("ctx", {}).get("error")
     if isinstance(cause, KeyPathError):
-        line = f"{source}: {cause.path} = {_short(cause.value)}: {cause.message}"
+        shown = "" if cause.value is ABSENT else f" = {_short(cause.value)}"
+        line = f"{source}: {cause.path}{shown}: {cause.message}"
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(first["loc"], data)
         leaf = str(first["loc"][-1])
@@ -1178,7 +1527,8 @@ def _is_tag(part: Any, node: Any) -> bool:
         return False
     if isinstance(node, dict) and node.get("dist") == part:
         return True
-    return "[" in part or part in {"str", "list[...]", "float", "int"}
+    return ("[" in part or part.startswith("constrained-")
+            or part in {"str", "list[...]", "float", "int"})
 
 
 def _allowed_keys(loc: tuple[Any, ...], data: Any) -> list[str]:

@@ -1,8 +1,9 @@
 """Turn a finished World's columnar logs into pandas DataFrames (once, after the run).
 
 Times are minutes since the scenario start; ``lead_time_min`` is
-``finished - placed`` for orders that ended; outcomes, reasons and names are
-categoricals; money is CNY.
+``finished - placed`` for orders that ended; ``lateness_min`` is ``finished -
+due`` (negative: early); outcomes, reasons and names are categoricals; money is
+CNY.
 """
 
 from __future__ import annotations
@@ -32,18 +33,21 @@ def orders_table(
     channel_names: list[str],
     stage_names: list[list[str]],
     warmup: float,
+    due: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per order placed: attributes, stage timestamps, outcome.
 
     ``price_paid_cny`` is what the customer sees and pays: value plus cross-border tax.
     ``customer`` is -1 where the segment has no finite population; ``parent`` is the
     order a split order came from (-1 if none).
+    ``due`` is each order's due time (minutes) from its channel's promise.
     """
     n = len(book)
     placed = np.asarray(book.placed, dtype=float)
     finished = np.asarray(book.finished, dtype=float)
     failed = np.asarray(book.failed_at, dtype=np.int64)
     channel = np.asarray(book.channel, dtype=np.int64)
+    due = np.full(n, np.nan) if due is None else due
     failed_stage = np.full(n, "", dtype=object)
     for i in np.flatnonzero(failed >= 0):
         failed_stage[i] = stage_names[channel[i]][failed[i]]
@@ -59,13 +63,20 @@ def orders_table(
             "price_paid_cny": np.round(np.asarray(book.value, dtype=float)
                                        + np.asarray(book.tax, dtype=float), 2),
             "distance_km": np.asarray(book.distance, dtype=float),
+            "x_km": np.asarray(book.x, dtype=float),
+            "y_km": np.asarray(book.y, dtype=float),
             "customer": np.asarray(book.customer, dtype=np.int64),
             "parent": np.asarray(book.parent, dtype=np.int64),
             "flight": np.asarray(book.flight, dtype=np.int64),
             "placed": placed,
-            **{name: np.asarray(col, dtype=float) for name, col in book.stamps.items()},
+            **{name: (np.asarray(book.stamps[name], dtype=float) if name in book.stamps
+                      else np.full(n, np.nan)) for name in book.stamp_names},
+            **{name: np.asarray(col, dtype=float) for name, col in book.values.items()},
+            **{name: np.asarray(col, dtype=np.int64) for name, col in book.counts.items()},
             "finished": finished,
             "lead_time_min": finished - placed,
+            "due": due,
+            "lateness_min": finished - due,
             "outcome": _categorical(book.outcome, list(OUTCOME_NAMES)),
             "reason": _categorical(book.reason, list(REASON_NAMES)),
             "failed_at": pd.Categorical(failed_stage),

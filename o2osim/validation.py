@@ -33,7 +33,8 @@ def textbook_scenario(
     Defaults: 4 pickers at exponential 1 min per line, 2 packers at exponential
     30 s, 10 customs slots at exponential 1 min, 8 riders with exponential 2 min
     round trips. ``sections`` update the top-level tables, e.g.
-    ``warehouse={"pickers": 1}``; a list (``stores=[...]``) replaces the entry.
+    ``warehouse={"pickers": 1}``; ``customers`` updates the one segment (or, holding
+    ``segments``, replaces them); a list (``stores=[...]``) replaces the entry.
     """
     raw: dict[str, Any] = {
         "scenario": {"name": "textbook", "layout": "omnichannel_hub", "horizon": horizon,
@@ -54,6 +55,8 @@ def textbook_scenario(
     for name, table in sections.items():
         if isinstance(table, list):
             raw[name] = table
+        elif name == "customers" and "segments" not in table:  # keys of the one segment
+            raw["customers"]["segments"][0].update(table)
         else:
             raw.setdefault(name, {}).update(table)
     return scenario_from_dict(raw, source="<textbook>")
@@ -97,6 +100,13 @@ def _jackson_tandem_exact() -> float:
     return (mmc_mean_wait(3.0, 1.0, 4) + 1.0) + (mmc_mean_wait(3.0, 0.5, 2) + 0.5)
 
 
+#: Riders really riding, dispatched by the general dispatcher (a 24 h shift): homes at an
+#: exponential distance of mean 0.5 km, 30 km/h, no handover, so a round trip 2 d / v is
+#: exponential with mean 2 min.
+RIDING = {"couriers": {"riders": 8, "speed_kmh": 30.0, "trip_time": None,
+                       "handover_time": {"dist": "deterministic", "value": "0s"},
+                       "shifts": [{"start": "00:00", "end": "00:00", "riders": 8}]},
+          "customers": {"distance_km": {"dist": "exponential", "mean": 0.5}}}
 MD1 = {"warehouse": {"pickers": 1, "pick_time": {"dist": "deterministic", "value": "1min"}}}
 MG1 = {"warehouse": {"pickers": 1, "pick_time": {"dist": "lognormal", "mean": "1min",
                                                  "cv": 1.0}}}
@@ -114,6 +124,8 @@ CHECKS: dict[str, tuple[Callable[[int], float], float]] = {
         _kpi(["pick"], 3.0, "pick", "mean_wait"), mmc_mean_wait(3.0, 1.0, 4)),
     "Erlang C W_q, riders M/M/8 (rho 0.85), min": (
         _kpi(["deliver"], 3.4, "deliver", "mean_wait"), mmc_mean_wait(3.4, 2.0, 8)),
+    "Erlang C W_q, riders by distance and speed, dispatcher M/M/8 (rho 0.85), min": (
+        _kpi(["deliver"], 3.4, "deliver", "mean_wait", **RIDING), mmc_mean_wait(3.4, 2.0, 8)),
     "Pollaczek-Khinchine W_q, M/D/1 picker (rho 0.7), min": (
         _kpi(["pick"], 0.7, "pick", "mean_wait", **MD1), mg1_mean_wait(0.7, 1.0, 0.0)),
     "Pollaczek-Khinchine W_q, M/G/1 lognormal cv 1 (rho 0.7), min": (

@@ -6,6 +6,10 @@ channel's route is a tuple of stage objects (data from the scenario); an order
 walks it by ``advance``. Customer behaviour that links facilities -- splitting
 an order customs rejected, returning goods, a missed airport pickup -- is wired
 here too. Nothing here computes statistics or touches pandas.
+
+An order enters its route through its channel's *entry*: the first stage
+itself, or a check in front of it that refuses orders from beyond the channel's
+``max_distance_km`` and records the slot a presale customer picks.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import simpy
 from simpy.events import Timeout
 
+from .city import homes, traffic_factors
 from .customers import (
     ArrivalProcess,
     OrderFactory,
@@ -26,18 +32,32 @@ from .customers import (
     split_basket,
     zipf_probabilities,
 )
+from .dispatch import DISPATCH_POLICIES
 from .distributions import uniform_draw
 from .facilities.airport import AIRPORT_STAMPS, Airport, preorders_per_day
-from .facilities.couriers import RiderFleet
+from .facilities.couriers import LEG_VALUES, TRIP_COUNTS, Fleet, RiderFleet, Travel
 from .facilities.customs import Customs, QuotaBook
+from .facilities.staging import Hold
 from .facilities.station import Delay, Station
 from .facilities.stock import ALLOCATION, ReserveStage, StockPool
 from .facilities.store import Store
 from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
-from .facilities.warehouse import DispatchWaves, PickFloor, build_stations
+from .facilities.warehouse import DispatchWaves, PickFloor, build_stations, line_service
+from .promises import SlotChooser, due_times
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
-from .scenario import STAGES, Replenishment, Scenario, ScenarioError, Segment, Warehouse
+from .scenario import (
+    COURIERS,
+    STAGES,
+    Couriers,
+    Replenishment,
+    Scenario,
+    ScenarioError,
+    Segment,
+    Warehouse,
+    depot_resource,
+    fleet_resource,
+)
 
 _BONDED_STAMPS = [
     "door_queued", "entered", "left_store",
@@ -52,10 +72,14 @@ _BONDED_STAMPS = [
     "port_clearance_queued", "port_clearance_start", "port_clearance_end",
     "port_inspected", "port_cleared",
     "collected",
-    "dispatch_queued", "dispatched", "wave_departed", "delivered", "rider_back",
+    "slot_start",
+    "dispatch_queued", "dispatched", "leg_start", "arrived", "wave_departed", "delivered",
+    "rider_back",
     "returned",
 ]
-#: Stage timestamps in the order table, in route order.
+#: Timestamps in the order table, in route order. ``pick_*`` are the picking stamps at
+#: the bonded warehouse or at the channel's depot (a route has one or the other);
+#: ``slot_start`` is the start of a presale order's chosen delivery slot.
 STAMPS = [*_BONDED_STAMPS, *(s for s in AIRPORT_STAMPS if s not in _BONDED_STAMPS)]
 #: The stamp each stage sets when an order leaves it.
 STAGE_END = {
@@ -64,6 +88,8 @@ STAGE_END = {
     "customs": "cleared",
     "pick": "picked",
     "pack": "packed",
+    "front_pick": "picked",
+    "hold": "dispatch_queued",
     "sort": "sorted",
     "seller_ship": "port_arrived",
     "port_customs": "port_cleared",
@@ -74,18 +100,6 @@ STAGE_END = {
     "linehaul": "airport_arrived",
     "stage": "staged",
     "pickup": "collected",
-}
-#: Resources whose wait is read from the order table: (joined the queue, service began).
-WAIT_STAMPS = {
-    "customs": ("clearance_queued", "clearance_start"),
-    "customs_manual": ("manual_queued", "manual_start"),
-    "pick": ("pick_queued", "pick_start"),
-    "pack": ("pack_queued", "pack_start"),
-    "sort": ("sort_queued", "sort_start"),
-    "deliver": ("dispatch_queued", "dispatched"),
-    "port_customs": ("port_clearance_queued", "port_clearance_start"),
-    "port_customs_manual": ("port_manual_queued", "port_manual_start"),
-    "pickup": ("counter_queued", "counter_start"),
 }
 #: Final stages whose orders end ``delivered``; every other route ends ``collected``.
 DELIVERING = ("deliver", "regional", "courier")
@@ -101,7 +115,6 @@ class RunInfo:
     events: int = 0
     resource_stats: dict[str, dict[str, float]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
-    wait_stamps: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class _BySegment:
@@ -124,7 +137,7 @@ class World:
         self.seed = scenario.scenario.seed if seed is None else seed
         self.env = simpy.Environment()
         self.streams = Streams(self.seed)
-        self.book = OrderBook(STAMPS)
+        self.book = OrderBook(STAMPS, LEG_VALUES, TRIP_COUNTS)
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
         self.channel_names = list(scenario.channels)
@@ -152,9 +165,8 @@ class World:
             rng = self.streams.stream("airport.catalogue.price")
             self.prices += [round(p, 2) for p in duty_free.price_cny.block(rng, duty_free.skus)]
         self.stages: dict[str, Any] = {}
-        #: Resources that are monitored and reported (those of the stages in use).
-        self.stations: list[Station] = []
-        self.wait_stamps = dict(WAIT_STAMPS)
+        #: Resources that are monitored and reported (Station, RiderFleet or Fleet).
+        self.stations: list[Any] = []
         self.pool: StockPool | None = None
         self.replenishment: list[ClassReplenishment] = []
         self.waves: DispatchWaves | None = None
@@ -166,15 +178,17 @@ class World:
         self.port_customs: Customs | None = None
         if self.used & {"seller_ship", "port_customs", "courier"}:
             self._build_direct_mail()
-        self.fleet: RiderFleet | None = None
-        if sc.couriers is not None:
-            cour = sc.couriers
-            self.fleet = RiderFleet(
-                env, cour, self.book,
-                self._draw("couriers.handover_time", cour.handover_time),
-                self._draw("couriers.trip_time", cour.trip_time) if cour.trip_time else None,
-            )
-            self.stages["deliver"] = self.fleet
+        self.front = {
+            name: Station(env, depot_resource(name), depot.pickers,
+                          line_service(self._draw(f"depots.{name}.pick_time", depot.pick_time),
+                                       self.book.skus),
+                          self.book.column("pick_queued"), self.book.column("pick_start"),
+                          self.book.column("picked"), stage="front_pick")
+            for name, depot in sc.depots.items()
+        }
+        self.fleets = {name: self._build_fleet(name, config)
+                       for name, config in sc.all_fleets().items()}
+        self.fleet = self.fleets.get(COURIERS)
         if sc.stores:
             self._build_stores()
         self.airport: Airport | None = None
@@ -184,27 +198,63 @@ class World:
             self.stages.update(linehaul=self.airport.linehaul, stage=self.airport.staging,
                                pickup=self.airport.pickup)
             self.airport.missed = self._missed
-        for stage in self.stages.values():
+        for stage in (*self.stages.values(), *self.front.values(), *self.fleets.values()):
             stage.done = self.advance
-        self.stations = [st for st in self._resources() if st.stage in self.used]
+        for fleet in self.fleets.values():
+            fleet.fail = self._fail
+        self.stations = self._resources()
 
-    def _resources(self) -> list[Station]:
-        """Every queueing resource built, in the order the tables list them."""
-        found: list[Station] = []
-        for office in (self.customs, self.port_customs):
-            if office is not None:
-                found.append(office.station)
-                if office.mismatch_rate > 0:
-                    found.append(office.manual)
+    def _resources(self) -> list[Any]:
+        """The queueing resources to monitor, in the order the tables list them.
+
+        Customs, the bonded warehouse's pickers and packers, the depots' pickers and
+        the fleets are always reported (idle staff cost labour too); manual document
+        handling, the sorter, port customs and the stores only when a route uses them.
+        """
+        used = self.used
+
+        def office(customs: Customs | None) -> list[Any]:
+            if customs is None or customs.stage not in used:
+                return []
+            return [customs.station, *([customs.manual] if customs.manual else [])]
+
+        found: list[Any] = [self.customs.station]
+        if self.customs.manual is not None and "customs" in used:
+            found.append(self.customs.manual)
         if self.scenario.warehouse is not None:
-            found += [self.picking, self.packing, self.sorting]
-        if self.fleet is not None:
-            found.append(self.fleet.station)
-        for store in self.stores:
-            found += store.resources
+            found += [self.picking, self.packing]
+            found += [self.sorting] if self.sorting is not None else []
+        found += [*self.front.values(), *self.fleets.values()]
+        found += office(self.port_customs)
+        if "store_visit" in used:
+            for store in self.stores:
+                found += store.resources
         if self.airport is not None:
             found += self.airport.stations
         return found
+
+    def _build_fleet(self, name: str, config: Couriers) -> RiderFleet | Fleet:
+        """The fast path for a plain fleet (a c-server queue), else the general dispatcher."""
+        sc = self.scenario
+        prefix = COURIERS if name == COURIERS else f"fleets.{name}"
+        speed = config.speed_kmh
+        travel = Travel(
+            speed=(itertools.repeat(float(speed)).__next__ if isinstance(speed, int | float)
+                   else self._draw(f"{prefix}.speed", speed)),
+            handover=self._draw(f"{prefix}.handover_time", config.handover_time),
+            traffic=traffic_factors(sc.city.traffic_profile),
+            detour=sc.city.detour_factor,
+            depot=sc.depot_position(config.depot),
+            trip=(self._draw(f"{prefix}.trip_time", config.trip_time)
+                  if config.trip_time else None),
+        )
+        resource = fleet_resource(name)
+        if config.simple:
+            return RiderFleet(self.env, resource, config.riders, travel, self.book)
+        absent = (uniform_draw(self.streams.stream(f"{prefix}.absent"))
+                  if config.absent_rate else None)
+        return Fleet(self.env, resource, config, travel, self.book,
+                     DISPATCH_POLICIES[config.dispatch], absent)
 
     def _build_warehouse(self, wh: Warehouse) -> None:
         sc, env, book = self.scenario, self.env, self.book
@@ -236,15 +286,18 @@ class World:
             self._build_replenishment(wh.replenishment, pool, daily)
         self.reserve = ReserveStage(env, pool, book)
         self.reserve.lost = self._lost_sale
-        self.reserve.cancelled = self._cancelled
+        self.reserve.cancelled = lambda oid: self._end(oid, Outcome.CANCELLED,
+                                                       Reason(book.reason[oid]))
         self.picking, self.packing, self.sorting = build_stations(
             env, wh, book,
             self._draw("warehouse.pick_time", wh.pick_time),
             self._draw("warehouse.pack_time", wh.pack_time),
             self._draw("warehouse.agv_time", wh.agv_time) if wh.agvs else None,
+            sort="sort" in self.used,
         )
-        self.stages.update(reserve=self.reserve, pick=self.picking, pack=self.packing,
-                           sort=self.sorting)
+        self.stages.update(reserve=self.reserve, pick=self.picking, pack=self.packing)
+        if self.sorting is not None:
+            self.stages["sort"] = self.sorting
         if "regional" in self.used:
             self.waves = DispatchWaves(env, wh.regional, book,
                                        self._draw("warehouse.regional.delivery_time",
@@ -316,7 +369,6 @@ class World:
             store.no_purchase = self._no_purchase
             store.turned_away = self._turned_away
             self.stores.append(store)
-            self.wait_stamps[cfg.name] = ("door_queued", "entered")
             counter = Delay(env, self._draw(f"{key}.handover_time", cfg.handover_time),
                             book.column("collected"))
             counter.done = self.advance
@@ -368,7 +420,12 @@ class World:
 
     def _build_routes(self) -> None:
         sc = self.scenario
-        self.routes = [tuple(self.stages[s] for s in sc.channels[n].route)
+        self.holds = {}
+        for name, channel in sc.channels.items():
+            if channel.slots is not None:
+                self.holds[name] = Hold(self.env, channel.slots.release_before, self.book)
+                self.holds[name].done = self.advance
+        self.routes = [tuple(self._stage(n, s) for s in sc.channels[n].route)
                        for n in self.channel_names]
         self.final_outcome = [
             Outcome.DELIVERED if sc.channels[n].route[-1] in DELIVERING else Outcome.COLLECTED
@@ -389,6 +446,43 @@ class World:
         self.after_done: list[Callable[[int], None] | None] = [
             self._maybe_return if r is not None else None for r in self._returns
         ]
+        self.entries = [self._entry(i, n) for i, n in enumerate(self.channel_names)]
+
+    def _stage(self, channel: str, stage: str) -> Any:
+        """The object serving ``stage`` of ``channel``."""
+        if stage == "front_pick":
+            return self.front[self.scenario.channel_depot(channel)]
+        if stage == "deliver":
+            return self.fleets[self.scenario.channels[channel].fleet]
+        if stage == "hold":
+            return self.holds[channel]
+        return self.stages[stage]
+
+    def _entry(self, index: int, name: str) -> Callable[[int], None]:
+        """How an order of channel ``name`` enters its route (see the module docstring)."""
+        spec = self.scenario.channels[name]
+        first = self.routes[index][0].arrive
+        radius = spec.max_distance_km
+        if radius is None and spec.slots is None:
+            return first
+        book = self.book
+        distance, placed = book.distance, book.placed
+        slot_start = book.column("slot_start")
+        choose = None
+        if spec.slots is not None:
+            slot_draw = uniform_draw(self.streams.stream(f"channels.{name}.slot"))
+            choose = SlotChooser(spec.slots, slot_draw)
+
+        def enter(order_id: int) -> None:
+            start = choose(placed[order_id]) if choose is not None else math.nan
+            if radius is not None and distance[order_id] > radius:
+                self._end(order_id, Outcome.REJECTED, Reason.OUT_OF_AREA, at_stage=False)
+                return
+            if choose is not None:
+                slot_start[order_id] = start
+            first(order_id)
+
+        return enter
 
     def _build_customers(self) -> None:
         sc, env = self.scenario, self.env
@@ -412,18 +506,23 @@ class World:
                 # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
                 factory = OrderFactory(
                     self.book, index, channels, shares, sc.airport.catalogue, self.prices,
-                    sc.airport.tax_rate, streams, itertools.repeat(0.0).__next__, self.place,
+                    sc.airport.tax_rate, streams, itertools.repeat((0.0, 0.0, 0.0)).__next__,
+                    [None] * len(self.channel_names), 1.0, self.place,
                     sku_offset=sc.catalogue.skus, customers=customers,
                 )
                 self.airport.build_order = factory.build
                 self.airport.place = self.place
                 self.factories.append(factory)
                 continue
+            depots = [None if sc.channel_depot(c) == seg.around
+                      else sc.depot_position(sc.channel_depot(c)) for c in self.channel_names]
             factory = OrderFactory(
                 self.book, index, channels, shares, sc.catalogue, self.prices,
                 sc.customs.tax_rate, streams,
-                self._draw(f"customers.{seg.name}.distance", seg.distance_km), self.place,
-                customers=customers,
+                homes(seg.distance_km, self.streams.stream(f"customers.{seg.name}.distance"),
+                      self.streams.stream(f"customers.{seg.name}.direction"),
+                      sc.depot_position(seg.around), sc.city.detour_factor),
+                depots, sc.city.detour_factor, self.place, customers=customers,
             )
             self.factories.append(factory)
             ArrivalProcess(env, arrival_rates(seg, sc.scenario.start, sc.scenario.horizon),
@@ -455,6 +554,7 @@ class World:
         known = {
             "labour_cny_per_hour": [st.name for st in self.stations],
             "per_event_cny": list(self.counters()),
+            "fleet_cny_per_order": [fleet.name for fleet in self.fleets.values()],
         }
         for table, names in known.items():
             for key in getattr(econ, table):
@@ -468,8 +568,8 @@ class World:
 
     # -- order flow -------------------------------------------------------------
     def place(self, order_id: int) -> None:
-        """A new order enters the first stage of its channel's route."""
-        self.routes[self.book.channel[order_id]][0].arrive(order_id)
+        """A new order enters its channel's route."""
+        self.entries[self.book.channel[order_id]](order_id)
 
     def advance(self, order_id: int) -> None:
         """The order finished its current stage: on to the next, or done."""
@@ -487,49 +587,50 @@ class World:
             if after is not None:
                 after(order_id)
 
-    def _end(self, order_id: int, outcome: Outcome) -> None:
+    def _end(self, order_id: int, outcome: Outcome, reason: Reason,
+             at_stage: bool = True) -> None:
+        """The order ends now without being delivered or collected, for ``reason``."""
         book = self.book
         if book.outcome[order_id]:
             return  # ended already (an airport order missed while it was on its way)
         book.finished[order_id] = self.env.now
         book.outcome[order_id] = outcome
-        book.failed_at[order_id] = book.step[order_id]
+        book.failed_at[order_id] = book.step[order_id] if at_stage else -1
+        book.reason[order_id] = reason
 
     def _lost_sale(self, order_id: int) -> None:
-        self._end(order_id, Outcome.LOST_SALE)
+        self._end(order_id, Outcome.LOST_SALE, Reason(self.book.reason[order_id]))
+
+    def _no_purchase(self, order_id: int) -> None:
+        self._end(order_id, Outcome.NO_PURCHASE, Reason.NONE)
+
+    def _turned_away(self, order_id: int) -> None:
+        self._end(order_id, Outcome.TURNED_AWAY, Reason.ZONE_FULL)
 
     def _missed(self, order_id: int, reason: Reason) -> None:
         """An airport order was not collected: its goods go back to stock, it is refunded."""
         book = self.book
         if book.outcome[order_id]:
             return
-        if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
-            self.pool.release(order_id, book.skus[order_id])
-        book.reason[order_id] = reason
         book.refund[order_id] = book.value[order_id] + book.tax[order_id]
-        self._end(order_id, Outcome.MISSED)
+        self._fail(order_id, Outcome.MISSED, reason)
 
-    def _cancelled(self, order_id: int) -> None:
-        self._end(order_id, Outcome.CANCELLED)
-
-    def _no_purchase(self, order_id: int) -> None:
-        self._end(order_id, Outcome.NO_PURCHASE)
-
-    def _turned_away(self, order_id: int) -> None:
-        self.book.reason[order_id] = Reason.ZONE_FULL
-        self._end(order_id, Outcome.TURNED_AWAY)
+    def _fail(self, order_id: int, outcome: Outcome, reason: Reason) -> None:
+        """A stage gives up on an order; its reserved units go back on the shelf."""
+        book = self.book
+        if book.outcome[order_id]:
+            return  # ended already: its units went back then
+        if self.pool is not None and not math.isnan(book.column("reserved")[order_id]):
+            self.pool.release(order_id, book.skus[order_id])
+        self._end(order_id, outcome, reason)
 
     def _rejected(self, order_id: int, per_order_limit: float) -> None:
         """Customs refused the order: its units go back; the customer may split it."""
         book = self.book
-        if book.outcome[order_id]:
-            return  # ended already: its units went back then
-        if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
-            self.pool.release(order_id, book.skus[order_id])
-        self._end(order_id, Outcome.REJECTED)
+        self._fail(order_id, Outcome.REJECTED, Reason(book.reason[order_id]))
         segment = book.segment[order_id]
         draw = self._split_uniform[segment]
-        if book.reason[order_id] != Reason.PER_ORDER_LIMIT or draw is None:
+        if book.reason[order_id] != Reason.OVER_ORDER_LIMIT or draw is None:
             return
         if draw() >= self.scenario.customers.segments[segment].split_on_rejection:
             return
@@ -548,11 +649,20 @@ class World:
         for skus in parts:
             value = sum(self.prices[s] for s in skus)
             child = book.new(now, book.segment[parent], channel, skus, value, value * tax_rate,
-                             book.distance[parent])
+                             book.distance[parent], book.x[parent], book.y[parent])
             book.customer[child] = book.customer[parent]
             book.parent[child] = parent
             book.step[child] = step
             self.routes[channel][step].arrive(child)
+
+    def due_times(self) -> np.ndarray:
+        """Every order's due time (minutes) from its channel's promise."""
+        book = self.book
+        return due_times(
+            [self.scenario.channels[n] for n in self.channel_names],
+            np.asarray(book.channel, dtype=np.int64), np.asarray(book.placed, dtype=float),
+            np.asarray(book.column("slot_start"), dtype=float),
+        )
 
     def _maybe_return(self, order_id: int) -> None:
         returns = self._returns[self.book.channel[order_id]]
@@ -566,12 +676,12 @@ class World:
         """The goods come back: sellable again, and the person's quota is given back."""
         order_id = event._value
         book = self.book
-        book.stamps["returned"][order_id] = self.env.now
+        book.column("returned")[order_id] = self.env.now
         book.outcome[order_id] = Outcome.RETURNED
-        if self.pool is not None and not math.isnan(book.stamps["reserved"][order_id]):
+        if self.pool is not None and not math.isnan(book.column("reserved")[order_id]):
             self.pool.restock(order_id, book.skus[order_id])
         customer = book.customer[order_id]
-        cleared = book.stamps["cleared"][order_id], book.stamps["port_cleared"][order_id]
+        cleared = book.column("cleared")[order_id], book.column("port_cleared")[order_id]
         if customer >= 0 and not all(math.isnan(t) for t in cleared):
             self.quota.refund(customer, book.value[order_id])
 
@@ -591,8 +701,6 @@ class World:
         info = RunInfo(self.seed, horizon, self.scenario.scenario.warmup)
         info.events = next(self.env._eid)  # events scheduled over the run
         info.resource_stats = {st.name: st.snapshot() for st in self.stations}
-        info.wait_stamps = {name: self.wait_stamps[name] for name in info.resource_stats
-                            if name in self.wait_stamps}
         # Counted after the warm-up, like every other statistic.
         start = self._counters_at_warmup
         info.counters = {k: v - start.get(k, 0) for k, v in self.counters().items()}

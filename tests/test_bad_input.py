@@ -202,6 +202,44 @@ CASES = {
     "population-zero": Case(
         ("customers.segments[0].population = 0", "greater than or equal to 1"),
         put("customers.segments.0.population", 0)),
+    # couriers, depots, promises
+    "dispatch-policy-unknown": Case(
+        ("couriers.dispatch = 'zigzag'", "unknown dispatch policy",
+         "allowed: fcfs, batch, nearest_neighbour"), put("couriers.dispatch", "zigzag")),
+    "fcfs-with-capacity": Case(
+        ("couriers.capacity = 3", "'fcfs' sends one order per trip"),
+        put("couriers.capacity", 3)),
+    "shift-riders-do-not-add-up": Case(
+        ("couriers.shifts: the shifts have 100 riders in all, but couriers.riders = 240",),
+        put("couriers.shifts", [{"start": "08:00", "end": "16:00", "riders": 100}])),
+    "shift-start-is-not-a-clock-time": Case(
+        ("couriers.shifts[0].start = '8h'", 'a time of day is written "HH:MM"'),
+        put("couriers.shifts", [{"start": "8h", "end": "16:00", "riders": 240}])),
+    "fleet-depot-unknown": Case(
+        ("couriers.depot = 'harbour'", "no depot of that name; depots: warehouse"),
+        put("couriers.depot", "harbour")),
+    "channel-fleet-unknown": Case(
+        ("channels.online_delivery.fleet = 'drones'", "fleets: couriers"),
+        put("channels.online_delivery.fleet", "drones")),
+    "front-pick-at-the-bonded-warehouse": Case(
+        ("channels.online_delivery.route = ", "'front_pick' picks at a front warehouse"),
+        put("channels.online_delivery.route", ["reserve", "front_pick", "deliver"])),
+    "hold-without-slots": Case(
+        ("channels.online_delivery.route = ", "'hold' needs slots"),
+        put("channels.online_delivery.route", ["reserve", "pick", "hold", "deliver"])),
+    "two-promises": Case(
+        ("channels.online_delivery: a channel needs exactly one promise",
+         "(got promise, next_day)"),
+        put("channels.online_delivery.next_day", {"by": "21:00"})),
+    "traffic-profile-unknown": Case(
+        ("city.traffic_profile = 'rushhour'", "allowed: free, city"),
+        put("city", {"traffic_profile": "rushhour"})),
+    "speed-distribution-reaches-zero": Case(
+        ("couriers.speed_kmh = ", "must not reach 0 km/h"),
+        put("couriers.speed_kmh", {"dist": "uniform", "low": 0.0, "high": 20.0})),
+    "segment-around-unknown-depot": Case(
+        ("customers.segments[0].around = 'moon'", "no depot of that name"),
+        put("customers.segments.0.around", "moon")),
     # files that are not scenarios
     "missing-file": Case(("no such file",), missing=True),
     "folder-not-file": Case(("is a folder",), folder=True),

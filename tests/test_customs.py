@@ -42,12 +42,12 @@ def customs_run(price: float, *, population: int | None = None, annual: float = 
 
 @pytest.mark.parametrize(("value", "spent", "reason"), [
     (5000.00, 0.0, Reason.NONE),              # exactly the per-order limit passes
-    (5000.01, 0.0, Reason.PER_ORDER_LIMIT),   # one cent above does not
+    (5000.01, 0.0, Reason.OVER_ORDER_LIMIT),   # one cent above does not
     (4999.99, 0.0, Reason.NONE),
     (5000.00, 21000.00, Reason.NONE),         # exactly the annual limit passes
     (5000.00, 21000.01, Reason.ANNUAL_LIMIT),  # the last order crosses it by a cent
     (0.01, 26000.00, Reason.ANNUAL_LIMIT),
-    (5000.01, 25000.00, Reason.PER_ORDER_LIMIT),  # the per-order limit is checked first
+    (5000.01, 25000.00, Reason.OVER_ORDER_LIMIT),  # the per-order limit is checked first
 ])
 def test_quota_boundaries(value, spent, reason):
     assert quota_reason(value, spent, 5000.0, 26000.0) == reason
@@ -75,7 +75,7 @@ def test_an_order_of_5000_01_is_rejected_at_declaration():
     orders = customs_run(5000.01)
     assert len(orders) > 50
     assert (orders["outcome"] == "rejected").all()
-    assert (orders["reason"] == "per_order_limit").all()
+    assert (orders["reason"] == "over_order_limit").all()
     assert (orders["declared"] == orders["placed"]).all()
     assert orders["clearance_start"].isna().all()
 
@@ -89,7 +89,7 @@ def test_the_order_that_crosses_the_annual_limit_is_rejected(price, accepted):
     cleared = (orders["outcome"] == "collected").to_numpy()
     assert cleared[:accepted].all() and not cleared[accepted:].any()
     rest = orders.iloc[accepted:]
-    expected = "per_order_limit" if price > 5000 else "annual_limit"
+    expected = "over_order_limit" if price > 5000 else "annual_limit"
     assert (rest["reason"] == expected).all()
 
 
@@ -128,7 +128,7 @@ def test_split_basket_packs_within_the_limit():
 def test_rejected_orders_are_split_into_orders_within_the_limit():
     orders = customs_run(3000.0, population=10_000, split=1.0, items=2.5, skus=4,
                          per_minute=0.5, horizon="1d", annual=1e9)
-    parents = orders[orders["reason"] == "per_order_limit"].set_index("order_id")
+    parents = orders[orders["reason"] == "over_order_limit"].set_index("order_id")
     parts = orders[orders["parent"] >= 0]
     assert len(parents) > 50
     assert (parents["lines"] >= 2).all()
@@ -147,7 +147,7 @@ def test_rejected_orders_are_split_into_orders_within_the_limit():
 def test_without_splitting_rejected_orders_are_dropped():
     orders = customs_run(3000.0, population=10_000, items=2.5, skus=4, per_minute=0.5,
                          horizon="1d", annual=1e9)
-    assert (orders["reason"] == "per_order_limit").sum() > 50
+    assert (orders["reason"] == "over_order_limit").sum() > 50
     assert (orders["parent"] < 0).all()
 
 

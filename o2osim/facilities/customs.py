@@ -45,7 +45,7 @@ def quota_reason(value: float, spent: float, per_order_limit: float,
     ``Reason.NONE`` if it passes. Limits are inclusive and compared to the cent.
     """
     if value > per_order_limit + HALF_CENT:
-        return Reason.PER_ORDER_LIMIT
+        return Reason.OVER_ORDER_LIMIT
     if spent + value > annual_limit + HALF_CENT:
         return Reason.ANNUAL_LIMIT
     return Reason.NONE
@@ -99,11 +99,13 @@ class Customs:
         self.station = Station(env, stage, config.capacity, lambda _oid: clearance(),
                                *stamps("clearance_queued", "clearance_start", "clearance_end"))
         self.station.done = self._after_clearance
-        self.manual = Station(env, f"{stage}_manual", config.manual_officers,
-                              lambda _oid: manual(),
-                              *stamps("manual_queued", "manual_start", "manual_end"),
-                              stage=stage)
-        self.manual.done = self.station.arrive
+        self.manual: Station | None = None  # only where documents can mismatch
+        if self.mismatch_rate > 0:
+            self.manual = Station(env, f"{stage}_manual", config.manual_officers,
+                                  lambda _oid: manual(),
+                                  *stamps("manual_queued", "manual_start", "manual_end"),
+                                  stage=stage)
+            self.manual.done = self.station.arrive
         self._uniform = inspect_uniform
         self._inspection = inspection
         self._documents = documents_uniform
@@ -129,7 +131,7 @@ class Customs:
         if customer >= 0:
             self.quota.book(customer, value)
         # One uniform per accepted declaration keeps the stream aligned across variants.
-        if self.mismatch_rate and self._documents() < self.mismatch_rate:
+        if self.manual is not None and self._documents() < self.mismatch_rate:
             self.mismatches += 1
             self.manual.arrive(order_id)
         else:

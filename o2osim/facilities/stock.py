@@ -292,8 +292,6 @@ class ReserveStage:
         self.pool = pool
         self.book = book
         self.reserved = book.column("reserved")
-        self.backordered = book.column("backordered")
-        self.oversold = book.column("oversold")
         self.done: Callable[[int], None] = _unwired
         self.lost: Callable[[int], None] = _unwired
         self.cancelled: Callable[[int], None] = _unwired
@@ -307,10 +305,11 @@ class ReserveStage:
             self.done(order_id)
             return
         now = self.env._now
+        # Columns asked for only here: a run without shortages or lag never pays for them.
         if result in (OVERSOLD, OVERSOLD_WAITING):
-            self.oversold[order_id] = now
+            book.column("oversold")[order_id] = now
         if result in (WAITING, OVERSOLD_WAITING):
-            self.backordered[order_id] = now
+            book.column("backordered")[order_id] = now
         elif result == OVERSOLD:
             book.reason[order_id] = Reason.OVERSOLD
             self.cancelled(order_id)

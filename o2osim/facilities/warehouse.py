@@ -42,9 +42,9 @@ def line_service(draw: Draw, skus: list[tuple[int, ...]]) -> Callable[[int], flo
 
 def build_stations(
     env: simpy.Environment, config: Warehouse, book: OrderBook, pick: Draw, pack: Draw,
-    agv: Draw | None = None,
-) -> tuple[Station, Station, Station]:
-    """The picking, packing and sorting stations of the back warehouse."""
+    agv: Draw | None = None, sort: bool = True,
+) -> tuple[Station, Station, Station | None]:
+    """The picking, packing and (if ``sort``) sorting stations of the back warehouse."""
     stamps = book.column("pick_queued"), book.column("pick_start"), book.column("picked")
     if config.agvs and agv is not None:
         picking: Station = PickFloor(env, config.pickers, config.agvs,
@@ -54,6 +54,8 @@ def build_stations(
         picking = Station(env, "pick", config.pickers, line_service(pick, book.skus), *stamps)
     packing = Station(env, "pack", config.packers, lambda _oid: pack(),
                       book.column("pack_queued"), book.column("pack_start"), book.column("packed"))
+    if not sort:
+        return picking, packing, None
     per_line = 60.0 / config.sort_per_hour
     skus = book.skus
     sorting = Station(env, "sort", config.sort_lanes, lambda oid: len(skus[oid]) * per_line,

@@ -1,0 +1,79 @@
+"""The city plane: where customers live, how far apart places are, how long a ride takes.
+
+Positions are kilometres on a plane (x east, y north) around an arbitrary city
+origin. Depots (the bonded warehouse, front warehouses, stores) have fixed
+positions from the scenario; a customer's home is drawn at a random distance
+and a uniformly random direction from the depot their segment lives around.
+
+Road distance is the straight-line distance times the city's ``detour_factor``.
+A leg's travel time is ``road_km * 60 / speed_kmh * traffic`` minutes, where
+``traffic`` is the travel-time multiplier of the hour in which the leg *starts*
+(it holds for the whole leg, so the figure can be checked from the order table).
+
+This module is geometry and arithmetic only: it must not know SimPy, stages or
+the order book.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .distributions import BLOCK
+from .profiles import TRAFFIC_PROFILES
+from .units import HOUR
+
+Point = tuple[float, float]
+
+
+def travel_minutes(road_km: float, speed_kmh: float, traffic: float) -> float:
+    """Minutes to ride ``road_km`` at ``speed_kmh`` with a traffic multiplier.
+
+    Every leg in the model is timed by this one expression, in this order of
+    operations, so recomputing it from the order table gives the same float.
+    """
+    return road_km * 60.0 / speed_kmh * traffic
+
+
+def road_km(a: Point, b: Point, detour: float) -> float:
+    """Road distance between two points: straight-line km times the detour factor."""
+    return detour * math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def traffic_factors(profile: str | list[float]) -> list[float]:
+    """The 24 hourly travel-time multipliers of a named or custom traffic profile."""
+    return list(TRAFFIC_PROFILES[profile] if isinstance(profile, str) else profile)
+
+
+def hour_of_day(minutes: float) -> int:
+    """0-23: the hour of the day of a simulation time (minute 0 is midnight)."""
+    return int(minutes // HOUR) % 24
+
+
+def homes(
+    distance: Any,
+    distance_rng: np.random.Generator,
+    direction_rng: np.random.Generator,
+    centre: Point,
+    detour: float,
+    block: int = BLOCK,
+) -> Callable[[], tuple[float, float, float]]:
+    """Draws of a customer's home: ``(x, y, road km from the centre)``.
+
+    ``distance`` is a number distribution of straight-line km from ``centre``; the
+    direction is uniform on the circle. Both are drawn in numpy blocks, from their
+    own streams, and the positions computed a block at a time.
+    """
+
+    def values() -> Iterator[tuple[float, float, float]]:
+        while True:
+            radius = distance.block(distance_rng, block)
+            angle = direction_rng.uniform(0.0, 2.0 * math.pi, block)
+            yield from zip((centre[0] + radius * np.cos(angle)).tolist(),
+                           (centre[1] + radius * np.sin(angle)).tolist(),
+                           (radius * detour).tolist(), strict=True)
+
+    return values().__next__
