@@ -15,6 +15,7 @@ the units its outcome says, and oversells happen only with a sync lag.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,6 +66,34 @@ def fleets(draw, depot):
     if draw(st.booleans()):
         fleet["trip_time"] = draw(DISTS)
     return fleet
+
+
+@st.composite
+def run_and_catalogue(draw) -> dict:
+    """The ``[scenario]`` and ``[catalogue]`` tables: a short run, a small catalogue."""
+    return {
+        "scenario": {"name": "random", "layout": "omnichannel_hub",
+                     "horizon": f"{draw(st.integers(6, 60))}h", "warmup": "1h",
+                     "seed": draw(st.integers(0, 2**32))},
+        "catalogue": {"skus": draw(st.integers(1, 80)),
+                      "items_per_order": draw(st.floats(1, 4)),
+                      "popularity": {"dist": "zipf", "a": draw(st.floats(0, 2))}},
+    }
+
+
+@st.composite
+def segment(draw, index: int, names: list[str]) -> dict:
+    """A Poisson segment using some of the channels ``names``."""
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names),
+                           unique=True))
+    return {
+        "name": f"segment_{index}",
+        "arrivals_per_day": draw(st.floats(50, 1500)),
+        "hourly_profile": draw(st.sampled_from(["flat", "retail", "store_hours"])),
+        "weekday_profile": draw(st.sampled_from(["flat", "weekend_peak"])),
+        "channels": chosen,
+        "channel_shares": [draw(st.floats(0.1, 5)) for _ in chosen],
+    }
 
 
 def add_airport(draw, raw: dict, channels: dict) -> None:
@@ -127,25 +156,11 @@ def scenarios(draw):
     names = list(routes)
     segments = []
     for index in range(draw(st.integers(1, 2))):
-        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names),
-                               unique=True))
-        segments.append({
-            "name": f"segment_{index}",
-            "arrivals_per_day": draw(st.floats(50, 1500)),
-            "hourly_profile": draw(st.sampled_from(["flat", "retail", "store_hours"])),
-            "weekday_profile": draw(st.sampled_from(["flat", "weekend_peak"])),
-            "channels": chosen,
-            "channel_shares": [draw(st.floats(0.1, 5)) for _ in chosen],
-            "around": draw(st.sampled_from(["warehouse", "front"])),
-        })
+        segments.append({**draw(segment(index, names)),
+                         "around": draw(st.sampled_from(["warehouse", "front"]))})
     raw = {
-        "scenario": {"name": "random", "layout": "omnichannel_hub",
-                     "horizon": f"{draw(st.integers(6, 60))}h", "warmup": "1h",
-                     "seed": draw(st.integers(0, 2**32))},
+        **draw(run_and_catalogue()),
         "customers": {"segments": segments},
-        "catalogue": {"skus": draw(st.integers(1, 80)),
-                      "items_per_order": draw(st.floats(1, 4)),
-                      "popularity": {"dist": "zipf", "a": draw(st.floats(0, 2))}},
         "channels": routes,
         "warehouse": {
             "pickers": draw(st.integers(1, 6)), "pick_time": draw(DISTS),
@@ -172,32 +187,39 @@ def scenarios(draw):
     return scenario_from_dict(raw)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
-def test_conservation_laws(scenario):
-    result = simulate(scenario)
-    orders, ledger = result.orders, result.inventory
-
-    # Every order placed has exactly one outcome, consistent with its timestamps.
+def check_outcomes(orders: pd.DataFrame, horizon: float) -> None:
+    """Every order placed has exactly one outcome, consistent with its timestamps."""
     assert orders["outcome"].notna().all()
     in_flight = orders["outcome"] == "in_flight"
     assert orders.loc[in_flight, "finished"].isna().all()
     assert orders.loc[~in_flight, "finished"].notna().all()
-    assert (orders["finished"].dropna() <= scenario.scenario.horizon).all()
+    assert (orders["finished"].dropna() <= horizon).all()
     delivered = orders["outcome"] == "delivered"
     assert orders.loc[delivered, "delivered"].notna().all()
     lost = orders["outcome"] == "lost_sale"
     assert orders.loc[lost, "reserved"].isna().all()
-    # Airport: collected means staged, then handed over before the flight left; a missed
-    # order has a reason and is refunded in full; nobody else has either.
-    collected = orders[orders["outcome"] == "collected"]
-    airport = collected[collected["collected"].notna()]
+
+
+def check_airport(orders: pd.DataFrame) -> None:
+    """Collected at the airport means staged, then handed over before the flight left; a
+    missed airport order is refunded in full; nobody else is refunded."""
+    airport = orders[(orders["outcome"] == "collected") & orders["counter_start"].notna()]
     assert (airport["staged"] <= airport["counter_start"]).all()
     assert (airport["collected"] <= airport["departure"].fillna(np.inf)).all()
     missed = orders["reason"].isin(["not_staged", "passenger_late"])
     np.testing.assert_allclose(orders.loc[missed, "refund_cny"],
                                (orders["value_cny"] + orders["tax_cny"])[missed], atol=0.011)
     assert (orders.loc[~missed, "refund_cny"] == 0).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_conservation_laws(scenario):
+    result = simulate(scenario)
+    orders, ledger = result.orders, result.inventory
+
+    check_outcomes(orders, scenario.scenario.horizon)
+    check_airport(orders)
     counts = orders["outcome"].value_counts()
     assert counts.sum() == len(orders)
     # An order that failed says why; one that did not, does not.
@@ -273,15 +295,8 @@ def bonded_scenarios(draw):
     names = list(channels)
     segments = []
     for index in range(draw(st.integers(1, 2))):
-        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names),
-                               unique=True))
         segments.append({
-            "name": f"segment_{index}",
-            "arrivals_per_day": draw(st.floats(50, 1500)),
-            "hourly_profile": draw(st.sampled_from(["flat", "retail", "store_hours"])),
-            "weekday_profile": draw(st.sampled_from(["flat", "weekend_peak"])),
-            "channels": chosen,
-            "channel_shares": [draw(st.floats(0.1, 5)) for _ in chosen],
+            **draw(segment(index, names)),
             "population": draw(st.sampled_from([None, 5, 200])),
             "split_on_rejection": draw(st.sampled_from([0.0, 0.8])),
             "resubmit_after": "5min",
@@ -291,13 +306,8 @@ def bonded_scenarios(draw):
             del segments[-1]["population"]
     per_order_limit = draw(st.floats(50, 2000))
     raw = {
-        "scenario": {"name": "random", "layout": "omnichannel_hub",
-                     "horizon": f"{draw(st.integers(6, 60))}h", "warmup": "1h",
-                     "seed": draw(st.integers(0, 2**32))},
+        **draw(run_and_catalogue()),
         "customers": {"segments": segments},
-        "catalogue": {"skus": draw(st.integers(1, 80)),
-                      "items_per_order": draw(st.floats(1, 4)),
-                      "popularity": {"dist": "zipf", "a": draw(st.floats(0, 2))}},
         "channels": channels,
         "warehouse": {
             "pickers": draw(st.integers(1, 6)), "pick_time": draw(DISTS),
@@ -354,27 +364,10 @@ def test_bonded_conservation_laws(scenario):
     result = simulate(scenario)
     orders, ledger = result.orders, result.inventory
 
-    # Every order placed has exactly one outcome, consistent with its timestamps.
-    assert orders["outcome"].notna().all()
-    in_flight = orders["outcome"] == "in_flight"
-    assert orders.loc[in_flight, "finished"].isna().all()
-    assert orders.loc[~in_flight, "finished"].notna().all()
-    assert (orders["finished"].dropna() <= scenario.scenario.horizon).all()
-    delivered = orders["outcome"] == "delivered"
-    assert orders.loc[delivered, "delivered"].notna().all()
-    lost = orders["outcome"] == "lost_sale"
-    assert orders.loc[lost, "reserved"].isna().all()
-    # Airport: collected means staged, then handed over before the flight left; a missed
-    # order has an airport reason and is refunded in full; nobody else has either.
-    collected = orders[(orders["outcome"] == "collected") & orders["counter_start"].notna()]
-    assert (collected["staged"] <= collected["counter_start"]).all()
-    assert (collected["collected"] <= collected["departure"].fillna(np.inf)).all()
+    check_outcomes(orders, scenario.scenario.horizon)
+    check_airport(orders)
     missed = orders["outcome"] == "missed"
-    airport_reason = orders["reason"].isin(["not_staged", "passenger_late"])
-    assert (airport_reason == missed).all()
-    np.testing.assert_allclose(orders.loc[missed, "refund_cny"],
-                               (orders["value_cny"] + orders["tax_cny"])[missed], atol=0.011)
-    assert (orders.loc[~missed, "refund_cny"] == 0).all()
+    assert (orders["reason"].isin(["not_staged", "passenger_late"]) == missed).all()
     # Every other reason goes with its outcome.
     expected = {"over_order_limit": "rejected", "annual_limit": "rejected",
                 "oversold": "cancelled", "out_of_stock": "lost_sale",
