@@ -226,10 +226,11 @@ def _print_summary(out: Console, result: object, folder: Path) -> None:
                             ("value", "right"), ("unit", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     shown = {
-        "overall": ("orders_placed", "delivered", "lost_sale", "fill_rate", "revenue_cny",
+        "overall": ("orders_placed", "delivered", "lost_sale", "balked", "reneged",
+                    "fill_rate", "revenue_cny",
                     "lead_time_mean", "lead_time_p95", "on_time_rate", "cost_per_order",
                     "profit_per_order", "break_even_orders_per_day"),
-        "channel": ("on_time_rate", "late_orders", "lateness_p90"),
+        "channel": ("on_time_rate", "late_orders", "lateness_p90", "repeat_rate"),
         "resource": ("utilisation", "mean_wait", "p95_wait", "orders_per_trip",
                      "orders_per_rider_hour", "cost_per_delivery"),
         "airport": ("orders_per_day", "peak_day_orders", "collected", "missed",
@@ -237,7 +238,7 @@ def _print_summary(out: Console, result: object, folder: Path) -> None:
                     "time_at_counter_mean", "refund_cny"),
     }
     for row in kpis.itertuples(index=False):
-        if row.kpi in shown.get(row.group, ()):
+        if row.kpi in shown.get(row.group, ()) or row.group == "choice":  # every share
             table.add_row(row.group, row.name, row.kpi, _number(row.value), row.unit)
     out.print(table)
     manifest = result.manifest  # type: ignore[attr-defined]

@@ -2,7 +2,8 @@
 
 Arrivals per segment are a non-homogeneous Poisson process whose rate is
 constant within each hour: ``arrivals_per_day / 24`` times the hourly and
-weekday profile weights (each normalised to mean 1). Arrival times are drawn by
+weekday profile weights (each normalised to mean 1), times the factors of the
+calendar events (Double 11, 618, Spring Festival) on their dates. Arrival times are drawn by
 inverting the cumulative rate, one Exp(1) value per arrival, so the arrival
 stream depends only on its own random stream.
 
@@ -18,6 +19,12 @@ its value may split it (:func:`split_basket`). This module must not know the
 facilities: a new order is handed to ``place(order_id)``. Travellers whose
 orders follow the flight schedule are not generated here: the airport calls
 :meth:`OrderFactory.build`.
+
+A segment picks each order's channel from fixed ``channel_shares`` or, with a
+:class:`o2osim.choice.Chooser`, from choice probabilities that depend on the
+basket value and the home (logit on price, tax, fee, promise, travel, trust).
+With a :class:`CustomerMemory` a finite population's trust and propensity to
+come back follow their experiences.
 """
 
 from __future__ import annotations
@@ -32,11 +39,12 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
+from .choice import Chooser
 from .city import Point, road_km
 from .distributions import block_draw
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
-from .scenario import Catalogue, Segment
+from .scenario import CalendarEvent, Catalogue, Memory, Segment
 from .units import DAY, HOUR
 
 WEEK_HOURS = 168
@@ -55,21 +63,36 @@ def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
     ]
 
 
-def arrival_rates(segment: Segment, start: dt.date, horizon: float) -> list[float]:
+def day_factors(segment: str, calendar: Sequence[CalendarEvent], start: dt.date,
+                days: int) -> list[float]:
+    """Arrival multiplier of each of ``days`` dates from ``start`` for ``segment``."""
+    factors = [1.0] * days
+    for event in calendar:
+        if event.segments and segment not in event.segments:
+            continue
+        first = (event.start - start).days
+        for day in range(max(first, 0), min(first + event.days, days)):
+            factors[day] *= event.factor
+    return factors
+
+
+def arrival_rates(segment: Segment, start: dt.date, horizon: float,
+                  calendar: Sequence[CalendarEvent] = ()) -> list[float]:
     """Arrivals per minute for each hour, hour 0 = the scenario start (midnight).
 
-    Without peak days this is the weekly cycle of :func:`weekly_rates`; with
-    them, one value per hour of the horizon, multiplied on the peak dates.
+    The weekly cycle of :func:`weekly_rates` when no calendar event or peak day
+    touches the segment inside the horizon; else one value per hour of the horizon,
+    multiplied on those dates.
     """
     weekly = weekly_rates(segment, start.weekday())
-    if not segment.peak_days:
+    factors = day_factors(segment.name, calendar, start, math.ceil(horizon / DAY))
+    for peak in segment.peak_days:
+        day = (peak.date - start).days
+        if 0 <= day < len(factors):
+            factors[day] *= peak.factor
+    if all(f == 1.0 for f in factors):
         return weekly
-    factors = {p.date: p.factor for p in segment.peak_days}
-    hours = math.ceil(horizon / HOUR) + 1
-    return [
-        weekly[h % WEEK_HOURS] * factors.get(start + dt.timedelta(days=h // 24), 1.0)
-        for h in range(hours)
-    ]
+    return [weekly[h % WEEK_HOURS] * factors[h // 24] for h in range(24 * len(factors))]
 
 
 def split_basket(
@@ -158,6 +181,42 @@ class ArrivalProcess:
         self._schedule()
 
 
+#: What a customer remembers of an order.
+ON_TIME, LATE, FAILED = 0, 1, 2
+
+
+class CustomerMemory:
+    """Trust per channel and propensity to buy again of each customer of one segment.
+
+    ``trust[customer][k]`` is the trust in the segment's k-th channel (it starts at
+    that channel's ``offer.trust``); ``propensity[customer]`` the chance that an
+    arrival of this customer buys. :meth:`remember` moves both after an order (the
+    rule is in :class:`o2osim.scenario.Memory`). Customers are numbered from
+    ``first``, as in the order table.
+    """
+
+    def __init__(self, config: Memory, first: int, population: int,
+                 trust: Sequence[float]) -> None:
+        self.first = first
+        self.steps = (config.on_time_gain, config.late_loss, config.failed_loss)
+        self.trust = [list(trust) for _ in range(population)]
+        self.propensity = [config.propensity] * population
+        self.stayed_away = 0
+
+    def remember(self, customer: int, channel: int, how: int) -> None:
+        """Customer ``customer`` had an ``ON_TIME``, ``LATE`` or ``FAILED`` order on the
+        segment's ``channel``-th channel."""
+        index = customer - self.first
+        step = self.steps[how]
+        trust = self.trust[index]
+        if how == ON_TIME:  # a share of the way up to 1
+            trust[channel] += step * (1.0 - trust[channel])
+            self.propensity[index] += step * (1.0 - self.propensity[index])
+        else:  # a share of the way down to 0
+            trust[channel] -= step * trust[channel]
+            self.propensity[index] -= step * self.propensity[index]
+
+
 class OrderFactory:
     """Builds a segment's orders: channel, basket, value, tax, home and distance.
 
@@ -181,10 +240,19 @@ class OrderFactory:
         detour: float,
         place: Callable[[int], None],
         sku_offset: int = 0,
+        chooser: Chooser | None = None,
+        tax_rates: list[float] | None = None,
         customers: tuple[int, int] | None = None,
+        memory: CustomerMemory | None = None,
     ) -> None:
-        """``customers`` is (first customer id, population) for a finite population."""
+        """``customers`` is (first customer id, population) for a finite population; then
+        ``streams`` has ``identity`` (and ``come_back`` with a ``memory``)."""
         self.book = book
+        #: None: the channel is drawn from ``channel_shares``; else from the chooser's
+        #: probabilities for each basket and home.
+        self.chooser = chooser
+        #: Import tax rate per channel of the segment (default: ``tax_rate`` for all).
+        self.tax_rates = tax_rates or [tax_rate] * len(channel_indices)
         self.segment = segment_index
         self.channels = channel_indices
         cumulative = np.cumsum(np.asarray(channel_shares, dtype=float))
@@ -213,6 +281,7 @@ class OrderFactory:
             block_draw(channel_rng.random) if len(channel_indices) > 1
             else itertools.repeat(0.0).__next__
         )
+        self.customer: Callable[[], int] | None = None
         if customers is not None:
             first, population = customers
             identity_rng = streams["identity"]
@@ -220,13 +289,32 @@ class OrderFactory:
                 lambda n: identity_rng.integers(first, first + population, n)
             )
             self.build = self._build_identified  # type: ignore[method-assign]
+        self.memory = memory
+        self.come_back = block_draw(streams["come_back"].random) if memory is not None \
+            else None
 
     def __call__(self, time: float) -> None:
-        """Build an order placed at ``time`` (minutes) and hand it to ``place``."""
-        self.place(self.build(time))
+        """Build an order placed at ``time`` (minutes) and hand it to ``place``.
 
-    def build(self, time: float) -> int:
-        """Build an order placed at ``time`` (minutes); return its id without placing it."""
+        With a memory the arriving customer may stay away: then there is no order.
+        """
+        memory = self.memory
+        if memory is None:
+            self.place(self.build(time))
+            return
+        customer = self.customer()  # type: ignore[misc]
+        if self.come_back() >= memory.propensity[customer - memory.first]:  # type: ignore[misc]
+            memory.stayed_away += 1
+            return
+        order_id = OrderFactory.build(self, time, customer)
+        self.book.customer[order_id] = customer
+        self.place(order_id)
+
+    def build(self, time: float, customer: int = -1) -> int:
+        """Build an order placed at ``time`` (minutes); return its id without placing it.
+
+        ``customer`` (with a memory) chooses with their own trust in each channel.
+        """
         next_sku = self.next_sku
         skus = (next_sku(),)
         extra = self.extra_lines()
@@ -234,18 +322,28 @@ class OrderFactory:
             skus += tuple(next_sku() for _ in range(extra))
         prices = self.prices
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
-        choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
-        channel = self.channels[min(choice, len(self.channels) - 1)]
-        x, y, km = self.home()
+        if self.chooser is None:
+            choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
+            x, y, km = self.home()
+        else:
+            x, y, km = self.home()
+            trust = (self.memory.trust[customer - self.memory.first]
+                     if self.memory is not None and customer >= 0 else None)
+            cumulative = list(itertools.accumulate(
+                self.chooser.probabilities(value, x, y, km, trust)))
+            choice = bisect.bisect_right(cumulative, self.channel_uniform() * cumulative[-1])
+        choice = min(choice, len(self.channels) - 1)
+        channel = self.channels[choice]
         depot = self.depots[channel]
         if depot is not None:
             km = road_km((x, y), depot, self.detour)
         return self.book.new(
-            time, self.segment, channel, skus, value, value * self.tax_rate, km, x, y
+            time, self.segment, channel, skus, value, value * self.tax_rates[choice], km, x, y
         )
 
     def _build_identified(self, time: float) -> int:
         """:meth:`build` for a finite population: the order also gets its customer."""
-        order_id = OrderFactory.build(self, time)
-        self.book.customer[order_id] = self.customer()
+        customer = self.customer()  # type: ignore[misc]
+        order_id = OrderFactory.build(self, time, customer)
+        self.book.customer[order_id] = customer
         return order_id

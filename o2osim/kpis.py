@@ -6,12 +6,14 @@ queue length L) with the waits read from the order table (W), so Little's law
 ``L = lambda W`` can be checked on one sample path. A courier fleet adds trips,
 orders per courier-hour, km and its cost (rates from ``[economics]``); a channel
 adds its promise: on-time rate against each order's due time and the lateness of
-the late orders. Nothing here runs the model.
+the late orders, and with a finite population its repeat-purchase rate. Nothing
+here runs the model.
 
 Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
 each front store), ``stock`` (the bonded pool and its replenishment),
-``resource`` (every queueing resource a channel uses), ``site`` (money), and
-with an airport ``airport`` (see :func:`airport_kpis`).
+``resource`` (every queueing resource a channel uses), ``site`` (money),
+``choice`` (each segment's channel shares), and with an airport ``airport`` (see
+:func:`airport_kpis`).
 """
 
 from __future__ import annotations
@@ -124,6 +126,24 @@ def _promise_kpis(done: pd.DataFrame) -> list[tuple]:
         early = done["finished"].to_numpy()[in_slots] < slot_start[in_slots]
         rows.append(("early_rate", float(early.mean()), "share"))
     return rows
+
+
+def _repeat_orders(orders: pd.DataFrame) -> pd.Series:
+    """True for an order whose customer placed an earlier order in the same channel
+    (the whole run counts as history, the warm-up included)."""
+    if "customer" not in orders or not (orders["customer"] >= 0).any():
+        return pd.Series(False, index=orders.index)
+    ordered = orders.sort_values(["placed", "order_id"], kind="stable")
+    earlier = ordered.groupby(["customer", "channel"], observed=True).cumcount() > 0
+    return (earlier & (ordered["customer"] >= 0)).reindex(orders.index)
+
+
+def _share_kpis(orders: pd.DataFrame, channels: list[str]) -> list[tuple]:
+    """Each channel's share of a segment's orders (what the choice policy produced)."""
+    placed = len(orders)
+    counts = orders["channel"].astype(str).value_counts()
+    return [(f"share_{ch}", int(counts.get(ch, 0)) / placed if placed else np.nan, "share")
+            for ch in channels]
 
 
 def _resource_kpis(stats: dict[str, float], orders: pd.DataFrame, warmup: float,
@@ -279,10 +299,16 @@ def compute_kpis(
     add("overall", "all", _order_kpis(counted, days, outcomes))
     if money is not None:
         add("overall", "all", money_kpis(money, money.orders, money.unallocated_cents))
+    repeat = _repeat_orders(orders)
     for channel in scenario.channels:
         subset = counted[counted["channel"] == channel]
         if len(subset):
             add("channel", channel, _order_kpis(subset, days, outcomes))
+            known = subset["customer"] >= 0 if "customer" in subset else None
+            if known is not None and known.any():
+                # Orders of known customers placed by someone who had used this channel before.
+                add("channel", channel, [("repeat_rate", float(repeat[subset.index[known]].mean()),
+                                          "share")])
             if money is not None:
                 add("channel", channel,
                     money_kpis(money, money.orders[money.orders["channel"] == channel]))
@@ -298,6 +324,10 @@ def compute_kpis(
         add("store", store.name, _store_kpis(visits, samples))
     if inventory is not None and len(inventory):
         add("stock", "bonded", _stock_kpis(inventory, counted, meta.warmup, meta.horizon))
+    for seg in scenario.customers.segments:
+        if len(seg.channels) > 1:
+            add("choice", seg.name, _share_kpis(counted[counted["segment"] == seg.name],
+                                                seg.channels))
     for name, (stage, channels) in used.items():
         stats = resource_stats[name]
         served = orders[orders["channel"].isin(channels)]

@@ -218,6 +218,28 @@ def fleet_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure | None:
     return fig
 
 
+def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
+    """Each segment's orders split by the channel it chose (after warm-up)."""
+    rows = kpis[kpis["group"] == "choice"]
+    if rows.empty:
+        return None
+    table = rows.assign(channel=rows["kpi"].str.removeprefix("share_")).pivot_table(
+        index="name", columns="channel", values="value", sort=False).fillna(0.0)
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(table)))
+    table.plot.barh(stacked=True, ax=ax, colormap="tab10", width=0.6)
+    for container in ax.containers:
+        ax.bar_label(container, labels=[f"{v:.0%}" if v >= 0.05 else "" for v in
+                                        container.datavalues], label_type="center", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the segment's orders")
+    ax.set_ylabel("")
+    ax.set_title(f"{scenario.scenario.name}: channel choice by segment")
+    ax.legend(frameon=False, ncols=3, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2))
+    fig.tight_layout()
+    return fig
+
+
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
                     resources: pd.DataFrame, kpis: pd.DataFrame,
                     inventory: pd.DataFrame | None = None) -> list[str]:
@@ -230,6 +252,7 @@ def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
         "orders_per_day.png": orders_per_day_chart(orders, scenario),
         "lateness_by_channel.png": lateness_chart(orders, scenario),
         "couriers_over_day.png": fleet_chart(resources, scenario),
+        "channel_choice.png": channel_shares_chart(kpis, scenario),
     }
     if inventory is not None and len(inventory):
         charts["stock.png"] = stock_chart(inventory, scenario)

@@ -27,6 +27,8 @@ class Outcome(IntEnum):
     RETURNED = 7
     TURNED_AWAY = 8  # a store visitor who found the experience zone full (no door queue)
     NO_PURCHASE = 9  # a store visitor who left without buying
+    BALKED = 10  # left at once on seeing the queue (``failed_at``: where; ``finished``: when)
+    RENEGED = 11  # left the queue after waiting longer than the customer's patience
 
 
 class Reason(IntEnum):
@@ -59,6 +61,7 @@ class OrderBook:
     ``stamps`` holds a list per stage timestamp (NaN until the stage stamps it);
     ``reason`` holds a :class:`Reason` code, ``refund`` the CNY paid back to the customer
     and ``flight`` the index of the order's flight (-1: not linked to a flight);
+    ``customer`` the person who ordered (-1: a segment without a finite population);
     ``values`` other numbers set on the way (km, km/h, factors; NaN until set);
     ``counts`` integer labels set on the way (trip, courier; -1 until set);
     ``customer`` is -1 for a segment without a finite population, and ``parent`` the

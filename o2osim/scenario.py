@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from .choice import CHOICE_POLICIES
 from .dispatch import DISPATCH_POLICIES
 from .distributions import DIST_NAMES, Duration, NumberDist, TimeDist
 from .profiles import HOURLY_PROFILES, TRAFFIC_PROFILES, WEEKDAY_PROFILES
@@ -158,6 +159,18 @@ class Meta(Strict):
         return value
 
 
+def _policy_name(family: str, registry: dict[str, Any]) -> AfterValidator:
+    """Validates the name of a policy of ``family`` registered in ``registry``."""
+
+    def known(value: str) -> str:
+        if value not in registry:
+            raise ValueError(f"unknown {family} policy {value!r}; allowed: "
+                             f"{', '.join(registry)}")
+        return value
+
+    return AfterValidator(known)
+
+
 def _check_profile(value: str | list[float], names: dict[str, Any], length: int) -> Any:
     if isinstance(value, str):
         if value not in names:
@@ -185,6 +198,63 @@ class PeakDay(Strict):
 
     date: Annotated[dt.date, Field(strict=False)]
     factor: Annotated[float, Field(ge=0, le=1000)]
+class Logit(Strict):
+    """Coefficients of a segment's multinomial logit channel choice (o2osim.choice).
+
+    Utility of channel j: ``constants[j] + per_cny * price + per_promised_hour * hours
+    + per_travel_km * km + per_trust * trust``; price = basket + tax + delivery fee (CNY),
+    km = the customer's round trip to the store or airport.
+    """
+
+    constants: dict[Name, float] = Field(
+        default_factory=dict, description="alternative-specific constants by channel (0 if "
+        "not listed)")
+    per_cny: Annotated[float, Field(le=0)] = Field(default=-0.01, description="per CNY")
+    per_promised_hour: Annotated[float, Field(le=0)] = Field(
+        default=-0.02, description="per hour of promised time")
+    per_travel_km: Annotated[float, Field(le=0)] = Field(
+        default=-0.15, description="per km travelled there and back")
+    per_trust: Annotated[float, Field(ge=0)] = Field(default=2.0, description="per unit of "
+                                                     "trust (0-1)")
+
+
+class Patience(Strict):
+    """How long a segment's customers queue in person before they give up.
+
+    At a listed stage a customer who finds ``balk_at`` or more waiting may leave at
+    once (balk, with ``balk_probability``); one who joins the queue leaves after a
+    patience time drawn from ``time`` if service has not begun (renege).
+    """
+
+    at: list[Literal["pick", "pack", "front_pick", "pickup"]] = Field(
+        default_factory=lambda: ["front_pick"], min_length=1,
+        description="stages where the customer waits in person (front_pick at a store: "
+        "the checkout; pickup: the airport counter)")
+    time: TimeDist | None = Field(default=None, description="patience in the queue; none: "
+                                  "never reneges")
+    balk_at: PositiveInt | None = Field(default=None, description="visible queue length at "
+                                        "which arrivals may balk; none: never balk")
+    balk_probability: Probability = 1.0
+    channels: list[Name] = Field(
+        default_factory=list, description="channels whose customers wait in person at those "
+        "stages (a store pickup, not a delivery picked at the same store); none: all")
+
+
+class Memory(Strict):
+    """Customers remember their orders (needs a finite ``population``).
+
+    After an on-time delivery or collection a customer's trust in that channel and
+    propensity to buy again move a share ``on_time_gain`` of the way up to 1; after
+    a late one they lose a share ``late_loss``, after a failed one (missed, lost
+    sale, gave up, refused) ``failed_loss``. Trust replaces the channel's
+    ``offer.trust`` in the logit; an arriving customer buys with probability equal
+    to the propensity, else stays away (no order).
+    """
+
+    on_time_gain: Probability = 0.05
+    late_loss: Probability = 0.15
+    failed_loss: Probability = 0.3
+    propensity: Probability = Field(default=1.0, description="at the start, every customer")
 
 
 class Segment(Strict):
@@ -228,6 +298,12 @@ class Segment(Strict):
     peak_days: list[PeakDay] = Field(
         default_factory=list, description="dates whose arrivals are multiplied (Double 11)"
     )
+    memory: Memory | None = None
+    choice: Annotated[str, _policy_name("choice", CHOICE_POLICIES)] = Field(
+        default="shares", description="channel choice policy, by name: shares "
+        "(channel_shares) or logit (on what each channel offers)")
+    logit: Logit = Logit()
+    patience: Patience | None = None
 
     @model_validator(mode="after")
     def _shares(self) -> Segment:
@@ -252,8 +328,24 @@ class Segment(Strict):
         return self
 
 
+class CalendarEvent(Strict):
+    """A named run of dates on which arrivals are multiplied (Double 11, 618, Spring Festival).
+
+    Applies to the listed segments (all when none are listed); factors of events on
+    the same date multiply.
+    """
+
+    name: Name
+    start: Annotated[dt.date, Field(strict=False)] = Field(description="first date")
+    days: PositiveInt = Field(default=1, description="consecutive dates from start")
+    factor: Annotated[float, Field(ge=0, le=1000)] = Field(description="arrival multiplier")
+    segments: list[Name] = Field(default_factory=list)
+
+
 class Customers(Strict):
     segments: list[Segment] = Field(min_length=1)
+    calendar: list[CalendarEvent] = Field(
+        default_factory=list, description="dates with more (or fewer) arrivals")
 
     @model_validator(mode="after")
     def _unique(self) -> Customers:
@@ -261,6 +353,11 @@ class Customers(Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"segment names must be unique; repeated: {', '.join(dupes)}")
+        for i, event in enumerate(self.calendar):
+            unknown = [n for n in event.segments if n not in names]
+            if unknown:
+                raise KeyPathError(f"customers.calendar[{i}].segments", unknown,
+                                   f"no such segment; segments: {', '.join(names)}")
         return self
 
 
@@ -524,7 +621,8 @@ class Couriers(Strict):
         description="teaching mode: a round-trip time distribution replaces distance/speed; "
         "the trip's orders count as delivered when the trip ends",
     )
-    dispatch: str = Field(default="fcfs", description="dispatch policy, by name")
+    dispatch: Annotated[str, _policy_name("dispatch", DISPATCH_POLICIES)] = Field(
+        default="fcfs", description="dispatch policy, by name")
     capacity: PositiveInt = Field(default=1, description="orders per trip at most")
     batch_window: Duration = Field(
         default="0s", description="batching policies: the longest a batch may hold an order"
@@ -538,14 +636,6 @@ class Couriers(Strict):
     give_up_after: Duration | None = Field(
         default=None, description="an order not dispatched within this time is cancelled"
     )
-
-    @field_validator("dispatch")
-    @classmethod
-    def _known_policy(cls, value: str) -> str:
-        if value not in DISPATCH_POLICIES:
-            raise ValueError(f"unknown dispatch policy {value!r}; allowed: "
-                             f"{', '.join(DISPATCH_POLICIES)}")
-        return value
 
     @field_validator("give_up_after")
     @classmethod
@@ -696,6 +786,19 @@ class DirectMail(Strict):
         default_factory=lambda: {"dist": "lognormal", "mean": "3d", "cv": 0.4},
         description="national courier from the port to the customer, minutes",
     )
+class Offer(Strict):
+    """What a channel offers a choosing customer beyond the basket (logit choice)."""
+
+    tax_rate: Probability | None = Field(
+        default=None, description="import tax on the basket; none: customs.tax_rate (the "
+        "airport's tax_rate for travellers)")
+    promised_time: Duration | None = Field(
+        default=None, description="the promise as customers perceive it; none: the "
+        "channel's promise (needed for next_day and slots channels)")
+    customer_travels: bool = Field(
+        default=False, description="the customer goes to the channel's depot (a store, the "
+        "airport) instead of waiting for a courier")
+    trust: Probability = Field(default=1.0, description="trust in authenticity and delivery")
 
 
 class Channel(Strict):
@@ -732,6 +835,7 @@ class Channel(Strict):
         default_factory=lambda: {"dist": "lognormal", "mean": "5d", "cv": 0.5},
         description="from delivery to the return reaching the warehouse, minutes",
     )
+    offer: Offer = Offer()
 
     @model_validator(mode="after")
     def _route(self) -> Channel:
@@ -1023,6 +1127,16 @@ class Scenario(Strict):
                         f"channel {ch!r} is not defined under [channels]; "
                         f"defined: {', '.join(self.channels)}",
                     )
+            self._check_behaviour(f"customers.segments[{i}]", seg)
+            if seg.choice != "shares":
+                for ch in seg.channels:
+                    if self.perceived_promise(ch) is None:
+                        raise KeyPathError(
+                            f"channels.{ch}.offer.promised_time", ABSENT,
+                            f"segment {seg.name!r} chooses by {seg.choice}, which needs a "
+                            "promised time; this channel promises next_day or slots, so "
+                            "set offer.promised_time",
+                        )
             if seg.around not in depots:
                 raise KeyPathError(f"customers.segments[{i}].around", seg.around,
                                    f"no depot of that name; depots: {', '.join(depots)}")
@@ -1064,6 +1178,23 @@ class Scenario(Strict):
                     )
         self._check_flights()
         return self
+
+    @staticmethod
+    def _check_behaviour(path: str, seg: Segment) -> None:
+        """Memory needs people to remember; patience and logit name the segment's channels."""
+        if seg.population is not None and seg.source == "flights":
+            raise KeyPathError(f"{path}.population", seg.population,
+                               "applies to poisson segments; travellers are not counted")
+        if seg.memory is not None and seg.population is None:
+            raise KeyPathError(f"{path}.memory", ABSENT,
+                               "needs a finite population (set population)")
+        named = {"patience.channels": seg.patience.channels if seg.patience else [],
+                 "logit.constants": list(seg.logit.constants)}
+        for key, channels in named.items():
+            strangers = [c for c in channels if c not in seg.channels]
+            if strangers:
+                raise KeyPathError(f"{path}.{key}", strangers,
+                                   f"not among this segment's channels {seg.channels}")
 
     def _check_channel(self, name: str, channel: Channel, depots: list[str]) -> None:
         path = f"channels.{name}"
@@ -1130,6 +1261,11 @@ class Scenario(Strict):
         """Every fleet by name: ``couriers`` first, then those under ``[fleets]``."""
         first = {} if self.couriers is None else {COURIERS: self.couriers}
         return {**first, **self.fleets}
+
+    def perceived_promise(self, channel: str) -> float | None:
+        """The promised time choosing customers weigh, minutes (None: not known)."""
+        spec = self.channels[channel]
+        return spec.offer.promised_time if spec.offer.promised_time is not None else spec.promise
 
     def depot_position(self, depot: str) -> tuple[float, float]:
         """(x, y) km of a depot on the city plane (a scenario without a warehouse: 0, 0)."""

@@ -119,3 +119,51 @@ def periodic_base_stock_fill_rate(rate: float, lead_time: float, review: float,
         return sum(1.0 - _poisson_cdf(j, rate * x) for j in range(base_stock))
 
     return (g(lead_time + review) - g(lead_time)) / (rate * review)
+def erlang_a(arrival_rate: float, service_mean: float, servers: int,
+             patience_mean: float) -> tuple[float, float, float]:
+    """M/M/c+M (Erlang-A, Palm's queue with exponential patience).
+
+    Returns (probability that an arrival abandons, mean wait in queue of all arrivals
+    in minutes -- abandoning ones count until they leave --, probability of waiting).
+    Birth-death chain (Garnett, Mandelbaum & Reiman 2002; Mandelbaum & Zeltyn 2007):
+    pi_n ~ a^n / n! for n <= c, and pi_{c+k} = pi_c prod_{j<=k} lambda / (c mu + j theta),
+    with mu = 1 / service_mean, theta = 1 / patience_mean. With E[Q] the mean number
+    waiting, W = E[Q] / lambda (Little) and P(abandon) = theta E[Q] / lambda.
+    Stable for any load because theta > 0.
+    """
+    if patience_mean <= 0 or service_mean <= 0 or servers < 1 or arrival_rate <= 0:
+        raise ValueError("rates, means and servers must be positive")
+    mu, theta = 1.0 / service_mean, 1.0 / patience_mean
+    term, below = 1.0, 1.0  # pi_0 (unnormalised) and the sum of pi_0..pi_{c-1}
+    for n in range(1, servers):
+        term *= arrival_rate / (n * mu)
+        below += term
+    term *= arrival_rate / (servers * mu)  # pi_c
+    waiting_mass, queue_mass, k = term, 0.0, 0  # sums of pi_{c+k} and k pi_{c+k}, k >= 0
+    while True:
+        k += 1
+        ratio = arrival_rate / (servers * mu + k * theta)
+        term *= ratio
+        waiting_mass += term
+        queue_mass += k * term
+        # Once the ratio is below 1 the tail is below a geometric series: stop when tiny.
+        if ratio < 1 and k * term / (1 - ratio) ** 2 < 1e-14 * waiting_mass:
+            break
+    total = below + waiting_mass
+    mean_queue = queue_mass / total
+    return theta * mean_queue / arrival_rate, mean_queue / arrival_rate, waiting_mass / total
+
+
+def mmck_blocking(arrival_rate: float, service_mean: float, servers: int, capacity: int) -> float:
+    """Probability that an arrival finds M/M/c/K full (``capacity`` K >= c in the system).
+
+    pi_n ~ a^n / n! for n <= c and pi_c rho^(n - c) above; the answer is pi_K (PASTA).
+    Balking at ``b`` waiting is M/M/c/(c + b).
+    """
+    if capacity < servers:
+        raise ValueError("capacity must be at least the number of servers")
+    load = arrival_rate * service_mean
+    terms = [1.0]
+    for n in range(1, capacity + 1):
+        terms.append(terms[-1] * load / min(n, servers))
+    return terms[-1] / sum(terms)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .scenario import Scenario, scenario_from_dict
 from .summary import t_half_width
-from .theory import mg1_mean_wait, mmc_mean_wait
+from .theory import erlang_a, mg1_mean_wait, mmc_mean_wait
 
 
 def textbook_scenario(
@@ -100,6 +100,19 @@ def _jackson_tandem_exact() -> float:
     return (mmc_mean_wait(3.0, 1.0, 4) + 1.0) + (mmc_mean_wait(3.0, 0.5, 2) + 0.5)
 
 
+#: Customers who wait in person at the pickers and leave after exponential 2 min patience.
+IMPATIENT = {"customers": {"patience": {"at": ["pick"],
+                                        "time": {"dist": "exponential", "mean": "2min"}}}}
+
+
+def _abandonment(seed: int) -> float:
+    from .api import simulate
+
+    orders = simulate(textbook_scenario(["pick"], 4.5, **IMPATIENT), seed=seed).orders
+    counted = orders[orders["after_warmup"] & (orders["outcome"] != "in_flight")]
+    return float((counted["outcome"] == "reneged").mean())
+
+
 #: Riders really riding, dispatched by the general dispatcher (a 24 h shift): homes at an
 #: exponential distance of mean 0.5 km, 30 km/h, no handover, so a round trip 2 d / v is
 #: exponential with mean 2 min.
@@ -136,6 +149,8 @@ CHECKS: dict[str, tuple[Callable[[int], float], float]] = {
         _kpi(["pick"], 3.0, "pick", "utilisation"), 0.75),
     "Erlang C W_q, airport counters M/M/3 (rho 0.8), min": (
         _kpi(["pickup"], 1.6, "pickup", "mean_wait", **COUNTERS_MMC), mmc_mean_wait(1.6, 1.5, 3)),
+    "Erlang-A P(abandon), pickers M/M/4+M (rho 1.125, patience 2 min)": (
+        _abandonment, erlang_a(4.5, 1.0, 4, 2.0)[0]),
     "Pollaczek-Khinchine W_q, face-ID M/D/1 counter (rho 0.7), min": (
         _kpi(["pickup"], 4.2, "pickup", "mean_wait", **FACE_ID_MD1),
         mg1_mean_wait(4.2, 10 / 60, 0.0)),

@@ -10,6 +10,11 @@ here too. Nothing here computes statistics or touches pandas.
 An order enters its route through its channel's *entry*: the first stage
 itself, or a check in front of it that refuses orders from beyond the channel's
 ``max_distance_km`` and records the slot a presale customer picks.
+
+Customers who wait in person at a station (``patience`` in their segment) meet
+it through an :class:`Impatient` wrapper that may end their order as balked or
+reneged; a segment with ``memory`` learns from how each order ended
+(:meth:`World._remember`), which feeds its next choices.
 """
 
 from __future__ import annotations
@@ -24,9 +29,14 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from .city import homes, traffic_factors
+from .choice import CHOICE_POLICIES, Chooser, Offer, Taste
+from .city import homes, road_km, traffic_factors
 from .customers import (
+    FAILED,
+    LATE,
+    ON_TIME,
     ArrivalProcess,
+    CustomerMemory,
     OrderFactory,
     arrival_rates,
     split_basket,
@@ -38,7 +48,7 @@ from .facilities.airport import AIRPORT_STAMPS, Airport, preorders_per_day
 from .facilities.couriers import LEG_VALUES, TRIP_COUNTS, Fleet, RiderFleet, Travel
 from .facilities.customs import Customs, QuotaBook
 from .facilities.staging import Hold
-from .facilities.station import Delay, Station
+from .facilities.station import BALKED, Delay, Impatient, PatienceRule, Station
 from .facilities.stock import ALLOCATION, ReserveStage, StockPool
 from .facilities.store import Store
 from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
@@ -47,6 +57,7 @@ from .promises import SlotChooser, due_times
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
 from .scenario import (
+    AIRPORT_STAGES,
     COURIERS,
     STAGES,
     Couriers,
@@ -58,6 +69,7 @@ from .scenario import (
     depot_resource,
     fleet_resource,
 )
+from .units import HOUR
 
 _BONDED_STAMPS = [
     "door_queued", "entered", "left_store",
@@ -146,6 +158,7 @@ class World:
         self._build_facilities()
         self._build_routes()
         self._build_customers()
+        self._remembering = any(m is not None for m in self.memories)
         self._start_monitors()
         self._counters_at_warmup: dict[str, int] = {}
         self._check_economics()
@@ -425,8 +438,15 @@ class World:
             if channel.slots is not None:
                 self.holds[name] = Hold(self.env, channel.slots.release_before, self.book)
                 self.holds[name].done = self.advance
+        self.impatient: dict[str, Impatient] = {}
         self.routes = [tuple(self._stage(n, s) for s in sc.channels[n].route)
                        for n in self.channel_names]
+        if self.airport is not None and any(
+                s.patience is not None and "pickup" in s.patience.at
+                for s in sc.customers.segments):
+            counters = self._impatient(self.airport.pickup.station, "pickup")
+            self.impatient["pickup"] = counters
+            self.airport.pickup.enter = counters.arrive
         self.final_outcome = [
             Outcome.DELIVERED if sc.channels[n].route[-1] in DELIVERING else Outcome.COLLECTED
             for n in self.channel_names
@@ -449,14 +469,52 @@ class World:
         self.entries = [self._entry(i, n) for i, n in enumerate(self.channel_names)]
 
     def _stage(self, channel: str, stage: str) -> Any:
-        """The object serving ``stage`` of ``channel``."""
-        if stage == "front_pick":
-            return self.front[self.scenario.channel_depot(channel)]
+        """The object serving ``stage`` of ``channel``: a station whose customers may give
+        up is wrapped in an :class:`Impatient` (one per station, shared by its channels)."""
         if stage == "deliver":
             return self.fleets[self.scenario.channels[channel].fleet]
         if stage == "hold":
             return self.holds[channel]
-        return self.stages[stage]
+        if stage in AIRPORT_STAGES:  # patience at the counter: see _build_routes
+            return self.stages[stage]
+        found = (self.front[self.scenario.channel_depot(channel)] if stage == "front_pick"
+                 else self.stages[stage])
+        if not any(s.patience is not None and stage in s.patience.at
+                   for s in self.scenario.customers.segments):
+            return found
+        if found.name not in self.impatient:
+            self.impatient[found.name] = self._impatient(found, stage)
+        return self.impatient[found.name]
+
+    def _impatient(self, station: Station, stage: str) -> Impatient:
+        """``station`` with the patience of the segments that wait in person at ``stage``."""
+        rules: list[list[PatienceRule | None]] = []
+        for seg in self.scenario.customers.segments:
+            rule = seg.patience
+            if rule is None or stage not in rule.at:
+                rules.append([None] * len(self.channel_names))
+                continue
+            prefix = f"customers.{seg.name}"
+            uniform = (uniform_draw(self.streams.stream(f"{prefix}.balk.{station.name}"))
+                       if rule.balk_at is not None and rule.balk_probability < 1
+                       else itertools.repeat(0.0).__next__)
+            patience = (self._draw(f"{prefix}.patience.{station.name}", rule.time)
+                        if rule.time is not None else None)
+            waits = (rule.balk_at, rule.balk_probability, uniform, patience)
+            rules.append([waits if not rule.channels or name in rule.channels else None
+                          for name in self.channel_names])
+        wrapper = Impatient(station, rules, self.book.segment, self.book.channel)
+        wrapper.gave_up = self._gave_up
+        return wrapper
+
+    def _gave_up(self, order_id: int, how: int) -> None:
+        """A customer left a queue (balked or reneged) now: the order ends there.
+
+        A pre-paid airport order is refunded, as a missed pickup is."""
+        book = self.book
+        if self.routes[book.channel[order_id]][-1] is self.stages.get("pickup"):
+            book.refund[order_id] = book.value[order_id] + book.tax[order_id]
+        self._fail(order_id, Outcome.BALKED if how == BALKED else Outcome.RENEGED, Reason.NONE)
 
     def _entry(self, index: int, name: str) -> Callable[[int], None]:
         """How an order of channel ``name`` enters its route (see the module docstring)."""
@@ -488,27 +546,41 @@ class World:
         sc, env = self.scenario, self.env
         self.factories: list[OrderFactory] = []
         self._split_uniform: list[Callable[[], float] | None] = []
+        #: Per segment: its customers' memory, None where they forget (or are anonymous).
+        self.memories: list[CustomerMemory | None] = []
         first_customer = 0
         for index, seg in enumerate(sc.customers.segments):
-            parts = ("skus", "lines", "channel") + (("identity",) if seg.population else ())
+            parts = ("skus", "lines", "channel") + (("identity",) if seg.population else ()) \
+                + (("come_back",) if seg.memory else ())
             streams = {part: self.streams.stream(f"basket.{seg.name}.{part}") for part in parts}
-            customers = None
+            customers, memory = None, None
             if seg.population:
                 customers = (first_customer, seg.population)
+                if seg.memory is not None:
+                    memory = CustomerMemory(seg.memory, first_customer, seg.population,
+                                            [sc.channels[c].offer.trust for c in seg.channels])
                 first_customer += seg.population
+            self.memories.append(memory)
             self._split_uniform.append(
                 uniform_draw(self.streams.stream(f"customers.{seg.name}.split"))
                 if seg.split_on_rejection > 0 else None
             )
             channels = [self.channel_names.index(c) for c in seg.channels]
             shares = seg.channel_shares or [1.0] * len(seg.channels)
-            if seg.source == "flights" and self.airport is not None and sc.airport is not None:
+            flying = seg.source == "flights"
+            base_tax = sc.airport.tax_rate if flying and sc.airport is not None \
+                else sc.customs.tax_rate
+            tax_rates = [base_tax if sc.channels[c].offer.tax_rate is None
+                         else sc.channels[c].offer.tax_rate for c in seg.channels]
+            chooser = self._chooser(seg, shares, tax_rates) if seg.choice != "shares" else None
+            if flying and self.airport is not None and sc.airport is not None:
                 # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
                 factory = OrderFactory(
                     self.book, index, channels, shares, sc.airport.catalogue, self.prices,
                     sc.airport.tax_rate, streams, itertools.repeat((0.0, 0.0, 0.0)).__next__,
                     [None] * len(self.channel_names), 1.0, self.place,
-                    sku_offset=sc.catalogue.skus, customers=customers,
+                    sku_offset=sc.catalogue.skus, customers=customers, chooser=chooser,
+                    tax_rates=tax_rates,
                 )
                 self.airport.build_order = factory.build
                 self.airport.place = self.place
@@ -523,11 +595,40 @@ class World:
                       self.streams.stream(f"customers.{seg.name}.direction"),
                       sc.depot_position(seg.around), sc.city.detour_factor),
                 depots, sc.city.detour_factor, self.place, customers=customers,
+                chooser=chooser, tax_rates=tax_rates, memory=memory,
             )
             self.factories.append(factory)
-            ArrivalProcess(env, arrival_rates(seg, sc.scenario.start, sc.scenario.horizon),
-                           sc.scenario.horizon, self.streams.stream(f"arrivals.{seg.name}"),
-                           factory)
+            ArrivalProcess(env, arrival_rates(seg, sc.scenario.start, sc.scenario.horizon,
+                                              sc.customers.calendar), sc.scenario.horizon,
+                           self.streams.stream(f"arrivals.{seg.name}"), factory)
+
+    def _chooser(self, seg: Segment, shares: list[float], tax_rates: list[float]) -> Chooser:
+        """The segment's channel choice on what each of its channels offers."""
+        sc = self.scenario
+        offers = []
+        for name, tax_rate in zip(seg.channels, tax_rates, strict=True):
+            spec = sc.channels[name]
+            fee = sc.economics.delivery_fees.get(name)
+            depot = sc.channel_depot(name)
+            offers.append(Offer(
+                tax_rate=tax_rate,
+                fee_cny=fee.fee_cny if fee is not None else 0.0,
+                free_above_cny=fee.free_above_cny if fee is not None else None,
+                promised_hours=(sc.perceived_promise(name) or 0.0) / HOUR,
+                travels=spec.offer.customer_travels,
+                depot=None if depot == seg.around else sc.depot_position(depot),
+                trust=spec.offer.trust,
+                max_km=spec.max_distance_km,
+            ))
+        taste = Taste(
+            shares=tuple(shares),
+            constants=tuple(seg.logit.constants.get(c, 0.0) for c in seg.channels),
+            per_cny=seg.logit.per_cny, per_promised_hour=seg.logit.per_promised_hour,
+            per_travel_km=seg.logit.per_travel_km, per_trust=seg.logit.per_trust,
+        )
+        detour = sc.city.detour_factor
+        return Chooser(CHOICE_POLICIES[seg.choice], taste, offers,
+                       lambda a, b: road_km(a, b, detour))
 
     def _start_monitors(self) -> None:
         interval = self.scenario.recorder.resource_interval
@@ -586,6 +687,8 @@ class World:
             after = self.after_done[channel]
             if after is not None:
                 after(order_id)
+            if self._remembering:
+                self._remember(order_id, None)
 
     def _end(self, order_id: int, outcome: Outcome, reason: Reason,
              at_stage: bool = True) -> None:
@@ -597,6 +700,25 @@ class World:
         book.outcome[order_id] = outcome
         book.failed_at[order_id] = book.step[order_id] if at_stage else -1
         book.reason[order_id] = reason
+        if self._remembering:
+            self._remember(order_id, FAILED)
+
+    def _remember(self, order_id: int, how: int | None) -> None:
+        """The order's customer remembers it: ``how`` (None: on time or late, from its due
+        time)."""
+        book = self.book
+        memory = self.memories[book.segment[order_id]]
+        if memory is None or book.customer[order_id] < 0:
+            return
+        channel = book.channel[order_id]
+        if how is None:
+            due = due_times([self.scenario.channels[self.channel_names[channel]]],
+                            np.zeros(1, dtype=np.int64), np.array([book.placed[order_id]]),
+                            np.array([book.column("slot_start")[order_id]]))[0]
+            how = ON_TIME if book.finished[order_id] <= due else LATE
+        position = self.scenario.customers.segments[book.segment[order_id]].channels.index(
+            self.channel_names[channel])
+        memory.remember(book.customer[order_id], position, how)
 
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE, Reason(self.book.reason[order_id]))
@@ -731,4 +853,6 @@ class World:
             counters["linehaul_runs"] = self.airport.linehaul.runs
         if self.scenario.warehouse is not None and isinstance(self.picking, PickFloor):
             counters["orders_picked_by_agv"] = self.picking.agv_orders
+        if any(m is not None for m in self.memories):
+            counters["stayed_away"] = sum(m.stayed_away for m in self.memories if m is not None)
         return counters

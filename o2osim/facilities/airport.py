@@ -280,6 +280,10 @@ class PickupCounters:
         self.station = Station(env, "pickup", servers, self._service, col("counter_queued"),
                                self._start, col("counter_left"))
         self.station.done = self._counter_done
+        #: How a passenger joins the counter queue: the station itself, or a wrapper whose
+        #: customers may balk or renege (the World sets it; an order that gave up has an
+        #: outcome when this returns).
+        self.enter: Callable[[int], None] = self.station.arrive
         self.done: Callable[[int], None] = _unwired
         self.missed: Callable[[int, Reason], None] = _unwired  # type: ignore[assignment]
         if config.staffing is not None:
@@ -301,7 +305,7 @@ class PickupCounters:
             self._staged[order_id] = now  # a route without a ``stage`` step
         if math.isnan(self._departure[order_id]):
             self._at_counter[order_id] = now  # teaching mode: the customer is already here
-            self.station.arrive(order_id)
+            self.enter(order_id)
         elif not math.isnan(self._at_counter[order_id]):
             self._join(order_id)  # the passenger was waiting for the goods
 
@@ -321,8 +325,9 @@ class PickupCounters:
         if now >= give_up:
             self.missed(order_id, Reason.PASSENGER_LATE)
             return
-        self.station.arrive(order_id)
-        if math.isnan(self._start[order_id]):  # queueing: will the flight wait?
+        self.enter(order_id)
+        # Queueing (and not balked): will the flight wait?
+        if not self.book.outcome[order_id] and math.isnan(self._start[order_id]):
             Timeout(self.env, give_up - now, order_id).callbacks.append(self._give_up)
 
     def _give_up(self, event: Timeout) -> None:

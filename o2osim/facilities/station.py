@@ -222,3 +222,58 @@ class Delay:
         order_id = event._value
         self._end[order_id] = self.env._now
         self.done(order_id)
+#: How a waiting customer gave up: balked (left on seeing the queue) or reneged (left it).
+BALKED, RENEGED = 0, 1
+#: One segment's patience at a station: (balk at this many waiting or None, balk
+#: probability, uniform draw for it, patience draw in minutes or None).
+PatienceRule = tuple[int | None, float, Callable[[], float], Callable[[], float] | None]
+
+
+class Impatient:
+    """A :class:`Station` whose waiting customers may give up (balk or renege).
+
+    Sits in a route in place of the station. A customer who would wait and sees
+    ``balk_at`` or more waiting balks with the rule's probability; one who joins
+    the queue reneges after the patience draw unless service has begun by then
+    (then :meth:`Station.withdraw` takes it out). ``gave_up(order_id, how)`` is
+    called with :data:`BALKED` or :data:`RENEGED`; finished orders go on to
+    ``station.done`` as usual. ``rules[segment][channel]`` is None where customers
+    do not wait in person (or are patient); ``segment`` and ``channel`` are the
+    order book's columns. Only customers who must wait cost anything extra (one
+    timer each).
+    """
+
+    def __init__(self, station: Station, rules: list[list[PatienceRule | None]],
+                 segment: list[int], channel: list[int]) -> None:
+        self.station = station
+        self.rules = rules
+        self.segment = segment
+        self.channel = channel
+        self.gave_up: Callable[[int, int], None] = lambda order_id, how: _unwired(order_id)
+        self.balked = 0
+        self.reneged = 0
+
+    def arrive(self, order_id: int) -> None:
+        """A customer reaches the queue now."""
+        station = self.station
+        rule = self.rules[self.segment[order_id]][self.channel[order_id]]
+        if rule is None or station.busy < station.servers:
+            station.arrive(order_id)
+            return
+        balk_at, balk_probability, uniform, patience = rule
+        if (balk_at is not None and len(station.queue) >= balk_at
+                and (balk_probability >= 1.0 or uniform() < balk_probability)):
+            self.balked += 1
+            self.gave_up(order_id, BALKED)
+            return
+        station.arrive(order_id)
+        if patience is not None:
+            Timeout(station.env, patience(), order_id).callbacks.append(self._renege)
+
+    def _renege(self, event: Timeout) -> None:
+        order_id = event._value
+        # A started service has its start stamped: skip the queue scan of withdraw().
+        if self.station._start_at[order_id] != self.station._start_at[order_id] and \
+                self.station.withdraw(order_id):
+            self.reneged += 1
+            self.gave_up(order_id, RENEGED)

@@ -1,0 +1,97 @@
+"""Customers who give up: reneging against Erlang-A, balking against M/M/c/K.
+
+A stripped picking station (4 pickers, exponential 1 min) serves customers who
+wait in person there. Each test asserts that the closed form lies inside the
+99% confidence interval of independent replications (warm-up removed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from o2osim import simulate
+from o2osim.theory import erlang_a, mmck_blocking
+
+from helpers import confidence_interval, stripped
+
+REPLICATIONS = 20
+WARMUP = 240.0  # minutes
+
+
+def _counted(orders: pd.DataFrame) -> pd.DataFrame:
+    done = orders[(orders["placed"] >= WARMUP) & (orders["outcome"] != "in_flight")]
+    return done
+
+
+def _abandonment_and_wait(orders: pd.DataFrame) -> tuple[float, float]:
+    counted = _counted(orders)
+    reneged = (counted["outcome"] == "reneged").to_numpy()
+    # A reneging customer waited until leaving; the others until service began.
+    left = np.where(reneged, counted["finished"], counted["pick_start"])
+    return float(reneged.mean()), float((left - counted["pick_queued"]).mean())
+
+
+def test_reneging_matches_erlang_a():
+    # lambda = 4.5/min > c mu = 4/min: without abandonment this queue would explode.
+    scenario = stripped(["pick"], per_minute=4.5, horizon="2d", warmup="4h", customers={
+        "patience": {"at": ["pick"], "time": {"dist": "exponential", "mean": "2min"}}})
+    measured = [_abandonment_and_wait(simulate(scenario, seed=s).orders)
+                for s in range(1, REPLICATIONS + 1)]
+    abandon, wait, _ = erlang_a(4.5, 1.0, 4, 2.0)
+    low, high = confidence_interval([m[0] for m in measured])
+    assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
+    low, high = confidence_interval([m[1] for m in measured])
+    assert low <= wait <= high, f"W {wait:.4f} outside [{low:.4f}, {high:.4f}]"
+
+
+def test_balking_at_a_visible_queue_is_mmck_blocking():
+    # Balk on seeing 3 waiting: the station holds at most c + 3 = 7 customers.
+    scenario = stripped(["pick"], per_minute=3.0, horizon="2d", warmup="4h", customers={
+        "patience": {"at": ["pick"], "balk_at": 3}})
+    shares = []
+    for seed in range(1, REPLICATIONS + 1):
+        counted = _counted(simulate(scenario, seed=seed).orders)
+        shares.append(float((counted["outcome"] == "balked").mean()))
+    exact = mmck_blocking(3.0, 1.0, 4, 7)
+    low, high = confidence_interval(shares)
+    assert low <= exact <= high, f"P(balk) {exact:.4f} outside [{low:.4f}, {high:.4f}]"
+
+
+def test_giving_up_is_recorded_with_where_and_when():
+    scenario = stripped(["pick", "pack"], per_minute=4.5, horizon="1d", warmup="0s", customers={
+        "patience": {"at": ["pick"], "time": {"dist": "exponential", "mean": "2min"},
+                     "balk_at": 6}})
+    result = simulate(scenario, seed=5)
+    orders = result.orders
+    gave_up = orders[orders["outcome"].isin(["balked", "reneged"])]
+    assert set(gave_up["outcome"]) == {"balked", "reneged"}
+    assert set(gave_up["failed_at"]) == {"pick"}
+    assert (gave_up["finished"] >= gave_up["placed"]).all()
+    balked = gave_up[gave_up["outcome"] == "balked"]
+    assert (balked["finished"] == balked["placed"]).all()  # balking takes no time
+    assert gave_up["pack_queued"].isna().all()  # nobody who left reached the next stage
+    overall = result.kpis.query("group == 'overall'").set_index("kpi")["value"]
+    assert overall["balked"] + overall["reneged"] == len(gave_up)
+
+
+def test_reneging_at_the_airport_counter_matches_erlang_a():
+    # Teaching mode: Poisson passengers straight to 3 counters, exponential 1 min, no ID
+    # check; they leave the queue after an exponential 90 s patience (lambda 3.3 > c mu 3).
+    scenario = stripped(["pickup"], per_minute=3.3, horizon="2d", warmup="4h", airport={
+        "counters": 3, "id_check_time": {"dist": "deterministic", "value": "0s"},
+        "pickup_time": {"dist": "exponential", "mean": "1min"}}, customers={
+        "patience": {"at": ["pickup"], "time": {"dist": "exponential", "mean": "90s"}}})
+    shares, waits = [], []
+    for seed in range(1, REPLICATIONS + 1):
+        counted = _counted(simulate(scenario, seed=seed).orders)
+        reneged = (counted["outcome"] == "reneged").to_numpy()
+        left = np.where(reneged, counted["finished"], counted["counter_start"])
+        shares.append(float(reneged.mean()))
+        waits.append(float((left - counted["counter_queued"]).mean()))
+        assert (counted.loc[reneged, "refund_cny"] > 0).all()  # pre-paid: refunded
+    abandon, wait, _ = erlang_a(3.3, 1.0, 3, 1.5)
+    low, high = confidence_interval(shares)
+    assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
+    low, high = confidence_interval(waits)
+    assert low <= wait <= high, f"W {wait:.4f} outside [{low:.4f}, {high:.4f}]"
