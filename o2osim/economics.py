@@ -111,6 +111,26 @@ def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:
     return float(np.sum(level * np.diff(edges)) / DAY)
 
 
+def event_discounts(scenario: Scenario, orders: pd.DataFrame) -> np.ndarray:
+    """Price discount (share) of each order from the calendar events on its date.
+
+    Discounts of events on the same date compound; the purchase cost is not discounted.
+    """
+    keep = np.ones(len(orders))
+    events = [e for e in scenario.customers.calendar if e.discount > 0]
+    if not events:
+        return np.zeros(len(orders))
+    day = np.floor(orders["placed"].to_numpy() / DAY).astype(np.int64)
+    segment = orders["segment"].astype(str).to_numpy()
+    for event in events:
+        first = (event.start - scenario.scenario.start).days
+        on = (day >= first) & (day < first + event.days)
+        if event.segments:
+            on &= np.isin(segment, event.segments)
+        keep[on] *= 1.0 - event.discount
+    return 1.0 - keep
+
+
 def order_money(scenario: Scenario, orders: pd.DataFrame,
                 resource_stats: dict[str, dict[str, float]], inventory: pd.DataFrame,
                 counters: dict[str, int]) -> Money:
@@ -127,7 +147,7 @@ def order_money(scenario: Scenario, orders: pd.DataFrame,
     rates = {name: int(_cents(courier_rate(scenario, fleet_resource(ch.fleet))))
              for name, ch in scenario.channels.items()}
     courier = counted["channel"].astype(str).map(rates).to_numpy(dtype=np.int64)
-    value = _cents(counted["value_cny"].to_numpy())
+    value = _cents(counted["value_cny"].to_numpy() * (1.0 - event_discounts(scenario, counted)))
     fee = np.zeros(len(counted), dtype=np.int64)
     for name, rule in econ.delivery_fees.items():
         waived = value >= _cents(rule.free_above_cny) if rule.free_above_cny is not None \

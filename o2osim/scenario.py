@@ -340,6 +340,8 @@ class CalendarEvent(Strict):
     days: PositiveInt = Field(default=1, description="consecutive dates from start")
     factor: Annotated[float, Field(ge=0, le=1000)] = Field(description="arrival multiplier")
     segments: list[Name] = Field(default_factory=list)
+    discount: Probability = Field(
+        default=0.0, description="share taken off the retail price of orders placed on these dates")
 
 
 class Customers(Strict):

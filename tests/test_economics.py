@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from o2osim import load_scenario, simulate
 from o2osim.economics import COSTS, spread
+from o2osim.scenario import scenario_from_dict, scenario_to_dict
 from o2osim.validation import textbook_scenario
 
 from helpers import BASELINE
@@ -112,3 +113,24 @@ def test_hand_computed_cost_lines():
     assert money["revenue_cny"].sum() == pytest.approx(values.round(2).sum() + fees.sum(),
                                                        abs=0.005)
     assert result.kpi("site", "hub", "fixed_cost_per_day") == pytest.approx(400.0)
+
+
+def test_calendar_discount_lowers_revenue_not_purchase_cost():
+    events = [{"name": "double_11", "start": "2026-11-01", "days": 1, "factor": 1.0,
+               "discount": 0.2}]
+    base = textbook_scenario(["pick"], 20 / 1440, horizon="2d", warmup="0s",
+                             economics={"purchase_cost_share": 0.5})
+    raw = scenario_to_dict(base)
+    raw["customers"]["calendar"] = events
+    scenario = scenario_from_dict(raw)
+    result = simulate(scenario, seed=2)
+    orders = result.orders.set_index("order_id")
+    money = result.money.set_index("order_id")
+    on_day = orders["placed"] < 1440
+    assert on_day.any() and (~on_day).any()
+    value = orders["value_cny"]
+    np.testing.assert_allclose(money.loc[on_day, "revenue_cny"], (value[on_day] * 0.8).round(2),
+                               atol=0.006)
+    np.testing.assert_allclose(money.loc[~on_day, "revenue_cny"], value[~on_day].round(2),
+                               atol=0.006)
+    np.testing.assert_allclose(money["cogs_cny"], (value * 0.5).round(2), atol=0.006)
