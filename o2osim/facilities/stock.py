@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import simpy
+from simpy.events import Timeout
 
 from ..recorder import InventoryLedger, OrderBook, Reason, StockKind
 from .station import _unwired
@@ -319,5 +320,12 @@ class ReserveStage:
             self.lost(order_id)
 
     def _ready(self, order_id: int) -> None:
+        # A backorder filled by a release would otherwise continue its route inside the
+        # release's call stack: a chain of filled-then-rejected backorders recursed without
+        # bound. A zero-delay event runs it after the current event instead, same time.
+        Timeout(self.env, 0.0, order_id).callbacks.append(self._resume)
+
+    def _resume(self, event: Timeout) -> None:
+        order_id = event._value
         self.reserved[order_id] = self.env._now
         self.done(order_id)
