@@ -56,7 +56,7 @@ import o2osim
 from o2osim.api import simulate, world_tables
 from o2osim.kpis import compute_kpis
 from o2osim.scenario import Scenario, load_scenario, scenario_from_dict
-from o2osim.world import World
+from o2osim.world import RunInfo, World
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "configs" / "wenzhou_baseline.toml"
@@ -150,12 +150,17 @@ class O2oRun:
     events: int
 
 
-def run_o2osim_tandem(scenario: Scenario) -> O2oRun:
+def timed_world(scenario: Scenario) -> tuple[World, RunInfo, float]:
+    """Build and run one World; return it, its run info and the wall seconds taken."""
     gc.collect()
     started = time.perf_counter()
     world = World(scenario)
     info = world.run()
-    sim_s = time.perf_counter() - started
+    return world, info, time.perf_counter() - started
+
+
+def run_o2osim_tandem(scenario: Scenario) -> O2oRun:
+    world, info, sim_s = timed_world(scenario)
     gc.collect()
     started = time.perf_counter()
     build_tables(world, scenario, info)
@@ -238,11 +243,7 @@ class BaselineRun:
 
 
 def run_baseline(scenario: Scenario) -> BaselineRun:
-    gc.collect()
-    started = time.perf_counter()
-    world = World(scenario)
-    info = world.run()
-    sim_s = time.perf_counter() - started
+    world, info, sim_s = timed_world(scenario)
     orders, events = len(world.book), info.events
     del world, info
     gc.collect()

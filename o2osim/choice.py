@@ -29,6 +29,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .policies import registrar
+
 #: One channel as a customer sees it: (price CNY = goods + tax + delivery fee,
 #: promised time hours, round-trip km the customer travels, trust 0-1).
 Option = tuple[float, float, float, float]
@@ -55,14 +57,8 @@ Policy = Callable[[Taste, Sequence[Option]], list[float]]
 CHOICE_POLICIES: dict[str, Policy] = {}
 
 
-def choice_policy(name: str) -> Callable[[Policy], Policy]:
-    """Register a choice policy under ``name``."""
-
-    def register(function: Policy) -> Policy:
-        CHOICE_POLICIES[name] = function
-        return function
-
-    return register
+#: Decorator: ``@choice_policy("name")`` registers a policy function.
+choice_policy = registrar(CHOICE_POLICIES)
 
 
 @choice_policy("shares")

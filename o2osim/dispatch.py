@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from .city import Point
+from .policies import registrar
 
 Decision = tuple[list[int], float]
 
@@ -53,14 +54,8 @@ Policy = Callable[[Collection[int], float, DispatchView], Decision]
 DISPATCH_POLICIES: dict[str, Policy] = {}
 
 
-def dispatch_policy(name: str) -> Callable[[Policy], Policy]:
-    """Register ``function`` as the dispatch policy ``name``."""
-
-    def register(function: Policy) -> Policy:
-        DISPATCH_POLICIES[name] = function
-        return function
-
-    return register
+#: Decorator: ``@dispatch_policy("name")`` registers a policy function.
+dispatch_policy = registrar(DISPATCH_POLICIES)
 
 
 def _batch_closes(waiting: Collection[int], now: float, fleet: DispatchView) -> float | None:
