@@ -12,7 +12,8 @@ here runs the model.
 Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
 each front store), ``stock`` (the bonded pool and its replenishment),
 ``resource`` (every queueing resource a channel uses), ``site`` (money),
-``choice`` (each segment's channel shares), and with an airport ``airport`` (see
+``choice`` (each segment's channel shares; an order group also counts its
+stock-outs and what the customers did about them), and with an airport ``airport`` (see
 :func:`airport_kpis`).
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .economics import Money, fleet_cost, money_kpis, site_kpis
-from .recorder import OUTCOME_NAMES
+from .recorder import OUTCOME_NAMES, RESPONSE_NAMES
 from .scenario import Scenario, fleet_resource
 from .units import DAY, HOUR
 
@@ -73,9 +74,11 @@ def _order_kpis(orders: pd.DataFrame, days: float,
     # A stock request met at once: reserved, never backordered. Requests also count the
     # lost sales and the oversold orders that were cancelled.
     reserved, backordered = orders["reserved"].notna(), orders["backordered"].notna()
-    requested = int((reserved | backordered | (outcome == "lost_sale")
+    stocked_out = orders["stocked_out"].notna()
+    requested = int((reserved | backordered | stocked_out | (outcome == "lost_sale")
                      | orders["oversold"].notna()).sum())
-    filled = int((reserved & ~backordered).sum())
+    # A substitute basket or a switch of channel is a response to a stock-out, not a fill.
+    filled = int((reserved & ~backordered & ~stocked_out).sum())
     reasons = orders["reason"]
     if requested:
         fill = filled / requested
@@ -89,6 +92,8 @@ def _order_kpis(orders: pd.DataFrame, days: float,
         ("rejected_over_order_limit", int((reasons == "over_order_limit").sum()), "orders"),
         ("rejected_annual_limit", int((reasons == "annual_limit").sum()), "orders"),
         ("split_orders", int((orders["parent"] >= 0).sum()), "orders"),
+        ("stockouts", int(stocked_out.sum()), "orders"),
+        *_response_kpis(orders),
         ("revenue_cny", float(done["value_cny"].sum()), "CNY"),
         ("tax_cny", float(done["tax_cny"].sum()), "CNY"),
         ("price_paid_cny", float(done["price_paid_cny"].sum()), "CNY"),
@@ -104,6 +109,13 @@ def _order_kpis(orders: pd.DataFrame, days: float,
         ]
         rows += _promise_kpis(done)
     return rows
+
+
+def _response_kpis(orders: pd.DataFrame) -> list[tuple]:
+    """How many stock-outs ended in each response (they add up to ``stockouts``)."""
+    counts = orders["stockout_response"].value_counts()
+    return [(f"stockout_{name}", int(counts.get(name, 0)), "orders")
+            for name in RESPONSE_NAMES]
 
 
 def _promise_kpis(done: pd.DataFrame) -> list[tuple]:

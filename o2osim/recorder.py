@@ -46,10 +46,23 @@ class Reason(IntEnum):
     OVERSOLD = 9  # the online figure showed stock that was gone (sync lag)
     STALE_STOCK_FIGURE = 10  # the online figure showed none, yet stock was there (sync lag)
     ZONE_FULL = 11  # the experience zone was full and there is no door queue
+    NO_SUBSTITUTE = 12  # stock-out: the customer would substitute, but no neighbour was in stock
+    WENT_ELSEWHERE = 13  # stock-out: the customer bought from another retailer
+    BACKORDER_TOO_LONG = 14  # stock-out: the customer cancelled a backorder not filled in time
+
+
+class Response(IntEnum):
+    """What a customer did on finding the shelf short (a stock-out), Gruen et al. (2002)."""
+
+    SUBSTITUTE = 0  # took a neighbouring SKU (another brand or size)
+    SWITCH_CHANNEL = 1  # bought through a channel that does not draw on this pool, or elsewhere
+    WAIT = 2  # waited for the units (a backorder)
+    LEAVE = 3  # did not buy
 
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
 REASON_NAMES = ("", *(r.name.lower() for r in Reason if r is not Reason.NONE))
+RESPONSE_NAMES = tuple(r.name.lower() for r in Response)
 NAN = math.nan
 #: Rows added at a time to the columns that are filled in after an order is placed.
 GROWTH = 8192

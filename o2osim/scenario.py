@@ -257,6 +257,55 @@ class Memory(Strict):
     propensity: Probability = Field(default=1.0, description="at the start, every customer")
 
 
+class StockoutResponse(Strict):
+    """What a segment's customers do when the shelf cannot give their whole basket.
+
+    Probabilities of the four responses, summing to 1. The defaults are the
+    worldwide averages of Gruen, Corsten and Bharadwaj (2002): 31% buy the item
+    elsewhere (``switch_channel``), 45% substitute (26% another brand, 19% the
+    same brand in another size or variety), 15% delay the purchase (``wait``),
+    9% do not buy (``leave``).
+
+    - ``substitute``: each short line is replaced by the nearest SKU in
+      popularity rank that is on the shelf, at most ``substitute_span`` ranks
+      away; if none is, the sale is lost (reason ``no_substitute``).
+    - ``switch_channel``: the customer orders through one of the segment's
+      channels that does not draw on the stock pool (direct mail from the
+      seller), chosen by the segment's choice policy among them; with no such
+      channel the sale goes to another retailer (lost, reason ``went_elsewhere``).
+    - ``wait``: the order waits for the units (a backorder), whatever the
+      channel's ``on_shortage``; it is cancelled (reason ``backorder_too_long``)
+      if not filled within ``wait_patience``.
+    - ``leave``: a lost sale (reason ``out_of_stock``).
+
+    This replaces the channel's ``on_shortage`` for the segment's orders. An
+    oversold order (paid on a stale figure) still follows the channel's rule.
+    """
+
+    substitute: Probability = Field(default=0.45, description="share who take a substitute SKU")
+    switch_channel: Probability = Field(default=0.31,
+                                        description="share who buy through another channel")
+    wait: Probability = Field(default=0.15, description="share who wait for the units")
+    leave: Probability = Field(default=0.09, description="share who do not buy")
+    substitute_span: PositiveInt = Field(
+        default=5, description="how many popularity ranks away a substitute may be, SKUs")
+    wait_patience: Duration | None = Field(
+        default=None, description="a waiting order not filled within this is cancelled, "
+        "minutes; none: waits until filled")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> StockoutResponse:
+        total = self.substitute + self.switch_channel + self.wait + self.leave
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"substitute + switch_channel + wait + leave must be 1 (got {total:.6g})")
+        return self
+
+    def probabilities(self) -> tuple[float, float, float, float]:
+        """In the order of :class:`o2osim.recorder.Response`."""
+        return (self.substitute, self.switch_channel, self.wait, self.leave)
+
+
 class Segment(Strict):
     """A customer segment: how many arrive, when, and which channels they use."""
 
@@ -303,6 +352,9 @@ class Segment(Strict):
         default="shares", description="channel choice policy, by name: shares "
         "(channel_shares) or logit (on what each channel offers)")
     logit: Logit = Logit()
+    stockout: StockoutResponse | None = Field(
+        default=None, description="how customers respond to a stock-out; none: the channel's "
+        "on_shortage decides")
     patience: Patience | None = None
 
     @model_validator(mode="after")
@@ -1130,6 +1182,7 @@ class Scenario(Strict):
                         f"defined: {', '.join(self.channels)}",
                     )
             self._check_behaviour(f"customers.segments[{i}]", seg)
+            self._check_stockout(f"customers.segments[{i}]", seg)
             if seg.choice != "shares":
                 for ch in seg.channels:
                     if self.perceived_promise(ch) is None:
@@ -1197,6 +1250,17 @@ class Scenario(Strict):
             if strangers:
                 raise KeyPathError(f"{path}.{key}", strangers,
                                    f"not among this segment's channels {seg.channels}")
+
+    def _check_stockout(self, path: str, seg: Segment) -> None:
+        """A traveller's order cannot wait for stock: its flight leaves."""
+        if seg.stockout is None or seg.stockout.wait == 0:
+            return
+        flying = [c for c in seg.channels if set(self.channels[c].route) & set(AIRPORT_STAGES)]
+        if flying:
+            raise KeyPathError(f"{path}.stockout.wait", seg.stockout.wait,
+                               f"channel {flying[0]!r} goes through the airport and cannot "
+                               "wait for stock; set wait = 0 and give its share to another "
+                               "response")
 
     def _check_channel(self, name: str, channel: Channel, depots: list[str]) -> None:
         path = f"channels.{name}"

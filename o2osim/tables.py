@@ -14,6 +14,7 @@ import pandas as pd
 from .recorder import (
     OUTCOME_NAMES,
     REASON_NAMES,
+    RESPONSE_NAMES,
     InventoryLedger,
     OrderBook,
     ResourceLog,
@@ -21,6 +22,8 @@ from .recorder import (
 )
 
 STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
+#: Integer columns of the order book shown as labels (-1: none, an empty cell).
+LABELS = {"stockout_response": list(RESPONSE_NAMES)}
 
 
 def _categorical(codes: list[int] | np.ndarray, names: list[str]) -> pd.Categorical:
@@ -41,6 +44,8 @@ def orders_table(
     ``customer`` is -1 where the segment has no finite population; ``parent`` is the
     order a split order came from (-1 if none).
     ``due`` is each order's due time (minutes) from its channel's promise.
+    ``stockout_response`` says what a customer who found the shelf short
+    (``stocked_out``) did: substitute, switch_channel, wait or leave.
     """
     n = len(book)
     placed = np.asarray(book.placed, dtype=float)
@@ -72,7 +77,10 @@ def orders_table(
             **{name: (np.asarray(book.stamps[name], dtype=float) if name in book.stamps
                       else np.full(n, np.nan)) for name in book.stamp_names},
             **{name: np.asarray(col, dtype=float) for name, col in book.values.items()},
-            **{name: np.asarray(col, dtype=np.int64) for name, col in book.counts.items()},
+            **{name: np.asarray(col, dtype=np.int64) for name, col in book.counts.items()
+               if name not in LABELS},
+            **{name: _categorical(book.counts[name], names) for name, names in LABELS.items()
+               if name in book.counts},
             "finished": finished,
             "lead_time_min": finished - placed,
             "due": due,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,11 +69,12 @@ from .scenario import (
     depot_resource,
     fleet_resource,
 )
+from .stockouts import Responder, rule
 from .units import HOUR
 
 _BONDED_STAMPS = [
     "door_queued", "entered", "left_store",
-    "backordered", "oversold", "reserved",
+    "stocked_out", "substituted", "backordered", "oversold", "reserved",
     "declared", "manual_queued", "manual_start", "manual_end",
     "clearance_queued", "clearance_start", "clearance_end", "inspected", "cleared",
     "pick_queued", "pick_start", "picked",
@@ -149,7 +150,7 @@ class World:
         self.seed = scenario.scenario.seed if seed is None else seed
         self.env = simpy.Environment()
         self.streams = Streams(self.seed)
-        self.book = OrderBook(STAMPS, LEG_VALUES, TRIP_COUNTS)
+        self.book = OrderBook(STAMPS, LEG_VALUES, (*TRIP_COUNTS, "stockout_response"))
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
         self.channel_names = list(scenario.channels)
@@ -158,6 +159,7 @@ class World:
         self._build_facilities()
         self._build_routes()
         self._build_customers()
+        self._build_stockout_responses()
         self._remembering = any(m is not None for m in self.memories)
         self._start_monitors()
         self._counters_at_warmup: dict[str, int] = {}
@@ -546,6 +548,8 @@ class World:
         sc, env = self.scenario, self.env
         self.factories: list[OrderFactory] = []
         self._split_uniform: list[Callable[[], float] | None] = []
+        #: Per segment: the import tax rate of each of its channels.
+        self._tax_rates: list[list[float]] = []
         #: Per segment: its customers' memory, None where they forget (or are anonymous).
         self.memories: list[CustomerMemory | None] = []
         first_customer = 0
@@ -572,6 +576,7 @@ class World:
                 else sc.customs.tax_rate
             tax_rates = [base_tax if sc.channels[c].offer.tax_rate is None
                          else sc.channels[c].offer.tax_rate for c in seg.channels]
+            self._tax_rates.append(tax_rates)
             chooser = self._chooser(seg, shares, tax_rates) if seg.choice != "shares" else None
             if flying and self.airport is not None and sc.airport is not None:
                 # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
@@ -629,6 +634,65 @@ class World:
         detour = sc.city.detour_factor
         return Chooser(CHOICE_POLICIES[seg.choice], taste, offers,
                        lambda a, b: road_km(a, b, detour))
+
+    def _build_stockout_responses(self) -> None:
+        """Segments with a ``stockout`` table decide what a stock-out makes them do."""
+        sc = self.scenario
+        if self.pool is None or all(s.stockout is None for s in sc.customers.segments):
+            return
+        rules = []
+        for seg in sc.customers.segments:
+            if seg.stockout is None:
+                rules.append(None)
+                continue
+            prefix = f"customers.{seg.name}.stockout"
+            elsewhere = [self.channel_names.index(c) for c in seg.channels
+                         if "reserve" not in sc.channels[c].route]
+            rules.append(rule(seg.stockout, uniform_draw(self.streams.stream(prefix)),
+                              uniform_draw(self.streams.stream(f"{prefix}.switch")), elsewhere))
+        main = sc.catalogue.skus
+        catalogues = [(0, main - 1)]
+        if sc.airport is not None:
+            catalogues.append((main, main + sc.airport.catalogue.skus - 1))
+        responder = Responder(self.env, self.book, self.pool, self.reserve, rules, self.prices,
+                              catalogues)
+        responder.end = lambda oid, outcome, reason: self._end(oid, outcome, reason)
+        responder.switch = self._switch_channel
+        responder.weights = self._choice_weights
+        self.responder = responder
+
+    def _choice_weights(self, order_id: int, channels: Sequence[int]) -> list[float]:
+        """The order's segment's choice weights over ``channels`` (channel indices)."""
+        book, sc = self.book, self.scenario
+        index = book.segment[order_id]
+        seg = sc.customers.segments[index]
+        chooser = self.factories[index].chooser
+        if chooser is None:
+            shares = seg.channel_shares or [1.0] * len(seg.channels)
+        else:
+            home = road_km((book.x[order_id], book.y[order_id]), sc.depot_position(seg.around),
+                           sc.city.detour_factor)
+            memory = self.memories[index]
+            customer = book.customer[order_id]
+            trust = (memory.trust[customer - memory.first]
+                     if memory is not None and customer >= 0 else None)
+            shares = chooser.probabilities(book.value[order_id], book.x[order_id],
+                                           book.y[order_id], home, trust)
+        return [shares[seg.channels.index(self.channel_names[c])] for c in channels]
+
+    def _switch_channel(self, order_id: int, channel: int) -> None:
+        """The order starts over on ``channel`` (its price and distance as that channel's)."""
+        book, sc = self.book, self.scenario
+        name = self.channel_names[channel]
+        seg = sc.customers.segments[book.segment[order_id]]
+        book.channel[order_id] = channel
+        book.tax[order_id] = book.value[order_id] * self._tax_rates[book.segment[order_id]][
+            seg.channels.index(name)]
+        book.distance[order_id] = road_km((book.x[order_id], book.y[order_id]),
+                                          sc.depot_position(sc.channel_depot(name)),
+                                          sc.city.detour_factor)
+        book.step[order_id] = 0
+        self.entries[channel](order_id)
 
     def _start_monitors(self) -> None:
         interval = self.scenario.recorder.resource_interval

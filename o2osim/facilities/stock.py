@@ -11,7 +11,11 @@ An order asks for all the units of its basket at once:
 - if not, a ``lose`` channel loses the sale and takes nothing, while a
   ``backorder`` channel takes what it can and waits in a per-SKU queue for the
   rest; arriving units (receipts, releases, returns) are allocated to waiting
-  orders at once.
+  orders at once. A customer who responds to the stock-out themselves (a
+  segment's ``stockout`` table) is asked with ``backorder=False`` and the World
+  decides: :meth:`StockPool.wait` queues the order, :meth:`StockPool.substitutes`
+  finds in-stock neighbours of the missing SKUs, and :meth:`StockPool.abandon`
+  takes a waiting order out of the queues and puts its units back.
 
 **Allocation rules** are small functions chosen by name (:data:`ALLOCATION`):
 each maps a channel's rank to a :class:`Rule` -- how many units of every SKU
@@ -42,7 +46,7 @@ from typing import NamedTuple
 import simpy
 from simpy.events import Timeout
 
-from ..recorder import InventoryLedger, OrderBook, Reason, StockKind
+from ..recorder import InventoryLedger, OrderBook, Reason, Response, StockKind
 from .station import _unwired
 
 
@@ -117,6 +121,9 @@ class StockPool:
         self.ready: Callable[[int], None] = _unwired
         self._waiting: dict[int, list[tuple[int, int, int, int]]] = {}
         self._missing: dict[int, int] = {}
+        # Per waiting order: the units it holds and the units it is owed, so that giving
+        # up can put the first back and cancel the second.
+        self._held: dict[int, tuple[list[int], list[int]]] = {}
         self._seq = itertools.count()
         if sync_lag > 0:
             self._published = list(initial)
@@ -149,8 +156,12 @@ class StockPool:
         return all(level(sku) - skus.count(sku) >= floor for sku in set(skus))
 
     # -- orders ----------------------------------------------------------------------
-    def reserve(self, order_id: int, skus: tuple[int, ...], channel: int) -> int:
-        """Try to take the basket; return TAKEN, LOST, STALE, WAITING, OVERSOLD(_WAITING)."""
+    def reserve(self, order_id: int, skus: tuple[int, ...], channel: int,
+                backorder: bool | None = None) -> int:
+        """Try to take the basket; return TAKEN, LOST, STALE, WAITING, OVERSOLD(_WAITING).
+
+        ``backorder`` overrides the channel's ``on_shortage`` (None: the channel's).
+        """
         if self.unlimited:
             return TAKEN
         on_hand = self.on_hand
@@ -162,7 +173,11 @@ class StockPool:
         if live and not self._lagged_view[channel]:
             self._take(order_id, skus)
             return TAKEN
-        return self._decide(order_id, skus, channel, live)
+        return self._decide(order_id, skus, channel, live, backorder)
+
+    def take(self, order_id: int, skus: tuple[int, ...]) -> None:
+        """Take a basket the caller knows is on the shelf (a substitute basket)."""
+        self._take(order_id, skus)
 
     def _take(self, order_id: int, skus: tuple[int, ...]) -> None:
         on_hand, on_order = self.on_hand, self.on_order
@@ -176,12 +191,14 @@ class StockPool:
         if self.review_hooks is not None:
             _demand(self.review_hooks, skus)
 
-    def _decide(self, order_id: int, skus: tuple[int, ...], channel: int, live: bool) -> int:
+    def _decide(self, order_id: int, skus: tuple[int, ...], channel: int, live: bool,
+                backorder: bool | None) -> int:
         """The slow path: what the customer saw, and what happens when stock is short."""
         seen = live
         if self._lagged_view[channel]:
             seen = self._enough(self.published, skus, self.floor[channel])
-        backorder = self.backorder[channel]
+        if backorder is None:
+            backorder = self.backorder[channel]
         if live and (seen or backorder):
             self._take(order_id, skus)
             return TAKEN
@@ -192,15 +209,21 @@ class StockPool:
             self.oversells += 1
         if not backorder:
             return OVERSOLD if seen else LOST
-        self._wait(order_id, skus, channel)
+        self.wait(order_id, skus, channel)
         return OVERSOLD_WAITING if seen else WAITING
 
-    def _wait(self, order_id: int, skus: tuple[int, ...], channel: int) -> None:
-        """Take what the rule allows now; queue the rest unit by unit."""
+    def wait(self, order_id: int, skus: tuple[int, ...], channel: int) -> None:
+        """Take what the rule allows now; queue the rest unit by unit.
+
+        :attr:`ready` is called (on a later event) once every unit is there.
+        """
         on_hand, floor, now = self.on_hand, self.floor[channel], self.env._now
         missing = 0
+        taken: list[int] = []
+        owed: list[int] = []
         for sku in skus:
             if on_hand[sku] - 1 >= floor:
+                taken.append(sku)
                 on_hand[sku] -= 1
                 self.ledger.add(now, sku, StockKind.RESERVE, order_id, -1, 0,
                                 on_hand[sku], self.on_order[sku])
@@ -208,12 +231,17 @@ class StockPool:
                     self._changed(sku)
             else:
                 missing += 1
+                owed.append(sku)
                 self.backordered[sku] += 1
                 entry = (self.queue_class[channel], next(self._seq), order_id, channel)
                 heapq.heappush(self._waiting.setdefault(sku, []), entry)
-        self._missing[order_id] = missing
         if self.review_hooks is not None:
             _demand(self.review_hooks, skus)
+        if not missing:  # the floors let every unit through after all
+            self.ready(order_id)
+            return
+        self._missing[order_id] = missing
+        self._held[order_id] = (taken, owed)
 
     def _serve(self, sku: int) -> None:
         """Give newly available units of ``sku`` to waiting orders, by queue class then age.
@@ -224,18 +252,27 @@ class StockPool:
         heap = self._waiting.get(sku)
         if not heap:
             return
-        on_hand, now = self.on_hand, self.env._now
-        while heap and on_hand[sku] - 1 >= self.floor[heap[0][3]]:
+        on_hand, now, missing = self.on_hand, self.env._now, self._missing
+        while heap:
+            if heap[0][2] not in missing:  # the order gave up waiting: a dead entry
+                heapq.heappop(heap)
+                continue
+            if on_hand[sku] - 1 < self.floor[heap[0][3]]:
+                break
             _, _, order_id, _ = heapq.heappop(heap)
+            taken, owed = self._held[order_id]
+            taken.append(sku)
+            owed.remove(sku)
             on_hand[sku] -= 1
             self.backordered[sku] -= 1
             self.ledger.add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku],
                             self.on_order[sku])
             if self.lag > 0:
                 self._changed(sku)
-            self._missing[order_id] -= 1
-            if self._missing[order_id] == 0:
-                del self._missing[order_id]
+            missing[order_id] -= 1
+            if missing[order_id] == 0:
+                del missing[order_id]
+                del self._held[order_id]
                 self.ready(order_id)
 
     def _put_back(self, order_id: int, skus: tuple[int, ...], kind: StockKind) -> None:
@@ -248,6 +285,39 @@ class StockPool:
                 self._changed(sku)
         for sku in set(skus):
             self._serve(sku)
+
+    def abandon(self, order_id: int) -> bool:
+        """A waiting order gives up: its queued units are no longer owed and the units it
+        holds go back on the shelf. False if it is not waiting (it was filled)."""
+        if self._missing.pop(order_id, None) is None:
+            return False
+        taken, owed = self._held.pop(order_id)
+        for sku in owed:
+            self.backordered[sku] -= 1
+        # Its heap entries stay, dead: _serve skips orders that are no longer missing units.
+        if taken:
+            self._put_back(order_id, tuple(taken), StockKind.RELEASE)
+        return True
+
+    def substitutes(self, skus: tuple[int, ...], channel: int, span: int,
+                    first: int, last: int) -> tuple[int, ...] | None:
+        """The basket with each line the channel cannot take from the shelf replaced by
+        the nearest SKU in popularity rank that it can (``sku - 1``, ``sku + 1``,
+        ``sku - 2``, ... up to ``span`` ranks away, ids ``first..last``); None if a line
+        has no such substitute. Lines are served in basket order.
+        """
+        on_hand, floor = self.on_hand, self.floor[channel]
+        kept: dict[int, int] = {}
+        basket: list[int] = []
+        for sku in skus:
+            for candidate in _nearest(sku, span, first, last):
+                if on_hand[candidate] - kept.get(candidate, 0) - 1 >= floor:
+                    kept[candidate] = kept.get(candidate, 0) + 1
+                    basket.append(candidate)
+                    break
+            else:
+                return None
+        return tuple(basket)
 
     def release(self, order_id: int, skus: tuple[int, ...]) -> None:
         """Put a cancelled or rejected order's units back on the shelf."""
@@ -277,6 +347,14 @@ class StockPool:
         self._serve(sku)
 
 
+def _nearest(sku: int, span: int, first: int, last: int) -> list[int]:
+    """``sku`` and then its neighbours by rank distance, lower rank first, inside the ids."""
+    found = [sku]
+    for step in range(1, span + 1):
+        found += [k for k in (sku - step, sku + step) if first <= k <= last]
+    return found
+
+
 def _demand(hooks: Sequence[Callable[[int], None] | None], skus: tuple[int, ...]) -> None:
     """Tell continuous-review policies that their SKUs were demanded."""
     for sku in skus:
@@ -286,38 +364,62 @@ def _demand(hooks: Sequence[Callable[[int], None] | None], skus: tuple[int, ...]
 
 
 class ReserveStage:
-    """Route stage ``reserve``: ask the pool for the basket; go on, wait, or end."""
+    """Route stage ``reserve``: ask the pool for the basket; go on, wait, or end.
+
+    A customer who finds the shelf short (a *stock-out*: the order is stamped
+    ``stocked_out``) either follows the channel's ``on_shortage`` (the response is
+    recorded as ``leave`` or ``wait``) or, where their segment has its own responses
+    (``responds[segment]``), is handed to ``stocked_out(order_id)`` to decide.
+    """
 
     def __init__(self, env: simpy.Environment, pool: StockPool, book: OrderBook) -> None:
         self.env = env
         self.pool = pool
         self.book = book
         self.reserved = book.column("reserved")
+        self.response = book.counts["stockout_response"]
         self.done: Callable[[int], None] = _unwired
         self.lost: Callable[[int], None] = _unwired
         self.cancelled: Callable[[int], None] = _unwired
+        self.stocked_out: Callable[[int], None] = _unwired
+        #: Per segment: do its customers respond to stock-outs themselves?
+        self.responds: list[bool] = []
         pool.ready = self._ready
 
     def arrive(self, order_id: int) -> None:
         book = self.book
-        result = self.pool.reserve(order_id, book.skus[order_id], book.channel[order_id])
+        responds = self.responds and self.responds[book.segment[order_id]]
+        result = self.pool.reserve(order_id, book.skus[order_id], book.channel[order_id],
+                                   False if responds else None)
         if result == TAKEN:
-            self.reserved[order_id] = self.env._now
-            self.done(order_id)
+            self.filled(order_id)
             return
         now = self.env._now
         # Columns asked for only here: a run without shortages or lag never pays for them.
+        if result in (LOST, WAITING):
+            book.column("stocked_out")[order_id] = now
         if result in (OVERSOLD, OVERSOLD_WAITING):
             book.column("oversold")[order_id] = now
-        if result in (WAITING, OVERSOLD_WAITING):
+        if result == LOST and responds:
+            self.stocked_out(order_id)
+        elif result in (WAITING, OVERSOLD_WAITING):
             book.column("backordered")[order_id] = now
+            if result == WAITING:
+                self.response[order_id] = Response.WAIT
         elif result == OVERSOLD:
             book.reason[order_id] = Reason.OVERSOLD
             self.cancelled(order_id)
         else:
+            if result == LOST:
+                self.response[order_id] = Response.LEAVE
             book.reason[order_id] = Reason.STALE_STOCK_FIGURE if result == STALE \
                 else Reason.OUT_OF_STOCK
             self.lost(order_id)
+
+    def filled(self, order_id: int) -> None:
+        """The order has all its units now: stamp it and send it on."""
+        self.reserved[order_id] = self.env._now
+        self.done(order_id)
 
     def _ready(self, order_id: int) -> None:
         # A backorder filled by a release would otherwise continue its route inside the
@@ -326,6 +428,4 @@ class ReserveStage:
         Timeout(self.env, 0.0, order_id).callbacks.append(self._resume)
 
     def _resume(self, event: Timeout) -> None:
-        order_id = event._value
-        self.reserved[order_id] = self.env._now
-        self.done(order_id)
+        self.filled(event._value)
