@@ -280,6 +280,21 @@ def bonded_routes(draw):
 
 
 @st.composite
+def stockout_table(draw, flying: bool) -> dict:
+    """Stock-out responses; a segment using an airport channel cannot wait."""
+    parts = draw(st.lists(st.integers(0, 5), min_size=4, max_size=4).filter(
+        lambda w: sum(w[i] for i in range(4) if not (flying and i == 2)) > 0))
+    if flying:
+        parts[2] = 0
+    names = ("substitute", "switch_channel", "wait", "leave")
+    table = {n: p / sum(parts) for n, p in zip(names, parts, strict=True)}
+    table["substitute_span"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        table["wait_patience"] = draw(st.sampled_from(["30min", "6h"]))
+    return table
+
+
+@st.composite
 def bonded_scenarios(draw):
     channels = {}
     for index in range(draw(st.integers(1, 3))):
@@ -304,6 +319,9 @@ def bonded_scenarios(draw):
         })
         if segments[-1]["population"] is None:
             del segments[-1]["population"]
+        if draw(st.booleans()):
+            segments[-1]["stockout"] = draw(stockout_table(
+                any(channels[c]["route"][-1] == "pickup" for c in segments[-1]["channels"])))
     per_order_limit = draw(st.floats(50, 2000))
     raw = {
         **draw(run_and_catalogue()),
@@ -371,9 +389,18 @@ def test_bonded_conservation_laws(scenario):
     # Every other reason goes with its outcome.
     expected = {"over_order_limit": "rejected", "annual_limit": "rejected",
                 "oversold": "cancelled", "out_of_stock": "lost_sale",
-                "stale_stock_figure": "lost_sale", "zone_full": "turned_away"}
+                "stale_stock_figure": "lost_sale", "zone_full": "turned_away",
+                "no_substitute": "lost_sale", "went_elsewhere": "lost_sale",
+                "backorder_too_long": "cancelled"}
     for reason, outcome in expected.items():
         assert (orders.loc[orders["reason"] == reason, "outcome"] == outcome).all(), reason
+    # Every stock-out has exactly one response; only stock-outs have one.
+    assert (orders["stockout_response"].notna() == orders["stocked_out"].notna()).all()
+    waited = orders["stockout_response"] == "wait"
+    assert orders.loc[waited, "backordered"].notna().all()
+    switched = orders["stockout_response"] == "switch_channel"
+    moved = orders.loc[switched & (orders["reason"] != "went_elsewhere"), "channel"]
+    assert all("reserve" not in scenario.channels[c].route for c in moved)
     returned = orders["outcome"] == "returned"
     assert orders.loc[returned, "returned"].notna().all()
     assert (orders.loc[returned, "returned"] >= orders.loc[returned, "finished"]).all()
