@@ -5,8 +5,9 @@ that ``revenue - every cost = profit`` holds to the cent for each order and in
 total. Costs fall in two kinds:
 
 - **direct** costs belong to one order: purchase cost (COGS), packaging, the
-  courier's fee, the customs declaration, returns handling, marketing (a share
-  of the order's revenue);
+  courier's fee, the customs declaration, returns handling, the purchase cost of
+  returned units written off (their category is not resellable), marketing (a
+  share of the order's revenue);
 - **period** costs accrue with time: labour per staffed server-hour, rent and
   fixed site staff, bonded storage per unit-day, counted events (purchase
   orders, inspections). They are spread over the completed orders in equal
@@ -28,7 +29,7 @@ import pandas as pd
 from .scenario import Scenario, fleet_resource
 from .units import DAY, HOUR
 
-DIRECT = ("cogs", "packaging", "courier", "customs", "returns", "marketing")
+DIRECT = ("cogs", "packaging", "courier", "customs", "returns", "write_off", "marketing")
 PERIOD = ("labour", "storage", "events", "rent", "site_staff")
 COSTS = DIRECT + PERIOD
 #: Cost lines below each margin: gross margin, CM1 (after fulfilment), CM2 (after marketing).
@@ -164,6 +165,8 @@ def order_money(scenario: Scenario, orders: pd.DataFrame,
         "customs": np.where(counted["declared"].notna().to_numpy(),
                             int(_cents(econ.customs_cny_per_declaration)), 0),
         "returns": np.where(outcome == "returned", int(_cents(econ.returns_handling_cny)), 0),
+        "write_off": _cents(np.nan_to_num(counted["written_off_cny"].to_numpy())
+                            * econ.purchase_cost_share),
         "marketing": _cents(revenue / 100.0 * econ.marketing_share_of_revenue),
     }
     period = period_costs(scenario, resource_stats, inventory, counters)

@@ -206,6 +206,7 @@ class StockKind(IntEnum):
     PURCHASE_ORDER = 3
     RECEIPT = 4
     RETURN = 5  # a customer's return put back on the shelf
+    WRITE_OFF = 6  # a returned unit that cannot be sold again: one row per unit, no level change
 
 
 class InventoryLedger:

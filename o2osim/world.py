@@ -150,7 +150,8 @@ class World:
         self.seed = scenario.scenario.seed if seed is None else seed
         self.env = simpy.Environment()
         self.streams = Streams(self.seed)
-        self.book = OrderBook(STAMPS, LEG_VALUES, (*TRIP_COUNTS, "stockout_response"))
+        self.book = OrderBook(STAMPS, (*LEG_VALUES, "written_off_cny"),
+                              (*TRIP_COUNTS, "stockout_response"))
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
         self.channel_names = list(scenario.channels)
@@ -179,6 +180,7 @@ class World:
             duty_free = sc.airport.catalogue
             rng = self.streams.stream("airport.catalogue.price")
             self.prices += [round(p, 2) for p in duty_free.price_cny.block(rng, duty_free.skus)]
+        self._build_categories()
         self.stages: dict[str, Any] = {}
         #: Resources that are monitored and reported (Station, RiderFleet or Fleet).
         self.stations: list[Any] = []
@@ -218,6 +220,22 @@ class World:
         for fleet in self.fleets.values():
             fleet.fail = self._fail
         self.stations = self._resources()
+
+    def _build_categories(self) -> None:
+        """Each SKU's return factor and resellable share, from its catalogue's categories."""
+        sc = self.scenario
+        catalogues = [sc.catalogue] + ([sc.airport.catalogue] if sc.airport is not None else [])
+        self.sku_return_factor: list[float] = []
+        self.sku_resellable: list[float] = []
+        for catalogue in catalogues:
+            categories = catalogue.categories
+            for index in catalogue.sku_categories():
+                self.sku_return_factor.append(categories[index].return_factor
+                                              if categories else 1.0)
+                self.sku_resellable.append(categories[index].resellable if categories else 1.0)
+        self._return_factors = any(f != 1.0 for f in self.sku_return_factor)
+        self._resell_uniform = (uniform_draw(self.streams.stream("returns.resell"))
+                                if any(r < 1.0 for r in self.sku_resellable) else None)
 
     def _resources(self) -> list[Any]:
         """The queueing resources to monitor, in the order the tables list them.
@@ -855,21 +873,43 @@ class World:
         if returns is None:
             return
         rate, uniform, delay = returns
+        if self._return_factors:  # the mean factor of the basket's categories
+            skus = self.book.skus[order_id]
+            rate *= sum(self.sku_return_factor[s] for s in skus) / len(skus)
         if uniform() < rate:
             Timeout(self.env, delay(), order_id).callbacks.append(self._returned)
 
     def _returned(self, event: Timeout) -> None:
-        """The goods come back: sellable again, and the person's quota is given back."""
+        """The goods come back: sellable again (or written off, by their category's
+        ``resellable`` share), and the person's quota is given back."""
         order_id = event._value
         book = self.book
         book.column("returned")[order_id] = self.env.now
         book.outcome[order_id] = Outcome.RETURNED
         if self.pool is not None and not math.isnan(book.column("reserved")[order_id]):
-            self.pool.restock(order_id, book.skus[order_id])
+            self._put_back_returned(self.pool, order_id)
         customer = book.customer[order_id]
         cleared = book.column("cleared")[order_id], book.column("port_cleared")[order_id]
         if customer >= 0 and not all(math.isnan(t) for t in cleared):
             self.quota.refund(customer, book.value[order_id])
+
+    def _put_back_returned(self, pool: StockPool, order_id: int) -> None:
+        """Resellable units go back on the shelf; the rest are written off."""
+        skus = self.book.skus[order_id]
+        draw = self._resell_uniform
+        if draw is None:
+            pool.restock(order_id, skus)
+            return
+        resellable = self.sku_resellable
+        # One draw per unit whose category may be written off, so others draw nothing.
+        scrapped = tuple(s for s in skus if resellable[s] < 1.0 and draw() >= resellable[s])
+        kept = list(skus)
+        for sku in scrapped:
+            kept.remove(sku)
+        pool.restock(order_id, tuple(kept))
+        if scrapped:
+            pool.write_off(order_id, scrapped)
+            self.book.values["written_off_cny"][order_id] = sum(self.prices[s] for s in scrapped)
 
     # -- running ----------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, chunk: float = 60.0) -> RunInfo:

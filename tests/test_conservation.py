@@ -323,8 +323,15 @@ def bonded_scenarios(draw):
             segments[-1]["stockout"] = draw(stockout_table(
                 any(channels[c]["route"][-1] == "pickup" for c in segments[-1]["channels"])))
     per_order_limit = draw(st.floats(50, 2000))
+    meta = draw(run_and_catalogue())
+    if draw(st.booleans()):
+        meta["catalogue"]["categories"] = [
+            {"name": "kept", "share": 0.5, "return_factor": draw(st.floats(0, 3))},
+            {"name": "mixed", "share": 0.25, "resellable": draw(st.floats(0, 1))},
+            {"name": "scrapped", "share": 0.25, "resellable": 0.0},
+        ]
     raw = {
-        **draw(run_and_catalogue()),
+        **meta,
         "customers": {"segments": segments},
         "channels": channels,
         "warehouse": {
@@ -438,6 +445,7 @@ def test_bonded_conservation_laws(scenario):
         units_in = sum(by_kind.xs(k, level="kind") for k in ("initial", "receipt", "return"))
         units_out = -(by_kind.xs("reserve", level="kind") + by_kind.xs("release", level="kind"))
         np.testing.assert_array_equal((units_in - units_out).loc[last.index], last["on_hand"])
+        assert (by_kind.xs("write_off", level="kind") == 0).all()  # never on the shelf
         pipeline = ledger.groupby(["sku", "kind"], observed=False)["on_order_change"].sum()
         ordered = pipeline.xs("purchase_order", level="kind")
         received = -pipeline.xs("receipt", level="kind")
@@ -449,7 +457,9 @@ def test_bonded_conservation_laws(scenario):
             return sums.reindex(orders["order_id"], fill_value=0).to_numpy()
 
         held = -(per_order("reserve") + per_order("release"))
-        back = per_order("return")
+        scrapped = ledger[ledger["kind"] == "write_off"].groupby("order_id").size()
+        # A returned unit comes back once: restocked (+1 on the shelf) or written off.
+        back = per_order("return") + scrapped.reindex(orders["order_id"], fill_value=0).to_numpy()
         lines = orders["lines"].to_numpy()
         reserved = orders["reserved"].notna().to_numpy()
         rejected = orders["outcome"].isin(["rejected", "missed"]).to_numpy()  # units went back

@@ -329,6 +329,15 @@ class StockPool:
         if not self.unlimited:
             self._put_back(order_id, skus, StockKind.RETURN)
 
+    def write_off(self, order_id: int, skus: tuple[int, ...]) -> None:
+        """Record returned units that cannot be sold again (they never reach the shelf)."""
+        if self.unlimited:
+            return
+        now = self.env._now
+        for sku in skus:
+            self.ledger.add(now, sku, StockKind.WRITE_OFF, order_id, 0, 0, self.on_hand[sku],
+                            self.on_order[sku])
+
     # -- replenishment -------------------------------------------------------------
     def order(self, sku: int, quantity: int) -> None:
         """Record a purchase order of ``quantity`` units (they join the pipeline)."""
