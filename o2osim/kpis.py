@@ -57,11 +57,17 @@ VISIT_ONLY = ("turned_away", "no_purchase")
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
 
+def _left_the_store(orders: pd.DataFrame) -> pd.Series:
+    """Visitors who gave up in a queue of the store (door or staff checkout), unpaid."""
+    return orders["outcome"].isin(("balked", "reneged")) & (orders["failed_at"] == "store_visit")
+
+
 def _order_kpis(orders: pd.DataFrame, days: float,
                 outcomes: tuple[str, ...] = OUTCOME_ROWS) -> list[tuple]:
     outcome = orders["outcome"]
     # A store visitor is a row from the door on, but an order only once they pay.
-    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum())
+    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum()) \
+        - int(_left_the_store(orders).sum())
     done = orders[outcome.isin(DONE)]
     lead = done["lead_time_min"].to_numpy()
     rows: list[tuple] = [
@@ -88,12 +94,18 @@ def _order_kpis(orders: pd.DataFrame, days: float,
         ("oversold", int(orders["oversold"].notna().sum()), "orders"),
         ("rejected_over_order_limit", int((reasons == "over_order_limit").sum()), "orders"),
         ("rejected_annual_limit", int((reasons == "annual_limit").sum()), "orders"),
-        ("split_orders", int((orders["parent"] >= 0).sum()), "orders"),
+        ("split_orders", int(((orders["parent"] >= 0) & ~_showroom_orders(orders)).sum()),
+         "orders"),
         ("revenue_cny", float(done["value_cny"].sum()), "CNY"),
         ("tax_cny", float(done["tax_cny"].sum()), "CNY"),
         ("price_paid_cny", float(done["price_paid_cny"].sum()), "CNY"),
         ("units_sold", int(done["lines"].sum()), "units"),
     ]
+    if "webroomed" in orders:  # a scenario with journeys
+        rows += [
+            ("showroom_orders", int(_showroom_orders(orders).sum()), "orders"),
+            ("webroom_orders", int(orders["webroomed"].notna().sum()), "orders"),
+        ]
     if len(lead):
         p50, p90, p95 = np.percentile(lead, [50, 90, 95])
         rows += [
@@ -104,6 +116,13 @@ def _order_kpis(orders: pd.DataFrame, days: float,
         ]
         rows += _promise_kpis(done)
     return rows
+
+
+def _showroom_orders(orders: pd.DataFrame) -> pd.Series:
+    """Online orders of showroomers (their ``parent`` is the visit, not a split order)."""
+    if "showroomed" not in orders:
+        return pd.Series(False, index=orders.index)
+    return orders["showroomed"].notna()
 
 
 def _promise_kpis(done: pd.DataFrame) -> list[tuple]:
@@ -173,11 +192,16 @@ def _resource_kpis(stats: dict[str, float], orders: pd.DataFrame, warmup: float,
     return rows
 
 
-def _store_kpis(visits: pd.DataFrame, display_samples: int) -> list[tuple]:
+def _store_kpis(visits: pd.DataFrame, display_samples: int, patience: bool = False,
+                journeys: bool = False) -> list[tuple]:
+    """A store's visitors. With ``patience``: who gave up at the door (never got in) and
+    at the staff checkout (got in, left unpaid); with ``journeys``: showroomers (left
+    without buying, ordered online) and webroomers (came from the online shop)."""
     outcome = visits["outcome"]
     entered = visits["entered"].notna()
     left = visits["left_store"].notna()
-    buyers = int((left & (outcome != "no_purchase")).sum())
+    gave_up = _left_the_store(visits)
+    buyers = int((left & (outcome != "no_purchase") & ~gave_up).sum())
     arrived = len(visits)
     turned = int((outcome == "turned_away").sum())
     door_wait = (visits["entered"] - visits["door_queued"])[entered]
@@ -190,6 +214,23 @@ def _store_kpis(visits: pd.DataFrame, display_samples: int) -> list[tuple]:
         ("buyers", buyers, "visitors"),
         ("conversion_rate", buyers / int(left.sum()) if left.any() else np.nan, "share"),
     ]
+    if patience:
+        for how in ("balked", "reneged"):
+            mine = gave_up & (outcome == how)
+            rows += [(f"{how}_at_door", int((mine & ~entered).sum()), "visitors"),
+                     (f"{how}_at_checkout", int((mine & entered).sum()), "visitors")]
+    if journeys:
+        showroomed = int((visits["reason"] == "showroomed").sum())
+        webroomed = visits["webroomed"].notna()
+        rows += [
+            ("showroomed", showroomed, "visitors"),
+            ("showroom_share", showroomed / arrived if arrived else np.nan, "share"),
+            ("webroomers", int(webroomed.sum()), "visitors"),
+        ]
+        if (webroomed & left).any():
+            rows.append(("webroomer_conversion_rate",
+                         int((webroomed & left & (outcome != "no_purchase") & ~gave_up).sum())
+                         / int((webroomed & left).sum()), "share"))
     if len(door_wait):
         rows.append(("mean_door_wait", float(door_wait.mean()), "min"))
     if len(in_zone):
@@ -321,7 +362,11 @@ def compute_kpis(
                     if scenario.segment_store(seg) is store]
         visits = counted[counted["door_queued"].notna() & counted["segment"].isin(segments)]
         samples = store.display_samples_per_sku * scenario.catalogue.skus
-        add("store", store.name, _store_kpis(visits, samples))
+        segs = [seg for seg in scenario.customers.segments if seg.name in segments]
+        patience = any(seg.patience is not None and {"store_door", "store_checkout"}
+                       & set(seg.patience.at) for seg in segs)
+        journeys = "webroomed" in visits and any(seg.journeys is not None for seg in segs)
+        add("store", store.name, _store_kpis(visits, samples, patience, journeys))
     if inventory is not None and len(inventory):
         add("stock", "bonded", _stock_kpis(inventory, counted, meta.warmup, meta.horizon))
     for seg in scenario.customers.segments:

@@ -46,6 +46,7 @@ class Reason(IntEnum):
     OVERSOLD = 9  # the online figure showed stock that was gone (sync lag)
     STALE_STOCK_FIGURE = 10  # the online figure showed none, yet stock was there (sync lag)
     ZONE_FULL = 11  # the experience zone was full and there is no door queue
+    SHOWROOMED = 12  # no purchase in the store: the visitor buys the basket online later
 
 
 OUTCOME_NAMES = tuple(o.name.lower() for o in Outcome)
