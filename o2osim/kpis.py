@@ -9,6 +9,11 @@ adds its promise: on-time rate against each order's due time and the lateness of
 the late orders, and with a finite population its repeat-purchase rate. Nothing
 here runs the model.
 
+Store visitors who never paid (turned away, no purchase, gave up at the door or
+the staff checkout) are rows but not orders placed; where a visitor gave up is
+told by the ``entered`` stamp (none: at the door). With journeys, order groups
+add showroom and webroom orders and the store group showroomers and webroomers.
+
 Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
 each front store), ``stock`` (the bonded pool and its replenishment),
 ``resource`` (every queueing resource a channel uses), ``site`` (money),
@@ -57,7 +62,7 @@ VISIT_ONLY = ("turned_away", "no_purchase")
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
 
-def _left_the_store(orders: pd.DataFrame) -> pd.Series:
+def left_the_store(orders: pd.DataFrame) -> pd.Series:
     """Visitors who gave up in a queue of the store (door or staff checkout), unpaid."""
     return orders["outcome"].isin(("balked", "reneged")) & (orders["failed_at"] == "store_visit")
 
@@ -67,7 +72,7 @@ def _order_kpis(orders: pd.DataFrame, days: float,
     outcome = orders["outcome"]
     # A store visitor is a row from the door on, but an order only once they pay.
     placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum()) \
-        - int(_left_the_store(orders).sum())
+        - int(left_the_store(orders).sum())
     done = orders[outcome.isin(DONE)]
     lead = done["lead_time_min"].to_numpy()
     rows: list[tuple] = [
@@ -200,7 +205,7 @@ def _store_kpis(visits: pd.DataFrame, display_samples: int, patience: bool = Fal
     outcome = visits["outcome"]
     entered = visits["entered"].notna()
     left = visits["left_store"].notna()
-    gave_up = _left_the_store(visits)
+    gave_up = left_the_store(visits)
     buyers = int((left & (outcome != "no_purchase") & ~gave_up).sum())
     arrived = len(visits)
     turned = int((outcome == "turned_away").sum())
