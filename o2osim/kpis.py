@@ -365,7 +365,9 @@ def compute_kpis(
     for store in scenario.stores:
         segments = [seg.name for seg in scenario.customers.segments
                     if scenario.segment_store(seg) is store]
-        visits = counted[counted["door_queued"].notna() & counted["segment"].isin(segments)]
+        # A visitor who balked at the door never joined its queue: no door_queued stamp.
+        came = counted["door_queued"].notna() | (counted["failed_at"] == "store_visit")
+        visits = counted[came & counted["segment"].isin(segments)]
         samples = store.display_samples_per_sku * scenario.catalogue.skus
         segs = [seg for seg in scenario.customers.segments if seg.name in segments]
         patience = any(seg.patience is not None and {"store_door", "store_checkout"}

@@ -157,3 +157,28 @@ def test_reneging_at_the_staff_checkout_matches_erlang_a_and_frees_the_zone():
     abandon, _, _ = erlang_a(2.2, 1.0, 2, 1.0)
     low, high = confidence_interval(shares)
     assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
+
+
+def test_balking_at_the_store_door_is_mmck_blocking():
+    # Visitors balk on seeing 4 at the door of a 6-visitor zone (exponential 5 min inside,
+    # 1.2 visitors/min): the zone and its door hold at most 6 + 4, an M/M/6/10 queue.
+    scenario = stripped(["store_visit"], per_minute=1.2, horizon="2d", warmup="4h",
+                        stores=[{"name": "front", "capacity": 6,
+                                 "browse_time": {"dist": "exponential", "mean": "5min"},
+                                 "purchase_probability": 0.0}],
+                        customers={"patience": {"at": ["store_door"], "balk_at": 4}})
+    shares = []
+    for seed in range(1, REPLICATIONS + 1):
+        result = simulate(scenario, seed=seed)
+        counted = _counted(result.orders)
+        balked = counted["outcome"] == "balked"
+        shares.append(float(balked.mean()))
+        # Balking takes no time and never joins the door queue.
+        assert (counted.loc[balked, "finished"] == counted.loc[balked, "placed"]).all()
+        assert counted.loc[balked, "door_queued"].isna().all()
+        assert set(counted.loc[balked, "failed_at"]) == {"store_visit"}
+        assert result.kpi("store", "front", "balked_at_door") == (
+            result.orders["after_warmup"] & (result.orders["outcome"] == "balked")).sum()
+    exact = mmck_blocking(1.2, 5.0, 6, 10)
+    low, high = confidence_interval(shares)
+    assert low <= exact <= high, f"P(balk) {exact:.4f} outside [{low:.4f}, {high:.4f}]"
