@@ -191,8 +191,10 @@ class CustomerMemory:
     ``trust[customer][k]`` is the trust in the segment's k-th channel (it starts at
     that channel's ``offer.trust``); ``propensity[customer]`` the chance that an
     arrival of this customer buys. :meth:`remember` moves both after an order (the
-    rule is in :class:`o2osim.scenario.Memory`). Customers are numbered from
-    ``first``, as in the order table.
+    rule is in :class:`o2osim.scenario.Memory`). ``bad[customer]`` is True while the
+    customer's last store visit was a bad experience (set and cleared by the World,
+    see :class:`o2osim.scenario.Journeys`). Customers are numbered from ``first``,
+    as in the order table.
     """
 
     def __init__(self, config: Memory, first: int, population: int,
@@ -201,6 +203,7 @@ class CustomerMemory:
         self.steps = (config.on_time_gain, config.late_loss, config.failed_loss)
         self.trust = [list(trust) for _ in range(population)]
         self.propensity = [config.propensity] * population
+        self.bad = [False] * population
         self.stayed_away = 0
 
     def remember(self, customer: int, channel: int, how: int) -> None:

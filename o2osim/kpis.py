@@ -9,6 +9,11 @@ adds its promise: on-time rate against each order's due time and the lateness of
 the late orders, and with a finite population its repeat-purchase rate. Nothing
 here runs the model.
 
+Store visitors who never paid (turned away, no purchase, gave up at the door or
+the staff checkout) are rows but not orders placed; where a visitor gave up is
+told by the ``entered`` stamp (none: at the door). With journeys, order groups
+add showroom and webroom orders and the store group showroomers and webroomers.
+
 Groups: ``overall``, ``channel``, ``segment`` (orders), ``store`` (visitors of
 each front store), ``stock`` (the bonded pool and its replenishment),
 ``resource`` (every queueing resource a channel uses), ``site`` (money),
@@ -58,11 +63,17 @@ VISIT_ONLY = ("turned_away", "no_purchase")
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
 
+def left_the_store(orders: pd.DataFrame) -> pd.Series:
+    """Visitors who gave up in a queue of the store (door or staff checkout), unpaid."""
+    return orders["outcome"].isin(("balked", "reneged")) & (orders["failed_at"] == "store_visit")
+
+
 def _order_kpis(orders: pd.DataFrame, days: float,
                 outcomes: tuple[str, ...] = OUTCOME_ROWS) -> list[tuple]:
     outcome = orders["outcome"]
     # A store visitor is a row from the door on, but an order only once they pay.
-    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum())
+    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum()) \
+        - int(left_the_store(orders).sum())
     done = orders[outcome.isin(DONE)]
     lead = done["lead_time_min"].to_numpy()
     rows: list[tuple] = [
@@ -91,7 +102,8 @@ def _order_kpis(orders: pd.DataFrame, days: float,
         ("oversold", int(orders["oversold"].notna().sum()), "orders"),
         ("rejected_over_order_limit", int((reasons == "over_order_limit").sum()), "orders"),
         ("rejected_annual_limit", int((reasons == "annual_limit").sum()), "orders"),
-        ("split_orders", int((orders["parent"] >= 0).sum()), "orders"),
+        ("split_orders", int(((orders["parent"] >= 0) & ~_showroom_orders(orders)).sum()),
+         "orders"),
         ("stockouts", int(stocked_out.sum()), "orders"),
         *_response_kpis(orders),
         ("revenue_cny", float(done["value_cny"].sum()), "CNY"),
@@ -99,6 +111,11 @@ def _order_kpis(orders: pd.DataFrame, days: float,
         ("price_paid_cny", float(done["price_paid_cny"].sum()), "CNY"),
         ("units_sold", int(done["lines"].sum()), "units"),
     ]
+    if "webroomed" in orders:  # a scenario with journeys
+        rows += [
+            ("showroom_orders", int(_showroom_orders(orders).sum()), "orders"),
+            ("webroom_orders", int(orders["webroomed"].notna().sum()), "orders"),
+        ]
     if len(lead):
         p50, p90, p95 = np.percentile(lead, [50, 90, 95])
         rows += [
@@ -116,6 +133,13 @@ def _response_kpis(orders: pd.DataFrame) -> list[tuple]:
     counts = orders["stockout_response"].value_counts()
     return [(f"stockout_{name}", int(counts.get(name, 0)), "orders")
             for name in RESPONSE_NAMES]
+
+
+def _showroom_orders(orders: pd.DataFrame) -> pd.Series:
+    """Online orders of showroomers (their ``parent`` is the visit, not a split order)."""
+    if "showroomed" not in orders:
+        return pd.Series(False, index=orders.index)
+    return orders["showroomed"].notna()
 
 
 def _promise_kpis(done: pd.DataFrame) -> list[tuple]:
@@ -185,11 +209,16 @@ def _resource_kpis(stats: dict[str, float], orders: pd.DataFrame, warmup: float,
     return rows
 
 
-def _store_kpis(visits: pd.DataFrame, display_samples: int) -> list[tuple]:
+def _store_kpis(visits: pd.DataFrame, display_samples: int, patience: bool = False,
+                journeys: bool = False) -> list[tuple]:
+    """A store's visitors. With ``patience``: who gave up at the door (never got in) and
+    at the staff checkout (got in, left unpaid); with ``journeys``: showroomers (left
+    without buying, ordered online) and webroomers (came from the online shop)."""
     outcome = visits["outcome"]
     entered = visits["entered"].notna()
     left = visits["left_store"].notna()
-    buyers = int((left & (outcome != "no_purchase")).sum())
+    gave_up = left_the_store(visits)
+    buyers = int((left & (outcome != "no_purchase") & ~gave_up).sum())
     arrived = len(visits)
     turned = int((outcome == "turned_away").sum())
     door_wait = (visits["entered"] - visits["door_queued"])[entered]
@@ -202,6 +231,23 @@ def _store_kpis(visits: pd.DataFrame, display_samples: int) -> list[tuple]:
         ("buyers", buyers, "visitors"),
         ("conversion_rate", buyers / int(left.sum()) if left.any() else np.nan, "share"),
     ]
+    if patience:
+        for how in ("balked", "reneged"):
+            mine = gave_up & (outcome == how)
+            rows += [(f"{how}_at_door", int((mine & ~entered).sum()), "visitors"),
+                     (f"{how}_at_checkout", int((mine & entered).sum()), "visitors")]
+    if journeys:
+        showroomed = int((visits["reason"] == "showroomed").sum())
+        webroomed = visits["webroomed"].notna()
+        rows += [
+            ("showroomed", showroomed, "visitors"),
+            ("showroom_share", showroomed / arrived if arrived else np.nan, "share"),
+            ("webroomers", int(webroomed.sum()), "visitors"),
+        ]
+        if (webroomed & left).any():
+            rows.append(("webroomer_conversion_rate",
+                         int((webroomed & left & (outcome != "no_purchase") & ~gave_up).sum())
+                         / int((webroomed & left).sum()), "share"))
     if len(door_wait):
         rows.append(("mean_door_wait", float(door_wait.mean()), "min"))
     if len(in_zone):
@@ -334,9 +380,15 @@ def compute_kpis(
     for store in scenario.stores:
         segments = [seg.name for seg in scenario.customers.segments
                     if scenario.segment_store(seg) is store]
-        visits = counted[counted["door_queued"].notna() & counted["segment"].isin(segments)]
+        # A visitor who balked at the door never joined its queue: no door_queued stamp.
+        came = counted["door_queued"].notna() | (counted["failed_at"] == "store_visit")
+        visits = counted[came & counted["segment"].isin(segments)]
         samples = store.display_samples_per_sku * scenario.catalogue.skus
-        add("store", store.name, _store_kpis(visits, samples))
+        segs = [seg for seg in scenario.customers.segments if seg.name in segments]
+        patience = any(seg.patience is not None and {"store_door", "store_checkout"}
+                       & set(seg.patience.at) for seg in segs)
+        journeys = "webroomed" in visits and any(seg.journeys is not None for seg in segs)
+        add("store", store.name, _store_kpis(visits, samples, patience, journeys))
     if inventory is not None and len(inventory):
         add("stock", "bonded", _stock_kpis(inventory, counted, meta.warmup, meta.horizon))
     for seg in scenario.customers.segments:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .kpis import DONE, VISIT_ONLY
+from .kpis import DONE, VISIT_ONLY, left_the_store
 from .scenario import Scenario
 
 
@@ -102,7 +102,8 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     Store visitors who never ordered are left out.
     """
     fig, ax = plt.subplots(figsize=(8, 4))
-    orders = orders[~orders["outcome"].isin(VISIT_ONLY)]  # visitors who never ordered
+    # Visitors who never ordered.
+    orders = orders[~orders["outcome"].isin(VISIT_ONLY) & ~left_the_store(orders)]
     day = (orders["placed"] // 1440).astype(int)
     placed = day.value_counts().sort_index()
     done = orders[orders["outcome"].isin(DONE)]

@@ -49,6 +49,7 @@ class Reason(IntEnum):
     NO_SUBSTITUTE = 12  # stock-out: the customer would substitute, but no neighbour was in stock
     WENT_ELSEWHERE = 13  # stock-out: the customer bought from another retailer
     BACKORDER_TOO_LONG = 14  # stock-out: the customer cancelled a backorder not filled in time
+    SHOWROOMED = 15  # no purchase in the store: the visitor buys the basket online later
 
 
 class Response(IntEnum):

@@ -228,10 +228,12 @@ class Patience(Strict):
     patience time drawn from ``time`` if service has not begun (renege).
     """
 
-    at: list[Literal["pick", "pack", "front_pick", "pickup"]] = Field(
-        default_factory=lambda: ["front_pick"], min_length=1,
-        description="stages where the customer waits in person (front_pick at a store: "
-        "the checkout; pickup: the airport counter)")
+    at: list[Literal["pick", "pack", "front_pick", "pickup", "store_door", "store_checkout"]] = \
+        Field(default_factory=lambda: ["front_pick"], min_length=1,
+              description="queues where the customer waits in person (front_pick at a store: "
+              "the checkout; pickup: the airport counter; store_door: the experience zone's "
+              "door queue; store_checkout: the staff queue of a staff-assisted checkout, "
+              "where giving up means leaving without buying)")
     time: TimeDist | None = Field(default=None, description="patience in the queue; none: "
                                   "never reneges")
     balk_at: PositiveInt | None = Field(default=None, description="visible queue length at "
@@ -308,6 +310,50 @@ class StockoutResponse(Strict):
         return (self.substitute, self.switch_channel, self.wait, self.leave)
 
 
+class Journeys(Strict):
+    """Journeys between the store and the online shop, and what a bad visit costs.
+
+    Showrooming (try in the store, buy online): a store visitor who leaves without
+    buying places the same basket online, on ``showroom_channel``, ``showroom_after``
+    later, with probability ``showrooming``. Webrooming (browse online, buy in the
+    store): a customer whose choice fell on a channel that does not start at the
+    store goes to the store instead (``webroom_channel``, after ``webroom_after``)
+    with probability ``webrooming``, and buys there with
+    ``webroom_purchase_probability``. GfK 2014: ~28% of shoppers showroom, ~41%
+    webroom (design §5). A visitor who waited longer than ``bad_wait`` at the door
+    buys with the store's probability times ``bad_experience_factor``; with a
+    ``memory`` so does a customer whose last store visit was bad (a long door wait,
+    or a failed order at a store channel) until a good visit.
+    """
+
+    showrooming: Probability = Field(
+        default=0.0, description="chance that a store visitor who does not buy in the store "
+        "buys the same basket online later")
+    showroom_channel: Name | None = Field(
+        default=None, description="the segment's channel (not starting at the store) a "
+        "showroomer orders on")
+    showroom_after: Duration = Field(
+        default="2h", description="from leaving the store to placing the online order, minutes")
+    webrooming: Probability = Field(
+        default=0.0, description="chance that a customer who chose a channel not starting at "
+        "the store goes to the store to buy instead")
+    webroom_channel: Name | None = Field(
+        default=None, description="the segment's store channel (starting with store_visit) "
+        "a webroomer buys on")
+    webroom_after: Duration = Field(
+        default="45min", description="travel from the online decision to the store door, "
+        "minutes")
+    webroom_purchase_probability: Probability = Field(
+        default=0.9, description="chance that a webroomer buys once inside (replaces the "
+        "store's purchase_probability: they know what they want)")
+    bad_wait: Duration | None = Field(
+        default=None, description="a door wait longer than this is a bad experience, "
+        "minutes; none: door waits never are")
+    bad_experience_factor: Probability = Field(
+        default=1.0, description="multiplies the purchase probability after a bad experience "
+        "(1: no effect)")
+
+
 class Segment(Strict):
     """A customer segment: how many arrive, when, and which channels they use."""
 
@@ -358,6 +404,9 @@ class Segment(Strict):
         default=None, description="how customers respond to a stock-out; none: the channel's "
         "on_shortage decides")
     patience: Patience | None = None
+    journeys: Journeys | None = Field(
+        default=None, description="showrooming, webrooming and bad experiences at the store; "
+        "none: customers keep the channel they chose")
 
     @model_validator(mode="after")
     def _shares(self) -> Segment:
@@ -1227,6 +1276,9 @@ class Scenario(Strict):
                     )
             self._check_behaviour(f"customers.segments[{i}]", seg)
             self._check_stockout(f"customers.segments[{i}]", seg)
+
+
+            self._check_journeys(f"customers.segments[{i}].journeys", seg)
             if seg.choice != "shares":
                 for ch in seg.channels:
                     if self.perceived_promise(ch) is None:
@@ -1305,6 +1357,39 @@ class Scenario(Strict):
                                f"channel {flying[0]!r} goes through the airport and cannot "
                                "wait for stock; set wait = 0 and give its share to another "
                                "response")
+
+
+    def _check_journeys(self, path: str, seg: Segment) -> None:
+        """Showroomers order on a channel of theirs that skips the store; webroomers visit
+        the store on one of theirs that starts there; travellers have no journeys."""
+        journeys = seg.journeys
+        if journeys is None:
+            return
+        if seg.source == "flights":
+            raise KeyPathError(path, ABSENT, "travellers pre-order for the airport; journeys "
+                               "apply to poisson segments")
+        at_store = [c for c in seg.channels if c in self.channels
+                    and self.channels[c].route[0] == "store_visit"]
+        elsewhere = [c for c in seg.channels if c in self.channels and c not in at_store]
+        for kind, wanted, allowed, what in (
+                ("showroom", journeys.showrooming, elsewhere, "does not start with store_visit"),
+                ("webroom", journeys.webrooming, at_store, "starts with store_visit")):
+            channel = getattr(journeys, f"{kind}_channel")
+            if channel is None:
+                if wanted > 0:
+                    raise KeyPathError(f"{path}.{kind}_channel", ABSENT,
+                                       f"{kind}ing {wanted} needs a {kind}_channel: a channel "
+                                       f"of this segment that {what} "
+                                       f"({', '.join(allowed) or 'none here'})")
+                continue
+            if channel not in allowed:
+                raise KeyPathError(f"{path}.{kind}_channel", channel,
+                                   f"must be a channel of this segment that {what}; "
+                                   f"allowed: {', '.join(allowed) or 'none'}")
+            if not at_store or not elsewhere:
+                raise KeyPathError(f"{path}.{kind}_channel", channel,
+                                   "a journey needs both a store channel and one that skips "
+                                   f"the store among the segment's channels {seg.channels}")
 
     def _check_channel(self, name: str, channel: Channel, depots: list[str]) -> None:
         path = f"channels.{name}"

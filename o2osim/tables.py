@@ -42,7 +42,7 @@ def orders_table(
 
     ``price_paid_cny`` is what the customer sees and pays: value plus cross-border tax.
     ``customer`` is -1 where the segment has no finite population; ``parent`` is the
-    order a split order came from (-1 if none).
+    order a split order, or a showroomer's online order, came from (-1 if none).
     ``due`` is each order's due time (minutes) from its channel's promise.
     ``stockout_response`` says what a customer who found the shelf short
     (``stocked_out``) did: substitute, switch_channel, wait or leave.

@@ -13,8 +13,15 @@ itself, or a check in front of it that refuses orders from beyond the channel's
 
 Customers who wait in person at a station (``patience`` in their segment) meet
 it through an :class:`Impatient` wrapper that may end their order as balked or
-reneged; a segment with ``memory`` learns from how each order ended
-(:meth:`World._remember`), which feeds its next choices.
+reneged -- at the store's door and staff checkout too; a segment with ``memory``
+learns from how each order ended (:meth:`World._remember`), which feeds its next
+choices.
+
+A segment with ``journeys`` moves between the store and the online shop: a
+visitor who does not buy may order the same basket online later (showrooming,
+a new row whose ``parent`` is the visit), a customer who chose an online channel
+may go to the store instead (webrooming, the same row on the store channel), and
+a long door wait or a remembered bad visit lowers the store's conversion.
 """
 
 from __future__ import annotations
@@ -114,6 +121,11 @@ STAGE_END = {
     "stage": "staged",
     "pickup": "collected",
 }
+#: Stamps of customer journeys (only in scenarios with ``journeys``): ``webroomed`` is when
+#: a customer chose to buy in the store what they browsed online (their ``placed`` is
+#: when they reach the door); ``showroomed``, on the online order of a showroomer, is when
+#: they left the store without buying (the visit is its ``parent``).
+JOURNEY_STAMPS = ["webroomed", "showroomed"]
 #: Final stages whose orders end ``delivered``; every other route ends ``collected``.
 DELIVERING = ("deliver", "regional", "courier")
 
@@ -150,8 +162,14 @@ class World:
         self.seed = scenario.scenario.seed if seed is None else seed
         self.env = simpy.Environment()
         self.streams = Streams(self.seed)
-        self.book = OrderBook(STAMPS, (*LEG_VALUES, "written_off_cny"),
+        self.journeys = [s.journeys for s in scenario.customers.segments]
+        journeys = any(j is not None for j in self.journeys)
+        self.book = OrderBook(STAMPS + JOURNEY_STAMPS if journeys else STAMPS,
+                              (*LEG_VALUES, "written_off_cny"),
                               (*TRIP_COUNTS, "stockout_response"))
+        #: Journeys counted since the start: online orders of showroomers, customers
+        #: who went to the store instead, visitors who entered after a bad door wait.
+        self.showroomed = self.webroomed = self.bad_door_waits = 0
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
         self.channel_names = list(scenario.channels)
@@ -401,6 +419,10 @@ class World:
             store.done = self.advance
             store.no_purchase = self._no_purchase
             store.turned_away = self._turned_away
+            store.gave_up = self._gave_up
+            self._store_patience(store)
+            if any(j is not None for j in self.journeys):
+                store.conversion = self._conversion(cfg.purchase_probability)
             self.stores.append(store)
             counter = Delay(env, self._draw(f"{key}.handover_time", cfg.handover_time),
                             book.column("collected"))
@@ -410,6 +432,42 @@ class World:
         chosen = [names.index(seg.store) if seg.store else 0 for seg in sc.customers.segments]
         self.stages["store_visit"] = _BySegment(book, [self.stores[i].arrive for i in chosen])
         self.stages["collect"] = _BySegment(book, [collect[i].arrive for i in chosen])
+
+    def _store_patience(self, store: Store) -> None:
+        """Visitors who may give up at the store's door or staff checkout queue there."""
+        waits = [s.patience.at for s in self.scenario.customers.segments if s.patience]
+        if any("store_door" in at for at in waits) and store.config.door_queue:
+            store.wait_at_door(self._impatient(store.zone, "store_door"))
+        if any("store_checkout" in at for at in waits) and store.config.staff:
+            store.wait_at_checkout(self._impatient(store.staff, "store_checkout"))
+
+    def _conversion(self, purchase_probability: float) -> Callable[[int], float]:
+        """Each entering visitor's purchase probability at a store that sells at
+        ``purchase_probability``: webroomers buy with their own; a door wait over
+        ``bad_wait``, or (with a memory) a remembered bad visit, multiplies it by
+        ``bad_experience_factor``. A good visit clears the memory of a bad one."""
+        book, journeys = self.book, self.journeys
+        segment, customer = book.segment, book.customer
+        queued, webroomed = book.column("door_queued"), book.column("webroomed")
+
+        def conversion(order_id: int) -> float:
+            journey = journeys[segment[order_id]]
+            if journey is None:
+                return purchase_probability
+            chance = purchase_probability if webroomed[order_id] != webroomed[order_id] \
+                else journey.webroom_purchase_probability
+            if journey.bad_experience_factor >= 1.0:
+                return chance
+            bad = journey.bad_wait is not None and \
+                self.env._now - queued[order_id] > journey.bad_wait
+            self.bad_door_waits += bad
+            memory = self.memories[segment[order_id]]  # built after the stores
+            if memory is not None and customer[order_id] >= 0:
+                index = customer[order_id] - memory.first
+                bad, memory.bad[index] = bad or memory.bad[index], bad
+            return chance * journey.bad_experience_factor if bad else chance
+
+        return conversion
 
     def _daily_demand(self) -> list[float]:
         """Expected units per day per SKU (main, then duty-free) from channels that reserve.
@@ -570,6 +628,8 @@ class World:
         self._tax_rates: list[list[float]] = []
         #: Per segment: its customers' memory, None where they forget (or are anonymous).
         self.memories: list[CustomerMemory | None] = []
+        #: Per segment that showrooms: (probability, uniform, channel index, tax rate, delay).
+        self._showroom: list[tuple[float, Callable[[], float], int, float, float] | None] = []
         first_customer = 0
         for index, seg in enumerate(sc.customers.segments):
             parts = ("skus", "lines", "channel") + (("identity",) if seg.population else ()) \
@@ -596,6 +656,18 @@ class World:
                          else sc.channels[c].offer.tax_rate for c in seg.channels]
             self._tax_rates.append(tax_rates)
             chooser = self._chooser(seg, shares, tax_rates) if seg.choice != "shares" else None
+            journey = seg.journeys
+            place = self.place
+            self._showroom.append(None)
+            if journey is not None and journey.webrooming > 0:
+                place = self._webroomer(seg, tax_rates)
+            if journey is not None and journey.showrooming > 0 and journey.showroom_channel:
+                self._showroom[-1] = (
+                    journey.showrooming,
+                    uniform_draw(self.streams.stream(f"customers.{seg.name}.showroom")),
+                    self.channel_names.index(journey.showroom_channel),
+                    tax_rates[seg.channels.index(journey.showroom_channel)],
+                    journey.showroom_after)
             if flying and self.airport is not None and sc.airport is not None:
                 # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
                 factory = OrderFactory(
@@ -617,7 +689,7 @@ class World:
                 homes(seg.distance_km, self.streams.stream(f"customers.{seg.name}.distance"),
                       self.streams.stream(f"customers.{seg.name}.direction"),
                       sc.depot_position(seg.around), sc.city.detour_factor),
-                depots, sc.city.detour_factor, self.place, customers=customers,
+                depots, sc.city.detour_factor, place, customers=customers,
                 chooser=chooser, tax_rates=tax_rates, memory=memory,
             )
             self.factories.append(factory)
@@ -801,12 +873,84 @@ class World:
         position = self.scenario.customers.segments[book.segment[order_id]].channels.index(
             self.channel_names[channel])
         memory.remember(book.customer[order_id], position, how)
+        journey = self.journeys[book.segment[order_id]]
+        if (how == FAILED and journey is not None and journey.bad_experience_factor < 1.0
+                and book.outcome[order_id] != Outcome.NO_PURCHASE
+                and self.scenario.channels[self.channel_names[channel]].route[0]
+                == "store_visit"):
+            # Refused, gave up or a stock-out at the store: their next visit starts soured.
+            memory.bad[book.customer[order_id] - memory.first] = True
 
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE, Reason(self.book.reason[order_id]))
 
     def _no_purchase(self, order_id: int) -> None:
-        self._end(order_id, Outcome.NO_PURCHASE, Reason.NONE)
+        """A visitor left without buying; a showroomer orders the basket online later."""
+        showroom = self._showroom[self.book.segment[order_id]]
+        if showroom is None or showroom[1]() >= showroom[0]:
+            self._end(order_id, Outcome.NO_PURCHASE, Reason.NONE)
+            return
+        self._end(order_id, Outcome.NO_PURCHASE, Reason.SHOWROOMED)
+        Timeout(self.env, showroom[4], order_id).callbacks.append(self._showroomed)
+
+    def _showroomed(self, event: Timeout) -> None:
+        """The showroomer's online order: same customer and basket, the channel's tax and
+        distance; a new row whose ``parent`` is the visit."""
+        parent = event._value
+        book = self.book
+        _, _, channel, tax_rate, _ = self._showroom[book.segment[parent]]  # type: ignore[misc]
+        value = book.value[parent]
+        child = book.new(self.env.now, book.segment[parent], channel, book.skus[parent], value,
+                         value * tax_rate, self._home_km(parent, channel), book.x[parent],
+                         book.y[parent])
+        book.customer[child] = book.customer[parent]
+        book.parent[child] = parent
+        book.column("showroomed")[child] = book.finished[parent]
+        self.showroomed += 1
+        self.place(child)
+
+    def _home_km(self, order_id: int, channel: int) -> float:
+        """Road km from the depot of ``channel`` to the home of ``order_id``'s customer."""
+        sc, book = self.scenario, self.book
+        depot = sc.channel_depot(self.channel_names[channel])
+        if depot == sc.channel_depot(self.channel_names[book.channel[order_id]]):
+            return book.distance[order_id]
+        return road_km((book.x[order_id], book.y[order_id]), sc.depot_position(depot),
+                       sc.city.detour_factor)
+
+    def _webroomer(self, seg: Segment, tax_rates: list[float]) -> Callable[[int], None]:
+        """How a segment that webrooms places its orders: a customer who chose a channel
+        that skips the store goes there instead with probability ``webrooming``."""
+        sc, book, env = self.scenario, self.book, self.env
+        journey = seg.journeys
+        assert journey is not None and journey.webroom_channel is not None
+        online = [name in seg.channels and sc.channels[name].route[0] != "store_visit"
+                  for name in self.channel_names]
+        store = self.channel_names.index(journey.webroom_channel)
+        tax_rate = tax_rates[seg.channels.index(journey.webroom_channel)]
+        uniform = uniform_draw(self.streams.stream(f"customers.{seg.name}.webroom"))
+        chance, after = journey.webrooming, journey.webroom_after
+        decided = book.column("webroomed")
+        place = self.place
+
+        def webroom(order_id: int) -> None:
+            if not online[book.channel[order_id]] or uniform() >= chance:
+                place(order_id)
+                return
+            self.webroomed += 1
+            book.distance[order_id] = self._home_km(order_id, store)
+            book.channel[order_id] = store
+            book.tax[order_id] = book.value[order_id] * tax_rate
+            decided[order_id] = env.now
+            Timeout(env, after, order_id).callbacks.append(self._at_store)
+
+        return webroom
+
+    def _at_store(self, event: Timeout) -> None:
+        """A webroomer reaches the store door: the visit is placed now."""
+        order_id = event._value
+        self.book.placed[order_id] = self.env.now
+        self.place(order_id)
 
     def _turned_away(self, order_id: int) -> None:
         self._end(order_id, Outcome.TURNED_AWAY, Reason.ZONE_FULL)
@@ -959,4 +1103,8 @@ class World:
             counters["orders_picked_by_agv"] = self.picking.agv_orders
         if any(m is not None for m in self.memories):
             counters["stayed_away"] = sum(m.stayed_away for m in self.memories if m is not None)
+        if any(j is not None for j in self.journeys):
+            counters["showroomed"] = self.showroomed
+            counters["webroomed"] = self.webroomed
+            counters["bad_door_waits"] = self.bad_door_waits
         return counters

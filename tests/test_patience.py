@@ -95,3 +95,90 @@ def test_reneging_at_the_airport_counter_matches_erlang_a():
     assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
     low, high = confidence_interval(waits)
     assert low <= wait <= high, f"W {wait:.4f} outside [{low:.4f}, {high:.4f}]"
+
+
+def _door_scenario(per_minute: float, capacity: int, browse: str, patience: str, **store):
+    return stripped(["store_visit"], per_minute=per_minute, horizon="2d", warmup="4h",
+                    stores=[{"name": "front", "capacity": capacity, "door_queue": True,
+                             "browse_time": {"dist": "exponential", "mean": browse},
+                             "purchase_probability": 0.0, **store}],
+                    customers={"patience": {"at": ["store_door", "store_checkout"],
+                                            "time": {"dist": "exponential", "mean": patience}}})
+
+
+def test_reneging_at_the_store_door_matches_erlang_a():
+    # The zone's door: capacity 10, exponential 8 min inside (nobody buys, so the visit is
+    # the browse), 1.4 visitors/min (offered 11.2 > 10), exponential 5 min patience at the
+    # door: M/M/10+M.
+    scenario = _door_scenario(1.4, 10, "8min", "5min")
+    shares, waits = [], []
+    for seed in range(1, REPLICATIONS + 1):
+        result = simulate(scenario, seed=seed)
+        counted = _counted(result.orders)
+        reneged = (counted["outcome"] == "reneged").to_numpy()
+        assert counted.loc[reneged, "entered"].isna().all()  # gave up before getting in
+        assert set(counted.loc[reneged, "failed_at"]) <= {"store_visit"}
+        left = np.where(reneged, counted["finished"], counted["entered"])
+        shares.append(float(reneged.mean()))
+        waits.append(float((left - counted["door_queued"]).mean()))
+        assert result.kpi("store", "front", "reneged_at_door") == reneged.sum()
+        assert result.kpi("store", "front", "reneged_at_checkout") == 0
+    abandon, wait, _ = erlang_a(1.4, 8.0, 10, 5.0)
+    low, high = confidence_interval(shares)
+    assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
+    low, high = confidence_interval(waits)
+    assert low <= wait <= high, f"W {wait:.4f} outside [{low:.4f}, {high:.4f}]"
+
+
+def test_reneging_at_the_staff_checkout_matches_erlang_a_and_frees_the_zone():
+    # A zone too large to queue is M/M/inf: visitors leave it browsing as a Poisson stream
+    # (Burke), all buy at a staff checkout of 2 staff, exponential 1 min, with exponential
+    # 1 min patience: the checkout is M/M/2+M at 2.2/min.
+    scenario = _door_scenario(2.2, 500, "5min", "1min", purchase_probability=1.0, staff=2,
+                              checkout_staff_share=1.0,
+                              checkout_staff_time={"dist": "exponential", "mean": "1min"})
+    shares = []
+    for seed in range(1, REPLICATIONS + 1):
+        result = simulate(scenario, seed=seed)
+        # Among visitors who left the browse after the warm-up (they reach the checkout then).
+        orders = result.orders
+        counted = orders[(orders["placed"] >= WARMUP) & orders["left_store"].notna()]
+        reneged = counted["outcome"] == "reneged"
+        # Leaving without paying: out of the zone, at the store's stage, never collected.
+        assert counted.loc[reneged, "entered"].notna().all()
+        assert (counted.loc[reneged, "left_store"] == counted.loc[reneged, "finished"]).all()
+        assert set(counted.loc[reneged, "failed_at"]) <= {"store_visit"}
+        shares.append(float(reneged.mean()))
+        store = result.kpis.query("group == 'store'").set_index("kpi")["value"]
+        assert store["reneged_at_door"] == 0
+        assert store["buyers"] + store["reneged_at_checkout"] == store["entered"] - (
+            result.orders["after_warmup"] & result.orders["entered"].notna()
+            & result.orders["left_store"].isna()).sum()
+    abandon, _, _ = erlang_a(2.2, 1.0, 2, 1.0)
+    low, high = confidence_interval(shares)
+    assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
+
+
+def test_balking_at_the_store_door_is_mmck_blocking():
+    # Visitors balk on seeing 4 at the door of a 6-visitor zone (exponential 5 min inside,
+    # 1.2 visitors/min): the zone and its door hold at most 6 + 4, an M/M/6/10 queue.
+    scenario = stripped(["store_visit"], per_minute=1.2, horizon="2d", warmup="4h",
+                        stores=[{"name": "front", "capacity": 6,
+                                 "browse_time": {"dist": "exponential", "mean": "5min"},
+                                 "purchase_probability": 0.0}],
+                        customers={"patience": {"at": ["store_door"], "balk_at": 4}})
+    shares = []
+    for seed in range(1, REPLICATIONS + 1):
+        result = simulate(scenario, seed=seed)
+        counted = _counted(result.orders)
+        balked = counted["outcome"] == "balked"
+        shares.append(float(balked.mean()))
+        # Balking takes no time and never joins the door queue.
+        assert (counted.loc[balked, "finished"] == counted.loc[balked, "placed"]).all()
+        assert counted.loc[balked, "door_queued"].isna().all()
+        assert set(counted.loc[balked, "failed_at"]) == {"store_visit"}
+        assert result.kpi("store", "front", "balked_at_door") == (
+            result.orders["after_warmup"] & (result.orders["outcome"] == "balked")).sum()
+    exact = mmck_blocking(1.2, 5.0, 6, 10)
+    low, high = confidence_interval(shares)
+    assert low <= exact <= high, f"P(balk) {exact:.4f} outside [{low:.4f}, {high:.4f}]"

@@ -11,11 +11,21 @@ one FIFO queue). The visitor leaves the zone after paying, or after deciding
 not to buy; the next visitor at the door enters then.
 
 Four uniforms are drawn per visitor who enters, always, so the decisions stay
-aligned across variants. Display samples are shown, never sold: the store
-holds no sellable stock (the order takes its units from the bonded pool later
-on its route). This module does not know stock, customs or couriers: a buyer
-is handed on through ``done(order_id)``, others through ``turned_away`` and
-``no_purchase``.
+aligned across variants. The purchase probability may differ per visitor: the
+World can hand the store a ``conversion(order_id)`` callable (webroomers who
+come knowing what they want, visitors after a bad experience); the store itself
+knows nothing about customers.
+
+Visitors may give up at two queues (:class:`~.station.Impatient`, wired by the
+World): at the door, before they get in (the order ends there), and in the staff
+queue of a staff-assisted checkout, where giving up means leaving without
+buying: the visitor leaves the zone, so the next one at the door comes in.
+
+Display samples are shown, never sold: the store holds no sellable stock (the
+order takes its units from the bonded pool later on its route). This module
+does not know stock, customs or couriers: a buyer is handed on through
+``done(order_id)``, others through ``turned_away``, ``no_purchase`` and
+``gave_up``.
 """
 
 from __future__ import annotations
@@ -28,7 +38,9 @@ from simpy.events import Timeout
 from ..distributions import Draw
 from ..recorder import OrderBook
 from ..scenario import Store as StoreConfig
-from .station import Sink, Station, _unwired
+from .station import Impatient, Sink, Station, _unwired
+
+NAN = float("nan")
 
 HELP, CHECKOUT = 0, 1
 
@@ -72,8 +84,23 @@ class Zone(Station):
             self.busy -= 1
 
 
+class _Started(dict[int, float]):
+    """When each visitor's staff service began (NaN: not begun), kept only while it lasts;
+    an impatient checkout queue reads it to tell a waiting visitor from a served one."""
+
+    def __getitem__(self, order_id: int) -> float:
+        return self.get(order_id, NAN)
+
+
 class Store:
-    """Route stage ``store_visit`` of one store."""
+    """Route stage ``store_visit`` of one store.
+
+    ``door`` is what an arriving visitor meets (the zone, or an impatient queue in
+    front of it); ``till`` the staff queue of a staff checkout. ``conversion``
+    (None: the store's ``purchase_probability``) gives each entering visitor's
+    purchase probability; ``gave_up(order_id, how)`` is told of a visitor who left
+    the checkout queue.
+    """
 
     def __init__(
         self,
@@ -119,6 +146,10 @@ class Store:
         self._task: dict[int, int] = {}
         self.done: Callable[[int], None] = _unwired
         self.no_purchase: Callable[[int], None] = _unwired
+        self.gave_up: Callable[[int, int], None] = lambda order_id, how: _unwired(order_id)
+        self.conversion: Callable[[int], float] | None = None
+        self.door: Zone | Impatient = self.zone
+        self.till: Station | Impatient = self.staff
         self.buyers = 0
 
     @property
@@ -130,13 +161,32 @@ class Store:
         self.zone.turned_away = callback
 
     def arrive(self, order_id: int) -> None:
-        self.zone.arrive(order_id)
+        self.door.arrive(order_id)
+
+    # -- patience (wired by the World) ---------------------------------------------
+    def wait_at_door(self, door: Impatient) -> None:
+        """Visitors meet ``door`` (an :class:`Impatient` around the zone) on arrival."""
+        self.door = door
+
+    def wait_at_checkout(self, till: Impatient) -> None:
+        """A staff checkout queues at ``till`` (an :class:`Impatient` around the staff);
+        a visitor who gives up there leaves the zone without buying."""
+        self.staff._start_at = _Started()  # type: ignore[assignment]
+        till.gave_up = self._left_till
+        self.till = till
+
+    def _left_till(self, order_id: int, how: int) -> None:
+        del self._plan[order_id]
+        del self._task[order_id]
+        self.zone.leave(order_id)
+        self.gave_up(order_id, how)
 
     # -- inside the zone -----------------------------------------------------------
     def _entered(self, order_id: int) -> None:
         cfg, u = self.config, self._uniform
+        buys = cfg.purchase_probability if self.conversion is None else self.conversion(order_id)
         self._plan[order_id] = (u() < cfg.mirror_share, u() < cfg.help_share,
-                                u() < cfg.purchase_probability, u() < cfg.checkout_staff_share)
+                                u() < buys, u() < cfg.checkout_staff_share)
         Timeout(self.env, self._browse(), order_id).callbacks.append(self._browsed)
 
     def _browsed(self, event: Timeout) -> None:
@@ -157,6 +207,8 @@ class Store:
         return self._help() if self._task[order_id] == HELP else self._checkout_staff()
 
     def _after_staff(self, order_id: int) -> None:
+        if self.till is not self.staff:
+            self.staff._start_at.pop(order_id, None)  # type: ignore[attr-defined]
         if self._task.pop(order_id) == HELP:
             self._decide(order_id)
         else:
@@ -170,7 +222,7 @@ class Store:
             self.no_purchase(order_id)
         elif needs_staff:
             self._task[order_id] = CHECKOUT
-            self.staff.arrive(order_id)
+            self.till.arrive(order_id)
         else:
             Timeout(self.env, self._checkout(), order_id).callbacks.append(self._self_checkout)
 
