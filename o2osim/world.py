@@ -17,11 +17,10 @@ reneged -- at the store's door and staff checkout too; a segment with ``memory``
 learns from how each order ended (:meth:`World._remember`), which feeds its next
 choices.
 
-A segment with ``journeys`` moves between the store and the online shop: a
-visitor who does not buy may order the same basket online later (showrooming,
-a new row whose ``parent`` is the visit), a customer who chose an online channel
-may go to the store instead (webrooming, the same row on the store channel), and
-a long door wait or a remembered bad visit lowers the store's conversion.
+A segment with ``journeys`` moves between the store and the online shop
+(showrooming, webrooming, conversion after bad experiences: see
+:mod:`o2osim.journeys`); one with a ``stockout`` table answers stock-outs itself
+(:mod:`o2osim.stockouts`); returns are decided in :mod:`o2osim.returns`.
 """
 
 from __future__ import annotations
@@ -60,9 +59,11 @@ from .facilities.stock import ALLOCATION, ReserveStage, StockPool
 from .facilities.store import Store
 from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
 from .facilities.warehouse import DispatchWaves, PickFloor, build_stations, line_service
+from .journeys import JOURNEY_STAMPS, CustomerJourneys, Showroom, Webroom
 from .promises import SlotChooser, due_times
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
+from .returns import ChannelReturns, Returns, sku_returns
 from .scenario import (
     AIRPORT_STAGES,
     COURIERS,
@@ -121,11 +122,6 @@ STAGE_END = {
     "stage": "staged",
     "pickup": "collected",
 }
-#: Stamps of customer journeys (only in scenarios with ``journeys``): ``webroomed`` is when
-#: a customer chose to buy in the store what they browsed online (their ``placed`` is
-#: when they reach the door); ``showroomed``, on the online order of a showroomer, is when
-#: they left the store without buying (the visit is its ``parent``).
-JOURNEY_STAMPS = ["webroomed", "showroomed"]
 #: Final stages whose orders end ``delivered``; every other route ends ``collected``.
 DELIVERING = ("deliver", "regional", "courier")
 
@@ -162,14 +158,15 @@ class World:
         self.seed = scenario.scenario.seed if seed is None else seed
         self.env = simpy.Environment()
         self.streams = Streams(self.seed)
-        self.journeys = [s.journeys for s in scenario.customers.segments]
-        journeys = any(j is not None for j in self.journeys)
-        self.book = OrderBook(STAMPS + JOURNEY_STAMPS if journeys else STAMPS,
+        journeys = [s.journeys for s in scenario.customers.segments]
+        self._journeying = any(j is not None for j in journeys)
+        self.book = OrderBook(STAMPS + JOURNEY_STAMPS if self._journeying else STAMPS,
                               (*LEG_VALUES, "written_off_cny"),
                               (*TRIP_COUNTS, "stockout_response"))
-        #: Journeys counted since the start: online orders of showroomers, customers
-        #: who went to the store instead, visitors who entered after a bad door wait.
-        self.showroomed = self.webroomed = self.bad_door_waits = 0
+        self.journeys = CustomerJourneys(self.env, self.book, journeys)
+        self.journeys.place = self.place
+        self.journeys.end = lambda oid, outcome, reason: self._end(oid, outcome, reason)
+        self.journeys.home_km = self._home_km
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
         self.channel_names = list(scenario.channels)
@@ -198,7 +195,6 @@ class World:
             duty_free = sc.airport.catalogue
             rng = self.streams.stream("airport.catalogue.price")
             self.prices += [round(p, 2) for p in duty_free.price_cny.block(rng, duty_free.skus)]
-        self._build_categories()
         self.stages: dict[str, Any] = {}
         #: Resources that are monitored and reported (Station, RiderFleet or Fleet).
         self.stations: list[Any] = []
@@ -238,22 +234,6 @@ class World:
         for fleet in self.fleets.values():
             fleet.fail = self._fail
         self.stations = self._resources()
-
-    def _build_categories(self) -> None:
-        """Each SKU's return factor and resellable share, from its catalogue's categories."""
-        sc = self.scenario
-        catalogues = [sc.catalogue] + ([sc.airport.catalogue] if sc.airport is not None else [])
-        self.sku_return_factor: list[float] = []
-        self.sku_resellable: list[float] = []
-        for catalogue in catalogues:
-            categories = catalogue.categories
-            for index in catalogue.sku_categories():
-                self.sku_return_factor.append(categories[index].return_factor
-                                              if categories else 1.0)
-                self.sku_resellable.append(categories[index].resellable if categories else 1.0)
-        self._return_factors = any(f != 1.0 for f in self.sku_return_factor)
-        self._resell_uniform = (uniform_draw(self.streams.stream("returns.resell"))
-                                if any(r < 1.0 for r in self.sku_resellable) else None)
 
     def _resources(self) -> list[Any]:
         """The queueing resources to monitor, in the order the tables list them.
@@ -417,12 +397,12 @@ class World:
                 uniform_draw(self.streams.stream(f"{key}.choices")),
             )
             store.done = self.advance
-            store.no_purchase = self._no_purchase
+            store.no_purchase = self.journeys.no_purchase
             store.turned_away = self._turned_away
             store.gave_up = self._gave_up
             self._store_patience(store)
-            if any(j is not None for j in self.journeys):
-                store.conversion = self._conversion(cfg.purchase_probability)
+            if self._journeying:
+                store.conversion = self.journeys.conversion(cfg.purchase_probability)
             self.stores.append(store)
             counter = Delay(env, self._draw(f"{key}.handover_time", cfg.handover_time),
                             book.column("collected"))
@@ -440,34 +420,6 @@ class World:
             store.wait_at_door(self._impatient(store.zone, "store_door"))
         if any("store_checkout" in at for at in waits) and store.config.staff:
             store.wait_at_checkout(self._impatient(store.staff, "store_checkout"))
-
-    def _conversion(self, purchase_probability: float) -> Callable[[int], float]:
-        """Each entering visitor's purchase probability at a store that sells at
-        ``purchase_probability``: webroomers buy with their own; a door wait over
-        ``bad_wait``, or (with a memory) a remembered bad visit, multiplies it by
-        ``bad_experience_factor``. A good visit clears the memory of a bad one."""
-        book, journeys = self.book, self.journeys
-        segment, customer = book.segment, book.customer
-        queued, webroomed = book.column("door_queued"), book.column("webroomed")
-
-        def conversion(order_id: int) -> float:
-            journey = journeys[segment[order_id]]
-            if journey is None:
-                return purchase_probability
-            chance = purchase_probability if webroomed[order_id] != webroomed[order_id] \
-                else journey.webroom_purchase_probability
-            if journey.bad_experience_factor >= 1.0:
-                return chance
-            bad = journey.bad_wait is not None and \
-                self.env._now - queued[order_id] > journey.bad_wait
-            self.bad_door_waits += bad
-            memory = self.memories[segment[order_id]]  # built after the stores
-            if memory is not None and customer[order_id] >= 0:
-                index = customer[order_id] - memory.first
-                bad, memory.bad[index] = bad or memory.bad[index], bad
-            return chance * journey.bad_experience_factor if bad else chance
-
-        return conversion
 
     def _daily_demand(self) -> list[float]:
         """Expected units per day per SKU (main, then duty-free) from channels that reserve.
@@ -532,19 +484,27 @@ class World:
         # A split order skips the store: it starts where the goods are handled.
         self.resume_step = [int(sc.channels[n].route[0] == "store_visit")
                             for n in self.channel_names]
-        # Returns: per channel, a (rate, uniform, delay) or None; called after the last stage.
-        self._returns: list[tuple[float, Callable[[], float], Callable[[], float]] | None] = []
-        for name in self.channel_names:
-            channel = sc.channels[name]
-            self._returns.append(
-                (channel.return_rate, uniform_draw(self.streams.stream(f"returns.{name}")),
-                 self._draw(f"returns.{name}.delay", channel.return_after))
-                if channel.return_rate > 0 else None
-            )
+        self.returns = self._build_returns()
         self.after_done: list[Callable[[int], None] | None] = [
-            self._maybe_return if r is not None else None for r in self._returns
+            self.returns.after_done if r is not None else None for r in self.returns.channels
         ]
         self.entries = [self._entry(i, n) for i, n in enumerate(self.channel_names)]
+
+    def _build_returns(self) -> Returns:
+        """Per channel its return rate and delay; per SKU its category's figures."""
+        sc = self.scenario
+        channels = []
+        for name in self.channel_names:
+            channel = sc.channels[name]
+            channels.append(ChannelReturns(
+                channel.return_rate, uniform_draw(self.streams.stream(f"returns.{name}")),
+                self._draw(f"returns.{name}.delay", channel.return_after))
+                if channel.return_rate > 0 else None)
+        skus = sku_returns([sc.catalogue] + ([sc.airport.catalogue] if sc.airport else []))
+        resell = (uniform_draw(self.streams.stream("returns.resell"))
+                  if any(r < 1.0 for r in skus.resellable) else None)
+        return Returns(self.env, self.book, self.pool, self.quota, channels, skus, resell,
+                       self.prices)
 
     def _stage(self, channel: str, stage: str) -> Any:
         """The object serving ``stage`` of ``channel``: a station whose customers may give
@@ -628,8 +588,7 @@ class World:
         self._tax_rates: list[list[float]] = []
         #: Per segment: its customers' memory, None where they forget (or are anonymous).
         self.memories: list[CustomerMemory | None] = []
-        #: Per segment that showrooms: (probability, uniform, channel index, tax rate, delay).
-        self._showroom: list[tuple[float, Callable[[], float], int, float, float] | None] = []
+        self.journeys.memories = self.memories
         first_customer = 0
         for index, seg in enumerate(sc.customers.segments):
             parts = ("skus", "lines", "channel") + (("identity",) if seg.population else ()) \
@@ -656,18 +615,7 @@ class World:
                          else sc.channels[c].offer.tax_rate for c in seg.channels]
             self._tax_rates.append(tax_rates)
             chooser = self._chooser(seg, shares, tax_rates) if seg.choice != "shares" else None
-            journey = seg.journeys
-            place = self.place
-            self._showroom.append(None)
-            if journey is not None and journey.webrooming > 0:
-                place = self._webroomer(seg, tax_rates)
-            if journey is not None and journey.showrooming > 0 and journey.showroom_channel:
-                self._showroom[-1] = (
-                    journey.showrooming,
-                    uniform_draw(self.streams.stream(f"customers.{seg.name}.showroom")),
-                    self.channel_names.index(journey.showroom_channel),
-                    tax_rates[seg.channels.index(journey.showroom_channel)],
-                    journey.showroom_after)
+            place = self._journeys(index, seg, tax_rates)
             if flying and self.airport is not None and sc.airport is not None:
                 # Travellers buy from the duty-free catalogue, tax-free, and collect at the gate.
                 factory = OrderFactory(
@@ -696,6 +644,32 @@ class World:
             ArrivalProcess(env, arrival_rates(seg, sc.scenario.start, sc.scenario.horizon,
                                               sc.customers.calendar), sc.scenario.horizon,
                            self.streams.stream(f"arrivals.{seg.name}"), factory)
+
+    def _journeys(self, index: int, seg: Segment, tax_rates: list[float]) -> Callable[[int], None]:
+        """Register the segment's showrooming; return how its orders are placed (through
+        the store by a webroomer's detour, or directly)."""
+        journey = seg.journeys
+        if journey is None:
+            return self.place
+        if journey.showrooming > 0 and journey.showroom_channel:
+            self.journeys.showroom(index, Showroom(
+                journey.showrooming,
+                uniform_draw(self.streams.stream(f"customers.{seg.name}.showroom")),
+                self.channel_names.index(journey.showroom_channel),
+                tax_rates[seg.channels.index(journey.showroom_channel)],
+                journey.showroom_after))
+        if journey.webrooming <= 0 or journey.webroom_channel is None:
+            return self.place
+        sc = self.scenario
+        return self.journeys.webroomer(Webroom(
+            online=[name in seg.channels and sc.channels[name].route[0] != "store_visit"
+                    for name in self.channel_names],
+            store=self.channel_names.index(journey.webroom_channel),
+            tax_rate=tax_rates[seg.channels.index(journey.webroom_channel)],
+            chance=journey.webrooming,
+            uniform=uniform_draw(self.streams.stream(f"customers.{seg.name}.webroom")),
+            after=journey.webroom_after,
+        ))
 
     def _chooser(self, seg: Segment, shares: list[float], tax_rates: list[float]) -> Chooser:
         """The segment's channel choice on what each of its channels offers."""
@@ -873,41 +847,13 @@ class World:
         position = self.scenario.customers.segments[book.segment[order_id]].channels.index(
             self.channel_names[channel])
         memory.remember(book.customer[order_id], position, how)
-        journey = self.journeys[book.segment[order_id]]
-        if (how == FAILED and journey is not None and journey.bad_experience_factor < 1.0
-                and book.outcome[order_id] != Outcome.NO_PURCHASE
-                and self.scenario.channels[self.channel_names[channel]].route[0]
-                == "store_visit"):
-            # Refused, gave up or a stock-out at the store: their next visit starts soured.
-            memory.bad[book.customer[order_id] - memory.first] = True
+        if self._journeying:
+            at_store = self.scenario.channels[self.channel_names[channel]].route[0] \
+                == "store_visit"
+            self.journeys.remember(order_id, how, memory, at_store)
 
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE, Reason(self.book.reason[order_id]))
-
-    def _no_purchase(self, order_id: int) -> None:
-        """A visitor left without buying; a showroomer orders the basket online later."""
-        showroom = self._showroom[self.book.segment[order_id]]
-        if showroom is None or showroom[1]() >= showroom[0]:
-            self._end(order_id, Outcome.NO_PURCHASE, Reason.NONE)
-            return
-        self._end(order_id, Outcome.NO_PURCHASE, Reason.SHOWROOMED)
-        Timeout(self.env, showroom[4], order_id).callbacks.append(self._showroomed)
-
-    def _showroomed(self, event: Timeout) -> None:
-        """The showroomer's online order: same customer and basket, the channel's tax and
-        distance; a new row whose ``parent`` is the visit."""
-        parent = event._value
-        book = self.book
-        _, _, channel, tax_rate, _ = self._showroom[book.segment[parent]]  # type: ignore[misc]
-        value = book.value[parent]
-        child = book.new(self.env.now, book.segment[parent], channel, book.skus[parent], value,
-                         value * tax_rate, self._home_km(parent, channel), book.x[parent],
-                         book.y[parent])
-        book.customer[child] = book.customer[parent]
-        book.parent[child] = parent
-        book.column("showroomed")[child] = book.finished[parent]
-        self.showroomed += 1
-        self.place(child)
 
     def _home_km(self, order_id: int, channel: int) -> float:
         """Road km from the depot of ``channel`` to the home of ``order_id``'s customer."""
@@ -917,40 +863,6 @@ class World:
             return book.distance[order_id]
         return road_km((book.x[order_id], book.y[order_id]), sc.depot_position(depot),
                        sc.city.detour_factor)
-
-    def _webroomer(self, seg: Segment, tax_rates: list[float]) -> Callable[[int], None]:
-        """How a segment that webrooms places its orders: a customer who chose a channel
-        that skips the store goes there instead with probability ``webrooming``."""
-        sc, book, env = self.scenario, self.book, self.env
-        journey = seg.journeys
-        assert journey is not None and journey.webroom_channel is not None
-        online = [name in seg.channels and sc.channels[name].route[0] != "store_visit"
-                  for name in self.channel_names]
-        store = self.channel_names.index(journey.webroom_channel)
-        tax_rate = tax_rates[seg.channels.index(journey.webroom_channel)]
-        uniform = uniform_draw(self.streams.stream(f"customers.{seg.name}.webroom"))
-        chance, after = journey.webrooming, journey.webroom_after
-        decided = book.column("webroomed")
-        place = self.place
-
-        def webroom(order_id: int) -> None:
-            if not online[book.channel[order_id]] or uniform() >= chance:
-                place(order_id)
-                return
-            self.webroomed += 1
-            book.distance[order_id] = self._home_km(order_id, store)
-            book.channel[order_id] = store
-            book.tax[order_id] = book.value[order_id] * tax_rate
-            decided[order_id] = env.now
-            Timeout(env, after, order_id).callbacks.append(self._at_store)
-
-        return webroom
-
-    def _at_store(self, event: Timeout) -> None:
-        """A webroomer reaches the store door: the visit is placed now."""
-        order_id = event._value
-        self.book.placed[order_id] = self.env.now
-        self.place(order_id)
 
     def _turned_away(self, order_id: int) -> None:
         self._end(order_id, Outcome.TURNED_AWAY, Reason.ZONE_FULL)
@@ -1012,49 +924,6 @@ class World:
             np.asarray(book.column("slot_start"), dtype=float),
         )
 
-    def _maybe_return(self, order_id: int) -> None:
-        returns = self._returns[self.book.channel[order_id]]
-        if returns is None:
-            return
-        rate, uniform, delay = returns
-        if self._return_factors:  # the mean factor of the basket's categories
-            skus = self.book.skus[order_id]
-            rate *= sum(self.sku_return_factor[s] for s in skus) / len(skus)
-        if uniform() < rate:
-            Timeout(self.env, delay(), order_id).callbacks.append(self._returned)
-
-    def _returned(self, event: Timeout) -> None:
-        """The goods come back: sellable again (or written off, by their category's
-        ``resellable`` share), and the person's quota is given back."""
-        order_id = event._value
-        book = self.book
-        book.column("returned")[order_id] = self.env.now
-        book.outcome[order_id] = Outcome.RETURNED
-        if self.pool is not None and not math.isnan(book.column("reserved")[order_id]):
-            self._put_back_returned(self.pool, order_id)
-        customer = book.customer[order_id]
-        cleared = book.column("cleared")[order_id], book.column("port_cleared")[order_id]
-        if customer >= 0 and not all(math.isnan(t) for t in cleared):
-            self.quota.refund(customer, book.value[order_id])
-
-    def _put_back_returned(self, pool: StockPool, order_id: int) -> None:
-        """Resellable units go back on the shelf; the rest are written off."""
-        skus = self.book.skus[order_id]
-        draw = self._resell_uniform
-        if draw is None:
-            pool.restock(order_id, skus)
-            return
-        resellable = self.sku_resellable
-        # One draw per unit whose category may be written off, so others draw nothing.
-        scrapped = tuple(s for s in skus if resellable[s] < 1.0 and draw() >= resellable[s])
-        kept = list(skus)
-        for sku in scrapped:
-            kept.remove(sku)
-        pool.restock(order_id, tuple(kept))
-        if scrapped:
-            pool.write_off(order_id, scrapped)
-            self.book.values["written_off_cny"][order_id] = sum(self.prices[s] for s in scrapped)
-
     # -- running ----------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, chunk: float = 60.0) -> RunInfo:
         """Run to the horizon; call ``progress(now)`` every ``chunk`` simulated minutes."""
@@ -1103,8 +972,6 @@ class World:
             counters["orders_picked_by_agv"] = self.picking.agv_orders
         if any(m is not None for m in self.memories):
             counters["stayed_away"] = sum(m.stayed_away for m in self.memories if m is not None)
-        if any(j is not None for j in self.journeys):
-            counters["showroomed"] = self.showroomed
-            counters["webroomed"] = self.webroomed
-            counters["bad_door_waits"] = self.bad_door_waits
+        if self._journeying:
+            counters.update(self.journeys.counters())
         return counters
