@@ -157,11 +157,11 @@ class CustomerJourneys:
                 return purchase_probability
             chance = purchase_probability if webroomed[order_id] != webroomed[order_id] \
                 else journey.webroom_purchase_probability
-            if journey.bad_experience_factor >= 1.0:
-                return chance
             bad = journey.bad_wait is not None and \
                 self.env._now - queued[order_id] > journey.bad_wait
             self.bad_door_waits += bad
+            if journey.bad_experience_factor >= 1.0:
+                return chance
             memory = self.memories[segment[order_id]]
             if memory is not None and customer[order_id] >= 0:
                 index = customer[order_id] - memory.first

@@ -53,6 +53,22 @@ class SlotChooser:
         return day * DAY + self.starts[index % len(self.starts)]
 
 
+def due_time(channel: Channel, placed: float, slot_start: float) -> float:
+    """When one order is due (minutes): :func:`due_times` for a single order, without numpy
+    (customer memory asks once per finished order)."""
+    if channel.promise is not None:
+        return placed + channel.promise
+    if channel.next_day is not None:
+        rule = channel.next_day
+        day = math.floor(placed / DAY)
+        if rule.cutoff is not None and placed - day * DAY >= rule.cutoff:
+            day += 1
+        return (day + 1) * DAY + rule.by
+    if channel.slots is not None:
+        return slot_start + channel.slots.length
+    return math.nan
+
+
 def due_times(
     channels: Sequence[Channel],
     channel_codes: np.ndarray,

@@ -5,7 +5,10 @@ the mean ``return_factor`` of its lines' product categories (at most 1),
 ``return_after`` after it was delivered or collected. Each returned unit goes
 back on the shelf with its category's ``resellable`` probability, else it is
 written off (ledger kind ``write_off``, order value ``written_off_cny``); the
-person's annual customs quota is given back. One uniform per completed order
+person's annual customs quota is given back. Only units the order took from the
+bonded pool come back to it; a direct-mail parcel goes back to its seller. An
+unlimited pool keeps no ledger, but a written-off unit still costs its purchase
+price (``written_off_cny``). One uniform per completed order
 decides the return, and one per unit of a category that may be written off, so
 scenarios without categories draw exactly what they drew before.
 

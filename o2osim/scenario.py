@@ -282,8 +282,12 @@ class StockoutResponse(Strict):
       if not filled within ``wait_patience``.
     - ``leave``: a lost sale (reason ``out_of_stock``).
 
-    This replaces the channel's ``on_shortage`` for the segment's orders. An
-    oversold order (paid on a stale figure) still follows the channel's rule.
+    This replaces the channel's ``on_shortage`` for the segment's orders when the
+    shelf is short and the customer sees it. Errors of a lagging stock figure
+    follow the channel's rule: an oversold order (paid for units already gone), and
+    a customer shown none while units were there (a stale figure). A substitute is
+    picked from the live shelf (the store's shelf, or the app's "similar items in
+    stock").
     """
 
     substitute: Probability = Field(default=0.45, description="share who take a substitute SKU")

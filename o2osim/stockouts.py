@@ -56,7 +56,9 @@ class Responder:
     substitute comes from the basket's own catalogue. Callbacks set by the World:
     ``end(order_id, outcome, reason)`` ends an order; ``switch(order_id, channel)``
     moves it to the start of another channel's route; ``weights(order_id,
-    channels)`` gives the segment's choice weights over those channels.
+    channels)`` gives the segment's choice weights over those channels, 0 for a
+    channel that does not serve the home. With no weight left the customer buys
+    from a competitor.
     """
 
     def __init__(self, env: simpy.Environment, book: OrderBook, pool: StockPool,
@@ -81,8 +83,10 @@ class Responder:
         rule = self.rules[self.book.segment[order_id]]
         if rule is None:  # wired only for segments with rules; kept safe all the same
             raise RuntimeError(f"order {order_id}: its segment has no stock-out responses")
-        response = Response(min(bisect.bisect_right(rule.cumulative, rule.uniform()),
-                                len(Response) - 1))
+        # Scaled by the total: shares summing to 1 within the validator's tolerance must
+        # not give a response of probability 0 the rounding gap.
+        draw = rule.uniform() * rule.cumulative[-1]
+        response = Response(min(bisect.bisect_right(rule.cumulative, draw), len(Response) - 1))
         self.response[order_id] = response
         if response == Response.SUBSTITUTE:
             self._substitute(order_id, rule)
@@ -117,8 +121,9 @@ class Responder:
             return
         weights = self.weights(order_id, rule.alternatives)
         total = sum(weights)
-        if total <= 0:
-            weights, total = [1.0] * len(rule.alternatives), float(len(rule.alternatives))
+        if total <= 0:  # none reaches this home, or none would be chosen: a competitor
+            self.end(order_id, Outcome.LOST_SALE, Reason.WENT_ELSEWHERE)
+            return
         cumulative = list(itertools.accumulate(weights))
         index = min(bisect.bisect_right(cumulative, rule.pick() * total),
                     len(rule.alternatives) - 1)

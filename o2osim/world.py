@@ -60,7 +60,7 @@ from .facilities.store import Store
 from .facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
 from .facilities.warehouse import DispatchWaves, PickFloor, build_stations, line_service
 from .journeys import JOURNEY_STAMPS, CustomerJourneys, Showroom, Webroom
-from .promises import SlotChooser, due_times
+from .promises import SlotChooser, due_time, due_times
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, Outcome, Reason, ResourceLog
 from .returns import ChannelReturns, Returns, sku_returns
@@ -177,6 +177,10 @@ class World:
         self._build_customers()
         self._build_stockout_responses()
         self._remembering = any(m is not None for m in self.memories)
+        self._channel_specs = [scenario.channels[n] for n in self.channel_names]
+        #: Per segment and channel index: the channel's place in the segment's list (-1: none).
+        self._position = [[seg.channels.index(n) if n in seg.channels else -1
+                           for n in self.channel_names] for seg in scenario.customers.segments]
         self._start_monitors()
         self._counters_at_warmup: dict[str, int] = {}
         self._check_economics()
@@ -562,7 +566,7 @@ class World:
         if radius is None and spec.slots is None:
             return first
         book = self.book
-        distance, placed = book.distance, book.placed
+        distance = book.distance
         slot_start = book.column("slot_start")
         choose = None
         if spec.slots is not None:
@@ -570,7 +574,9 @@ class World:
             choose = SlotChooser(spec.slots, slot_draw)
 
         def enter(order_id: int) -> None:
-            start = choose(placed[order_id]) if choose is not None else math.nan
+            # The slot is picked on entering: the order time, or later for a customer who
+            # came back to this channel after a stock-out elsewhere.
+            start = choose(self.env._now) if choose is not None else math.nan
             if radius is not None and distance[order_id] > radius:
                 self._end(order_id, Outcome.REJECTED, Reason.OUT_OF_AREA, at_stage=False)
                 return
@@ -742,7 +748,13 @@ class World:
                      if memory is not None and customer >= 0 else None)
             shares = chooser.probabilities(book.value[order_id], book.x[order_id],
                                            book.y[order_id], home, trust)
-        return [shares[seg.channels.index(self.channel_names[c])] for c in channels]
+        weights = []
+        for c in channels:
+            radius = sc.channels[self.channel_names[c]].max_distance_km
+            reachable = radius is None or self._home_km(order_id, c) <= radius
+            weights.append(shares[seg.channels.index(self.channel_names[c])] if reachable
+                           else 0.0)
+        return weights
 
     def _switch_channel(self, order_id: int, channel: int) -> None:
         """The order starts over on ``channel`` (its price and distance as that channel's)."""
@@ -835,22 +847,18 @@ class World:
         """The order's customer remembers it: ``how`` (None: on time or late, from its due
         time)."""
         book = self.book
-        memory = self.memories[book.segment[order_id]]
+        segment = book.segment[order_id]
+        memory = self.memories[segment]
         if memory is None or book.customer[order_id] < 0:
             return
         channel = book.channel[order_id]
+        spec = self._channel_specs[channel]
         if how is None:
-            due = due_times([self.scenario.channels[self.channel_names[channel]]],
-                            np.zeros(1, dtype=np.int64), np.array([book.placed[order_id]]),
-                            np.array([book.column("slot_start")[order_id]]))[0]
+            due = due_time(spec, book.placed[order_id], book.column("slot_start")[order_id])
             how = ON_TIME if book.finished[order_id] <= due else LATE
-        position = self.scenario.customers.segments[book.segment[order_id]].channels.index(
-            self.channel_names[channel])
-        memory.remember(book.customer[order_id], position, how)
+        memory.remember(book.customer[order_id], self._position[segment][channel], how)
         if self._journeying:
-            at_store = self.scenario.channels[self.channel_names[channel]].route[0] \
-                == "store_visit"
-            self.journeys.remember(order_id, how, memory, at_store)
+            self.journeys.remember(order_id, how, memory, spec.route[0] == "store_visit")
 
     def _lost_sale(self, order_id: int) -> None:
         self._end(order_id, Outcome.LOST_SALE, Reason(self.book.reason[order_id]))

@@ -307,6 +307,8 @@ def bonded_scenarios(draw):
             "return_rate": draw(st.sampled_from([0.0, 0.3])),
             "return_after": {"dist": "exponential", "mean": "3h"},
         }
+        if draw(st.booleans()):
+            channels[f"channel_{index}"]["max_distance_km"] = draw(st.sampled_from([2.0, 8.0]))
     names = list(channels)
     segments = []
     for index in range(draw(st.integers(1, 2))):
@@ -408,6 +410,7 @@ def test_bonded_conservation_laws(scenario):
     switched = orders["stockout_response"] == "switch_channel"
     moved = orders.loc[switched & (orders["reason"] != "went_elsewhere"), "channel"]
     assert all("reserve" not in scenario.channels[c].route for c in moved)
+    assert not (switched & (orders["reason"] == "out_of_area")).any()
     returned = orders["outcome"] == "returned"
     assert orders.loc[returned, "returned"].notna().all()
     assert (orders.loc[returned, "returned"] >= orders.loc[returned, "finished"]).all()

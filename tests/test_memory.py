@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from o2osim import simulate
@@ -79,3 +81,21 @@ def test_late_orders_erode_trust_and_visits():
     again = World(scenario, seed=2)
     again.run()
     assert again.book.channel == world.book.channel  # deterministic with memory too
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["promise", "next_day", "next_day_no_cutoff", "slots"]),
+       st.floats(0, 30 * 1440.0), st.floats(0, 30 * 1440.0))
+def test_one_orders_due_time_is_the_table_rule(kind, placed, slot_start):
+    from o2osim.promises import due_time, due_times
+    from o2osim.scenario import Channel
+
+    promise = {"promise": {"promise": "3h"},
+               "next_day": {"next_day": {"by": "21:00", "cutoff": "20:00"}},
+               "next_day_no_cutoff": {"next_day": {"by": "12:00"}},
+               "slots": {"slots": {"length": "1h", "first": "09:00", "last": "20:00"}}}[kind]
+    route = ["reserve", "hold", "deliver"] if kind == "slots" else ["reserve", "deliver"]
+    channel = Channel(route=route, **promise)
+    table = due_times([channel], np.zeros(1, dtype=np.int64), np.array([placed]),
+                      np.array([slot_start]))[0]
+    assert due_time(channel, placed, slot_start) == table

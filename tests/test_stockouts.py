@@ -223,3 +223,57 @@ def test_a_travellers_order_cannot_wait_for_stock():
     assert "\n" not in message
     raw["customers"]["segments"][0]["stockout"] = {**GRUEN, "wait": 0.0, "leave": 0.24}
     assert scenario_from_dict(raw).customers.segments[0].stockout.leave == 0.24
+
+
+# ---------------------------------------------------------------- a table that copies the channel
+
+
+def lagged_pool(shortage: str, table: dict | None, lag: str):
+    """A short shelf seen through a stock figure that lags ``lag`` behind (oversells)."""
+    return stripped(
+        ["reserve", "pick"], per_minute=0.5, horizon="4d", warmup="0s",
+        catalogue={"skus": 60, "items_per_order": 1.6, "popularity": {"dist": "zipf", "a": 0.8}},
+        customers={"stockout": table} if table else {},
+        channels={"only": {"route": ["reserve", "pick"], "promise": "1d", "on_shortage": shortage,
+                           "stock_view": "synced"}},
+        warehouse={"unlimited_stock": False, "initial_stock_units": 3, "sync_lag": lag,
+                   "allocation": {"policy": "walk_in_reserve", "guard_units": 1},
+                   "replenishment": {"policy": "s_S", "review": "12h", "reorder_point_units": 2,
+                                     "order_up_to_units": 6,
+                                     "lead_time": {"dist": "exponential", "mean": "1d"}}},
+    )
+
+
+@pytest.mark.parametrize(("shortage", "only"), [("lose", "leave"), ("backorder", "wait")])
+@pytest.mark.parametrize("lag", ["0s", "30min"])
+def test_a_table_that_does_what_the_channel_does_changes_nothing(shortage, only, lag):
+    # Oversells (paid on a stale figure) follow the channel's rule either way.
+    table = {name: float(name == only) for name in RESPONSE_NAMES}
+    plain = simulate(lagged_pool(shortage, None, lag), seed=3).orders
+    answered = simulate(lagged_pool(shortage, table, lag), seed=3).orders
+    assert plain.equals(answered)
+    if lag != "0s":
+        assert plain["oversold"].notna().sum() > 0
+
+
+def test_a_switch_never_goes_to_a_channel_that_does_not_serve_the_home():
+    # Homes 20 km out; the pool-free channel serves 5 km: every switch is a sale lost to a
+    # competitor, with the logit and with fixed shares.
+    for choice in ("logit", "shares"):
+        scenario = stripped(
+            ["reserve"], per_minute=0.5, horizon="3d", warmup="0s",
+            catalogue={"skus": 60},
+            customers={"channels": ["online", "near"], "channel_shares": [0.9, 0.1],
+                       "choice": choice, "distance_km": {"dist": "deterministic", "value": 20.0},
+                       "stockout": {"substitute": 0, "switch_channel": 1, "wait": 0,
+                                    "leave": 0}},
+            channels={"online": {"route": ["reserve"], "promise": "1d"},
+                      "near": {"route": MAIL, "promise": "14d", "max_distance_km": 5.0}},
+            warehouse={"unlimited_stock": False, "initial_stock_units": 2,
+                       "replenishment": {"policy": "none"}},
+        )
+        orders = simulate(scenario, seed=1).orders
+        switched = orders[orders["stockout_response"] == "switch_channel"]
+        assert len(switched) > 100
+        assert (switched["reason"] == "went_elsewhere").all(), choice
+        assert (switched["channel"] == "online").all()

@@ -160,7 +160,9 @@ class StockPool:
                 backorder: bool | None = None) -> int:
         """Try to take the basket; return TAKEN, LOST, STALE, WAITING, OVERSOLD(_WAITING).
 
-        ``backorder`` overrides the channel's ``on_shortage`` (None: the channel's).
+        ``backorder`` overrides the channel's ``on_shortage`` when the shelf is short and
+        the customer sees it (None: the channel's rule); the figure's errors (stale,
+        oversold) follow the channel's rule.
         """
         if self.unlimited:
             return TAKEN
@@ -197,9 +199,10 @@ class StockPool:
         seen = live
         if self._lagged_view[channel]:
             seen = self._enough(self.published, skus, self.floor[channel])
-        if backorder is None:
-            backorder = self.backorder[channel]
-        if live and (seen or backorder):
+        # Errors of the figure follow the channel's rule: a customer who sees none while
+        # units are there (stale), and one who paid for units already gone (oversold).
+        rule = self.backorder[channel]
+        if live and (seen or rule):
             self._take(order_id, skus)
             return TAKEN
         if live:  # the figure showed none while stock was there
@@ -207,6 +210,8 @@ class StockPool:
             return STALE
         if seen:
             self.oversells += 1
+        if backorder is None or seen:
+            backorder = rule
         if not backorder:
             return OVERSOLD if seen else LOST
         self.wait(order_id, skus, channel)
@@ -437,4 +442,7 @@ class ReserveStage:
         Timeout(self.env, 0.0, order_id).callbacks.append(self._resume)
 
     def _resume(self, event: Timeout) -> None:
-        self.filled(event._value)
+        order_id = event._value
+        if self.book.outcome[order_id]:  # it ended while the event was pending
+            return
+        self.filled(order_id)
