@@ -176,8 +176,7 @@ class CustomerJourneys:
         leaving without buying) sours the customer's next visit."""
         journey = self.journeys[self.book.segment[order_id]]
         if (how == FAILED and at_store and journey is not None
-                and journey.bad_experience_factor < 1.0
-                and self.book.outcome[order_id] != Outcome.NO_PURCHASE):
+                and journey.bad_experience_factor < 1.0):
             memory.bad[self.book.customer[order_id] - memory.first] = True
 
     def counters(self) -> dict[str, int]:

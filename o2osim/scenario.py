@@ -250,7 +250,8 @@ class Memory(Strict):
     After an on-time delivery or collection a customer's trust in that channel and
     propensity to buy again move a share ``on_time_gain`` of the way up to 1; after
     a late one they lose a share ``late_loss``, after a failed one (missed, lost
-    sale, gave up, refused) ``failed_loss``. Trust replaces the channel's
+    sale, gave up, refused) ``failed_loss``; a store visit without a purchase
+    changes neither. Trust replaces the channel's
     ``offer.trust`` in the logit; an arriving customer buys with probability equal
     to the propensity, else stays away (no order).
     """

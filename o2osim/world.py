@@ -840,7 +840,8 @@ class World:
         book.outcome[order_id] = outcome
         book.failed_at[order_id] = book.step[order_id] if at_stage else -1
         book.reason[order_id] = reason
-        if self._remembering:
+        # Browsing without buying is not a bad experience: trust and propensity stay.
+        if self._remembering and outcome != Outcome.NO_PURCHASE:
             self._remember(order_id, FAILED)
 
     def _remember(self, order_id: int, how: int | None) -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from o2osim import simulate
+from o2osim.recorder import Outcome
 from o2osim.scenario import scenario_from_dict, scenario_to_dict
 from o2osim.world import World
 
@@ -99,3 +100,21 @@ def test_one_orders_due_time_is_the_table_rule(kind, placed, slot_start):
     table = due_times([channel], np.zeros(1, dtype=np.int64), np.array([placed]),
                       np.array([slot_start]))[0]
     assert due_time(channel, placed, slot_start) == table
+
+
+def test_browsing_without_buying_is_not_a_bad_experience():
+    # Nobody buys in the store and nothing else happens to them: every arrival of a person
+    # whose propensity starts at 1 must come in (stayed_away = 0), and trust stays 1.
+    scenario = stripped(
+        ["store_visit", "reserve"], per_minute=0.5, horizon="2d", warmup="0s",
+        customers={"population": 50, "memory": {"failed_loss": 0.5}},
+        stores=[{"name": "front", "capacity": 1000, "purchase_probability": 0.0,
+                 "browse_time": {"dist": "exponential", "mean": "10min"}}],
+    )
+    world = World(scenario, seed=1)
+    world.run()
+    assert world.counters()["stayed_away"] == 0
+    memory = world.memories[0]
+    assert all(p == 1.0 for p in memory.propensity)
+    outcomes = set(world.book.outcome[: len(world.book)])
+    assert outcomes <= {Outcome.IN_FLIGHT, Outcome.NO_PURCHASE}
