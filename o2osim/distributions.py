@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import typing
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
@@ -205,14 +206,50 @@ def _family(quantity: Any, label: str) -> Any:
         def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
             return rng.choice(np.asarray(self.values, dtype=float), n)
 
-    members = (Exponential, Deterministic, Lognormal, Gamma, Uniform, Triangular, Empirical)
+    class Rings(_Dist):
+        """Distance rings around a centre: a ring ``[edges[i], edges[i+1])`` with
+        probability ``weights[i]`` (normalised), then a point uniform over the ring's
+        area, so the distance is ``sqrt(a^2 + U (b^2 - a^2))``."""
+
+        dist: Literal["rings"]
+        edges: list[quantity] = Field(min_length=2)
+        weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+
+        @model_validator(mode="after")
+        def _check(self) -> Rings:
+            edges = self.edges
+            _require(edges[0] >= 0 and all(a < b for a, b in itertools.pairwise(edges)),
+                     f"rings edges must start >= 0 and increase (got {edges})")
+            _require(len(self.weights) == len(edges) - 1,
+                     f"rings needs one weight per ring: {len(edges) - 1} for {len(edges)} "
+                     f"edges (got {len(self.weights)})")
+            _require(sum(self.weights) > 0, "rings weights must not all be 0")
+            return self
+
+        def ring_means(self) -> list[float]:
+            """Mean distance of a point uniform over each ring's area."""
+            return [2.0 / 3.0 * (b**3 - a**3) / (b**2 - a**2)
+                    for a, b in itertools.pairwise(self.edges)]
+
+        def mean_value(self) -> float:
+            total = sum(self.weights)
+            return sum(w * m for w, m in zip(self.weights, self.ring_means(), strict=True)) \
+                / total
+
+        def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
+            weights = np.asarray(self.weights, dtype=float)
+            ring = rng.choice(len(weights), n, p=weights / weights.sum())
+            inner = np.asarray(self.edges[:-1], dtype=float)[ring]
+            outer = np.asarray(self.edges[1:], dtype=float)[ring]
+            return np.sqrt(inner**2 + rng.random(n) * (outer**2 - inner**2))
+
+    members: tuple[type, ...] = (Exponential, Deterministic, Lognormal, Gamma, Uniform,
+                                 Triangular, Empirical)
+    if label == "Number":  # rings are places on the city plane, not durations
+        members += (Rings,)
     for cls in members:
         cls.__name__ = cls.__qualname__ = f"{cls.__name__}{label}"
-    union = Annotated[
-        Exponential | Deterministic | Lognormal | Gamma | Uniform | Triangular | Empirical,
-        Field(discriminator="dist"),
-    ]
-    return union
+    return Annotated[typing.Union[members], Field(discriminator="dist")]  # noqa: UP007
 
 
 #: A distribution of durations (sampled in minutes).
@@ -220,4 +257,5 @@ TimeDist = _family(Duration, "Time")
 #: A distribution of plain non-negative numbers (km, CNY, items).
 NumberDist = _family(float, "Number")
 
-DIST_NAMES = "exponential, deterministic, lognormal, gamma, uniform, triangular, empirical"
+DIST_NAMES = "exponential, deterministic, lognormal, gamma, uniform, triangular, empirical" \
+    " (numbers also: rings)"
