@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .kpis import DONE, VISIT_ONLY, left_the_store
+from .recorder import RESPONSE_NAMES
 from .scenario import Scenario
 
 
@@ -241,6 +242,37 @@ def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | Non
     return fig
 
 
+def stockout_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
+    """What customers did about stock-outs, per segment (after warm-up): counts of each
+    response, stacked; None when nobody found the shelf short."""
+    rows = kpis[(kpis["kpi"].str.startswith("stockout_"))]
+    if len(scenario.customers.segments) > 1:
+        rows = rows[rows["group"] == "segment"]
+    else:
+        rows = rows[rows["group"] == "overall"].assign(name=scenario.customers.segments[0].name)
+    if rows.empty or rows["value"].sum() == 0:
+        return None
+    table = rows.assign(response=rows["kpi"].str.removeprefix("stockout_")).pivot_table(
+        index="name", columns="response", values="value", sort=False).fillna(0.0)
+    table = table[[r for r in RESPONSE_NAMES if r in table.columns]]
+    table = table[table.sum(axis=1) > 0]
+    fig, ax = plt.subplots(figsize=(8, 1.6 + 0.6 * len(table)))
+    table.plot.barh(stacked=True, ax=ax, color=["#4c72b0", "#dd8452", "#8172b3", "#c44e52"],
+                    width=0.6)
+    for container in ax.containers:
+        total = table.sum(axis=1).to_numpy()
+        ax.bar_label(container, labels=[f"{v / t:.0%}" if v / t >= 0.06 else "" for v, t in
+                                        zip(container.datavalues, total, strict=True)],
+                     label_type="center", fontsize=8, color="white")
+    ax.set_xlabel("orders that found the shelf short")
+    ax.set_ylabel("")
+    ax.set_title(f"{scenario.scenario.name}: what customers did on a stock-out")
+    ax.legend(frameon=False, ncols=4, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2))
+    fig.tight_layout()
+    return fig
+
+
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
                     resources: pd.DataFrame, kpis: pd.DataFrame,
                     inventory: pd.DataFrame | None = None) -> list[str]:
@@ -254,6 +286,7 @@ def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
         "lateness_by_channel.png": lateness_chart(orders, scenario),
         "couriers_over_day.png": fleet_chart(resources, scenario),
         "channel_choice.png": channel_shares_chart(kpis, scenario),
+        "stockouts.png": stockout_chart(kpis, scenario),
     }
     if inventory is not None and len(inventory):
         charts["stock.png"] = stock_chart(inventory, scenario)

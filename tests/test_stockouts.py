@@ -277,3 +277,17 @@ def test_a_switch_never_goes_to_a_channel_that_does_not_serve_the_home():
         assert len(switched) > 100
         assert (switched["reason"] == "went_elsewhere").all(), choice
         assert (switched["channel"] == "online").all()
+
+
+def test_the_stockout_chart_shows_each_segments_responses(tmp_path):
+    from o2osim.plots import stockout_chart
+
+    short = simulate(short_shelf(GRUEN), seed=1)
+    figure = stockout_chart(short.kpis, short.scenario)
+    assert figure is not None
+    bars = sum(container.datavalues.sum() for container in figure.axes[0].containers)
+    assert bars == short.kpi("overall", "all", "stockouts")
+    plenty = simulate(stripped(["reserve"], per_minute=0.1, horizon="1d"), seed=1)
+    assert stockout_chart(plenty.kpis, plenty.scenario) is None
+    folder = short.save(tmp_path / "run")
+    assert (folder / "stockouts.png").exists()
