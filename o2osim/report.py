@@ -49,6 +49,11 @@ def kpi_bars_chart(summary: pd.DataFrame, keys: list[str]) -> Figure:
         ax.barh(data["label"], data["mean"], xerr=data["ci_half_width"], color="C0",
                 alpha=0.8, capsize=4, ecolor="k")
         unit = data["unit"].iloc[0]
+        means = data["mean"].to_numpy()
+        if (means > 0).all() and means.max() / means.min() >= 100:
+            # Lead times from minutes (instant delivery) to weeks (direct mail) on one axis.
+            ax.set_xscale("log")
+            unit += ", log scale"
         ax.set_title(f"{key}  [{unit}]", fontsize=10)
         ax.invert_yaxis()
         ax.grid(axis="x", alpha=0.3)
