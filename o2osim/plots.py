@@ -220,25 +220,42 @@ def fleet_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure | None:
     return fig
 
 
+def _segment_bars(table: pd.DataFrame, title: str, xlabel: str, ncols: int,
+                  **style: object) -> Figure:
+    """Stacked horizontal bars, one per segment (rows of ``table``), each part labelled
+    with its share of the row when it is at least 6%."""
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.6 * len(table)))
+    table.plot.barh(stacked=True, ax=ax, width=0.6, **style)
+    totals = table.sum(axis=1).to_numpy()
+    for container in ax.containers:
+        ax.bar_label(container, labels=[f"{v / t:.0%}" if t and v / t >= 0.06 else ""
+                                        for v, t in zip(container.datavalues, totals,
+                                                        strict=True)],
+                     label_type="center", fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.legend(frameon=False, ncols=ncols, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2))
+    fig.tight_layout()
+    return fig
+
+
+def _kpi_table(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """KPI rows named ``<prefix><part>`` as a table: one row per name, one column per part."""
+    return rows.assign(part=rows["kpi"].str.removeprefix(prefix)).pivot_table(
+        index="name", columns="part", values="value", sort=False).fillna(0.0)
+
+
 def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
     """Each segment's orders split by the channel it chose (after warm-up)."""
     rows = kpis[kpis["group"] == "choice"]
     if rows.empty:
         return None
-    table = rows.assign(channel=rows["kpi"].str.removeprefix("share_")).pivot_table(
-        index="name", columns="channel", values="value", sort=False).fillna(0.0)
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(table)))
-    table.plot.barh(stacked=True, ax=ax, colormap="tab10", width=0.6)
-    for container in ax.containers:
-        ax.bar_label(container, labels=[f"{v:.0%}" if v >= 0.05 else "" for v in
-                                        container.datavalues], label_type="center", fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("share of the segment's orders")
-    ax.set_ylabel("")
-    ax.set_title(f"{scenario.scenario.name}: channel choice by segment")
-    ax.legend(frameon=False, ncols=3, fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2))
-    fig.tight_layout()
+    fig = _segment_bars(_kpi_table(rows, "share_"),
+                        f"{scenario.scenario.name}: channel choice by segment",
+                        "share of the segment's orders", 3, colormap="tab10")
+    fig.axes[0].set_xlim(0, 1)
     return fig
 
 
@@ -252,25 +269,12 @@ def stockout_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
         rows = rows[rows["group"] == "overall"].assign(name=scenario.customers.segments[0].name)
     if rows.empty or rows["value"].sum() == 0:
         return None
-    table = rows.assign(response=rows["kpi"].str.removeprefix("stockout_")).pivot_table(
-        index="name", columns="response", values="value", sort=False).fillna(0.0)
+    table = _kpi_table(rows, "stockout_")
     table = table[[r for r in RESPONSE_NAMES if r in table.columns]]
-    table = table[table.sum(axis=1) > 0]
-    fig, ax = plt.subplots(figsize=(8, 1.6 + 0.6 * len(table)))
-    table.plot.barh(stacked=True, ax=ax, color=["#4c72b0", "#dd8452", "#8172b3", "#c44e52"],
-                    width=0.6)
-    for container in ax.containers:
-        total = table.sum(axis=1).to_numpy()
-        ax.bar_label(container, labels=[f"{v / t:.0%}" if v / t >= 0.06 else "" for v, t in
-                                        zip(container.datavalues, total, strict=True)],
-                     label_type="center", fontsize=8, color="white")
-    ax.set_xlabel("orders that found the shelf short")
-    ax.set_ylabel("")
-    ax.set_title(f"{scenario.scenario.name}: what customers did on a stock-out")
-    ax.legend(frameon=False, ncols=4, fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2))
-    fig.tight_layout()
-    return fig
+    return _segment_bars(table[table.sum(axis=1) > 0],
+                         f"{scenario.scenario.name}: what customers did on a stock-out",
+                         "orders that found the shelf short", 4,
+                         color=["#4c72b0", "#dd8452", "#8172b3", "#c44e52"])
 
 
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
