@@ -165,7 +165,7 @@ class World:
                               (*TRIP_COUNTS, "stockout_response"))
         self.journeys = CustomerJourneys(self.env, self.book, journeys)
         self.journeys.place = self.place
-        self.journeys.end = lambda oid, outcome, reason: self._end(oid, outcome, reason)
+        self.journeys.end = self._end
         self.journeys.home_km = self._home_km
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
@@ -726,7 +726,7 @@ class World:
             catalogues.append((main, main + sc.airport.catalogue.skus - 1))
         responder = Responder(self.env, self.book, self.pool, self.reserve, rules, self.prices,
                               catalogues)
-        responder.end = lambda oid, outcome, reason: self._end(oid, outcome, reason)
+        responder.end = self._end
         responder.switch = self._switch_channel
         responder.weights = self._choice_weights
         self.responder = responder
