@@ -23,6 +23,7 @@ order out of the queue (a customer who gives up).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 
@@ -203,6 +204,10 @@ class Sink:
 
     def __setitem__(self, order_id: int, time: float) -> None:
         """Forget the stamp."""
+
+    def __getitem__(self, order_id: int) -> float:
+        """Not kept, so unknown (NaN): an :class:`Impatient` wrapper then asks the queue."""
+        return math.nan
 
 
 class Delay:

@@ -40,8 +40,6 @@ from ..recorder import OrderBook
 from ..scenario import Store as StoreConfig
 from .station import Impatient, Sink, Station, _unwired
 
-NAN = float("nan")
-
 HELP, CHECKOUT = 0, 1
 
 
@@ -82,14 +80,6 @@ class Zone(Station):
             self.entered(following)
         else:
             self.busy -= 1
-
-
-class _Started(dict[int, float]):
-    """When each visitor's staff service began (NaN: not begun), kept only while it lasts;
-    an impatient checkout queue reads it to tell a waiting visitor from a served one."""
-
-    def __getitem__(self, order_id: int) -> float:
-        return self.get(order_id, NAN)
 
 
 class Store:
@@ -171,7 +161,6 @@ class Store:
     def wait_at_checkout(self, till: Impatient) -> None:
         """A staff checkout queues at ``till`` (an :class:`Impatient` around the staff);
         a visitor who gives up there leaves the zone without buying."""
-        self.staff._start_at = _Started()  # type: ignore[assignment]
         till.gave_up = self._left_till
         self.till = till
 
@@ -207,8 +196,6 @@ class Store:
         return self._help() if self._task[order_id] == HELP else self._checkout_staff()
 
     def _after_staff(self, order_id: int) -> None:
-        if self.till is not self.staff:
-            self.staff._start_at.pop(order_id, None)  # type: ignore[attr-defined]
         if self._task.pop(order_id) == HELP:
             self._decide(order_id)
         else:
