@@ -54,6 +54,7 @@ class Result:
 
     def save(self, folder: str | Path, force: bool = False, charts: bool = True) -> Path:
         """Write the results folder (design §4) atomically; return its path."""
+        from .chartkit import SavedCharts
         from .plots import save_run_charts
 
         folder = Path(folder)
@@ -66,12 +67,14 @@ class Result:
             if len(self.flights):
                 self.flights.to_parquet(temp / "flights.parquet", index=False)
             self.kpis.to_csv(temp / "kpis.csv", index=False, float_format="%.6g")
-            chart_names = (
+            # Charts come last: a chart that fails is skipped (and named), the tables stay.
+            saved = (
                 save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis,
                                 self.inventory)
-                if charts else []
+                if charts else SavedCharts()
             )
-            manifest = {**self.manifest, "charts": chart_names}
+            manifest = {**self.manifest, "charts": saved.drawn,
+                        "charts_skipped": saved.skipped}
             (temp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
                                                 encoding="utf-8")
         return folder

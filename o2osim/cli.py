@@ -1,91 +1,52 @@
-"""The ``o2osim`` command: run, check and list scenarios.
+"""The ``o2osim`` command: run, check and list scenarios, sweep experiments.
 
-Bad input (a wrong scenario, an existing results folder) prints one line on
-stderr and exits with status 2, without a traceback and without creating a
-results folder. This module only parses arguments and prints; the work is done
-by :mod:`o2osim.api`.
+Bad input (a wrong scenario, an unsafe or existing results folder, a run too
+big for the machine, a full disk) prints one line on stderr and exits with
+status 2, without a traceback and without leaving a half-written folder.
+Everything that can be checked is checked before the simulation starts.
+SIGTERM is handled like Ctrl-C. This module only parses arguments and prints;
+the work is done by :mod:`o2osim.api` and :mod:`o2osim.runner`.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import sys
+import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from .bundled import BUNDLED, bundled_scenarios, resolve_scenario_path
+from .cli_args import EXIT_BAD_INPUT, build_parser, join_values
 from .results import ResultsExistError, ResumeError, check_target
-from .scenario import Scenario, ScenarioError, dump_scenario, load_scenario, read_toml
+from .run_summary import print_run_summary
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    dump_scenario,
+    load_scenario,
+    read_toml,
+    with_overrides,
+)
+from .signals import Terminated, sigterm_as_interrupt
+from .sizing import check_size, estimate_size
 from .units import DAY
 
-EXIT_BAD_INPUT = 2
-BUNDLED = Path(__file__).resolve().parent.parent / "configs"
+if TYPE_CHECKING:
+    from .experiment import Experiment
 
+__all__ = ["BUNDLED", "EXIT_BAD_INPUT", "bundled_scenarios", "main", "resolve_scenario_path"]
 
-def bundled_scenarios() -> list[Path]:
-    """Scenario files shipped in ``configs/`` (experiment files are not scenarios)."""
-    if not BUNDLED.is_dir():
-        return []
-    return sorted(p for p in BUNDLED.glob("*.toml") if not p.name.startswith("experiment"))
-
-
-def resolve_scenario_path(text: str) -> Path:
-    """A path as given, or the name of a bundled scenario (``wenzhou_baseline``)."""
-    path = Path(text)
-    if path.exists() or path.suffix:
-        return path
-    candidate = BUNDLED / f"{text}.toml"
-    return candidate if candidate.exists() else path
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="o2osim",
-        description="Discrete-event simulation of cross-border e-commerce O2O retail.",
-    )
-    parser.add_argument("--version", action="version", version=f"o2osim {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = sub.add_parser("run", help="run one scenario and write a results folder")
-    run.add_argument("scenario", help="scenario TOML file, or the name of a bundled scenario")
-    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    run.add_argument("--horizon", help='simulated time, e.g. "14d" (default: the scenario\'s)')
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a scenario value, e.g. --set warehouse.pickers=16")
-    run.add_argument("--out", type=Path, help="results folder (default: results/NAME-seedN)")
-    run.add_argument("--force", action="store_true", help="replace an existing results folder")
-    run.add_argument("--quiet", action="store_true", help="no progress bar or KPI table")
-    run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
-
-    check = sub.add_parser("check", help="validate a scenario and print it resolved")
-    check.add_argument("scenario")
-    check.add_argument("--set", dest="overrides", action="append", default=[],
-                       metavar="KEY=VALUE")
-
-    sub.add_parser("scenarios", help="list the bundled scenarios")
-
-    sweep = sub.add_parser("sweep", help="run an experiment file: variants x replications")
-    sweep.add_argument("experiment", help="experiment TOML file")
-    sweep.add_argument("--workers", type=int, default=None,
-                       help="local worker processes (default: one per core)")
-    sweep.add_argument("--dask", metavar="ADDR",
-                       help='run on Dask: "local" starts a LocalCluster, or tcp://host:8786')
-    sweep.add_argument("--resume", action="store_true", help="run only the missing runs")
-    sweep.add_argument("--force", action="store_true", help="discard an existing folder")
-    sweep.add_argument("--out", type=Path, help="experiment folder (default: results/NAME)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    report = sub.add_parser("report", help="rebuild an experiment's charts and report.md")
-    report.add_argument("results", type=Path, help="experiment folder")
-
-    validate = sub.add_parser("validate", help="compare stripped-down runs with theory")
-    validate.add_argument("--replications", type=int, default=10)
-    validate.add_argument("--workers", type=int, default=None)
-    return parser
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process killed by it
 
 
 def _load(text: str, overrides: list[str]) -> Scenario:
@@ -94,6 +55,8 @@ def _load(text: str, overrides: list[str]) -> Scenario:
 
 def _cmd_check(args: argparse.Namespace, out: Console) -> int:
     scenario = _load(args.scenario, args.overrides)
+    # A TOML comment keeps the piped output valid TOML.
+    sys.stdout.write(f"# o2osim size estimate: {estimate_size(scenario).describe()}\n")
     sys.stdout.write(dump_scenario(scenario))  # plain text: must stay valid TOML when piped
     return 0
 
@@ -114,18 +77,41 @@ def _cmd_scenarios(out: Console) -> int:
     return 0
 
 
+def _run_parameters(args: argparse.Namespace) -> Scenario:
+    """The scenario with --set, then --horizon/--warmup, then --seed, each error naming its flag."""
+    scenario = _load(args.scenario, args.overrides)
+    times = [
+        f"scenario.{key}={json.dumps(value)}"  # a TOML string, quotes escaped
+        for key, value in (("horizon", args.horizon), ("warmup", args.warmup))
+        if value is not None
+    ]
+    if times:  # together: --horizon 2d --warmup 0d must not fail on the old 7-day warm-up
+        flags = "/".join(
+            f for f, v in (("--horizon", args.horizon), ("--warmup", args.warmup)) if v is not None
+        )
+        try:
+            scenario = with_overrides(scenario, times, origin=flags)
+        except ScenarioError as exc:
+            shorter = "scenario.warmup" in str(exc) and "shorter than" in str(exc)
+            hint = "; pass a shorter --warmup too" if shorter and args.warmup is None else ""
+            raise ScenarioError(f"{exc}{hint}") from None
+    if args.seed is not None:
+        scenario = with_overrides(scenario, [f"scenario.seed={args.seed}"], origin="--seed")
+    return scenario
+
+
 def _cmd_run(args: argparse.Namespace, out: Console) -> int:
     from .api import simulate  # heavy imports only when running
 
-    overrides = list(args.overrides)
-    if args.horizon is not None:
-        overrides.append(f'scenario.horizon="{args.horizon}"')
-    if args.seed is not None:
-        overrides.append(f"scenario.seed={args.seed}")
-    scenario = _load(args.scenario, overrides)
+    scenario = _run_parameters(args)
     meta = scenario.scenario
     folder = args.out or Path("results") / f"{meta.name}-seed{meta.seed}"
-    check_target(folder, args.force)
+    check_target(folder, args.force, kind="run", make_parents=args.out is None)
+    check_size(
+        estimate_size(scenario),
+        allow_large=args.yes,
+        source=str(resolve_scenario_path(args.scenario)),
+    )
 
     if args.quiet:
         result = simulate(scenario)
@@ -144,23 +130,46 @@ def _cmd_run(args: argparse.Namespace, out: Console) -> int:
             )
     result.save(folder, force=args.force, charts=not args.no_charts)
     if not args.quiet:
-        _print_summary(out, result, folder)
+        print_run_summary(out, result, folder)
     return 0
+
+
+def _check_sweep_size(experiment: Experiment, workers: int, allow_large: bool) -> None:
+    """The largest variant, times the runs that may be in memory at once."""
+    estimates = [estimate_size(v.scenario) for v in experiment.variants]
+    largest = max(estimates, key=lambda e: e.memory_bytes)
+    at_once = min(workers, len(experiment.runs()))
+    source = f"{experiment.source}: largest variant x {at_once} run(s) at once"
+    check_size(
+        replace(largest, memory_bytes=largest.memory_bytes * at_once), allow_large, source=source
+    )
 
 
 def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
     from .experiment import load_experiment
-    from .runner import default_workers, run_experiment
+    from .runner import check_dask_address, check_workers, default_workers, run_experiment
 
-    experiment = load_experiment(args.experiment)
+    experiment = load_experiment(resolve_scenario_path(args.experiment))
     folder = args.out or Path("results") / experiment.name
-    workers = args.workers or default_workers()
-    if workers < 1:
-        raise ScenarioError(f"--workers {workers}: give at least 1")
+    workers = check_workers(default_workers() if args.workers is None else args.workers)
+    if args.dask is not None:
+        check_dask_address(args.dask)
+    check_target(
+        folder,
+        args.force,
+        kind="experiment",
+        resume=args.resume,
+        make_parents=args.out is None,
+    )
+    _check_sweep_size(experiment, 1 if args.dask is not None else workers, args.yes)
     with Progress(
-        TextColumn(f"[bold]{experiment.name}[/]"), BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f} runs"), TimeElapsedColumn(),
-        console=out, transient=True, disable=args.quiet,
+        TextColumn(f"[bold]{experiment.name}[/]"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} runs"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+        disable=args.quiet,
     ) as progress:
         task = progress.add_task("runs", total=len(experiment.runs()))
         skipped = [0]
@@ -171,27 +180,50 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
 
         try:
             run_experiment(
-                experiment, folder, workers=workers, dask=args.dask, resume=args.resume,
-                force=args.force, on_start=started,
+                experiment,
+                folder,
+                workers=workers,
+                dask=args.dask,
+                resume=args.resume,
+                force=args.force,
+                on_start=started,
                 on_done=lambda _folder: progress.advance(task),
+                on_damaged=lambda runs: out.print(
+                    f"re-running {len(runs)} damaged run(s): {', '.join(map(str, runs))}",
+                    markup=False,
+                ),
+                make_parents=args.out is None,
             )
         except KeyboardInterrupt:
             progress.stop()
-            out.print(f"interrupted; finished runs are kept in {folder}/ — "
-                      f"run again with --resume to finish", markup=False)
-            return 130
+            if folder.exists():
+                out.print(
+                    f"interrupted; finished runs are kept in {folder}/ — "
+                    f"run again with --resume to finish",
+                    markup=False,
+                )
+            else:
+                out.print(
+                    "interrupted before any run finished; no folder was written", markup=False
+                )
+            raise
     if not args.quiet:
         total = len(experiment.runs())
-        out.print(f"{total - skipped[0]} runs done, {skipped[0]} already finished; "
-                  f"results in {folder}/ (summary.csv, report.md, charts/)", markup=False)
+        out.print(
+            f"{total - skipped[0]} runs done, {skipped[0]} already finished; "
+            f"results in {folder}/ (summary.csv, report.md, charts/)",
+            markup=False,
+        )
     return 0
 
 
 def _cmd_report(args: argparse.Namespace, out: Console) -> int:
     from .report import write_report
+    from .runner import check_experiment_folder
 
-    if not (args.results / "summary.csv").exists():
-        raise ScenarioError(f"{args.results}: not a finished experiment folder (no summary.csv)")
+    problems = check_experiment_folder(args.results)
+    if problems:
+        raise ScenarioError("\n".join(problems))
     report = write_report(args.results)
     out.print(f"wrote {report} and {args.results / 'charts'}/", markup=False)
     return 0
@@ -203,72 +235,89 @@ def _cmd_validate(args: argparse.Namespace, out: Console) -> int:
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: give at least 2")
     checks = run_checks(args.replications, workers=args.workers)
-    table = Table(title=f"o2osim validate — {args.replications} replications, 99% CIs",
-                  title_justify="left")
+    table = Table(
+        title=f"o2osim validate — {args.replications} replications, 99% CIs", title_justify="left"
+    )
     for column in ("check", "model", "99% CI", "exact", "result"):
         table.add_column(column, justify="right" if column != "check" else "left")
     for check in checks:
         verdict = "[green]pass[/]" if check.passed else "[red]FAIL[/]"
-        table.add_row(check.name, f"{check.model:.4g}",
-                      f"[{check.low:.4g}, {check.high:.4g}]", f"{check.exact:.4g}", verdict)
+        table.add_row(
+            check.name,
+            f"{check.model:.4g}",
+            f"[{check.low:.4g}, {check.high:.4g}]",
+            f"{check.exact:.4g}",
+            verdict,
+        )
     out.print(table)
     return 0 if all(c.passed for c in checks) else 1
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+def _os_error_text(exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else "results"
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        return f"{where}: no space left on the device; nothing was saved, free some space"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}: {reason}; choose a folder you can write to"
+    return f"{where}: {reason}"
 
 
-def _print_summary(out: Console, result: object, folder: Path) -> None:
-    kpis = result.kpis  # type: ignore[attr-defined]
-    table = Table(title=f"KPIs after warm-up — {folder}", title_justify="left")
-    for column, justify in (("group", "left"), ("name", "left"), ("kpi", "left"),
-                            ("value", "right"), ("unit", "left")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    shown = {
-        "overall": ("orders_placed", "delivered", "lost_sale", "balked", "reneged",
-                    "fill_rate", "revenue_cny",
-                    "lead_time_mean", "lead_time_p95", "on_time_rate", "cost_per_order",
-                    "profit_per_order", "break_even_orders_per_day"),
-        "channel": ("on_time_rate", "late_orders", "lateness_p90", "repeat_rate"),
-        "resource": ("utilisation", "mean_wait", "p95_wait", "orders_per_trip",
-                     "orders_per_rider_hour", "cost_per_delivery"),
-        "airport": ("orders_per_day", "peak_day_orders", "collected", "missed",
-                    "staged_on_time_rate", "counter_wait_mean", "counter_wait_p95",
-                    "time_at_counter_mean", "refund_cny"),
-    }
-    for row in kpis.itertuples(index=False):
-        if row.kpi in shown.get(row.group, ()) or row.group == "choice":  # every share
-            table.add_row(row.group, row.name, row.kpi, _number(row.value), row.unit)
-    out.print(table)
-    manifest = result.manifest  # type: ignore[attr-defined]
-    out.print(f"{manifest['orders']:,} orders, {manifest['events']:,} events in "
-              f"{manifest['wall_time_s']:.1f} s wall time; results in {folder}/")
+def _dispatch(args: argparse.Namespace, out: Console) -> int:
+    if args.command == "check":
+        return _cmd_check(args, out)
+    if args.command == "scenarios":
+        return _cmd_scenarios(out)
+    if args.command == "sweep":
+        return _cmd_sweep(args, out)
+    if args.command == "report":
+        return _cmd_report(args, out)
+    if args.command == "validate":
+        return _cmd_validate(args, out)
+    return _cmd_run(args, out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``o2osim`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(join_values(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return int(exc.code or 0)
     out = Console()
     err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    try:
-        if args.command == "check":
-            return _cmd_check(args, out)
-        if args.command == "scenarios":
-            return _cmd_scenarios(out)
-        if args.command == "sweep":
-            return _cmd_sweep(args, out)
-        if args.command == "report":
-            return _cmd_report(args, out)
-        if args.command == "validate":
-            return _cmd_validate(args, out)
-        return _cmd_run(args, out)
-    except (ScenarioError, ResultsExistError, ResumeError) as exc:
-        err.print(f"o2osim: error: {exc}", markup=False)
+
+    def fail(message: str) -> int:
+        for line in message.splitlines() or [""]:
+            err.print(f"o2osim: error: {line}", markup=False)
         return EXIT_BAD_INPUT
+
+    def warn(message: Warning | str, *_: object, **__: object) -> None:
+        # One line per warning, like errors: a skipped chart, an unstable system.
+        err.print(f"o2osim: warning: {message}", markup=False)
+
+    try:
+        with sigterm_as_interrupt(), warnings.catch_warnings():
+            warnings.showwarning = warn
+            return _dispatch(args, out)
+    except (ScenarioError, ResultsExistError, ResumeError) as exc:
+        return fail(str(exc))
+    except Terminated:
+        err.print("o2osim: terminated; no half-written results were left", markup=False)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        err.print("o2osim: interrupted; no results folder was written", markup=False)
-        return 130
+        err.print("o2osim: interrupted; no half-written results were left", markup=False)
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        return fail(
+            "input nested too deeply to read (a TOML table or --set value hundreds of levels deep)"
+        )
+    except MemoryError:
+        return fail(
+            "ran out of memory; shorten the horizon or lower the demand "
+            "(the size estimate is printed by `o2osim check`)"
+        )
+    except OSError as exc:
+        return fail(_os_error_text(exc))
 
 
 if __name__ == "__main__":

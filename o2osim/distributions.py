@@ -20,8 +20,17 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
+from .limits import MAX_DURATION, MAX_NUMBER
 from .units import format_duration, parse_duration
 
 #: How many values a sampler draws from numpy at a time.
@@ -46,10 +55,18 @@ def uniform_draw(rng: np.random.Generator) -> Draw:
 
 
 def _duration(value: Any) -> float:
-    return parse_duration(value)
+    return parse_duration(value, at_most=MAX_DURATION)
+
+
+def _number(value: float) -> float:
+    if value > MAX_NUMBER:
+        raise ValueError(f"must be at most {MAX_NUMBER:,.0f} (o2osim's limit on numbers of a "
+                         "distribution: km, CNY, items)")
+    return value
 
 
 #: A duration read from a string with a unit; held in minutes; written back with a unit.
+#: At most :data:`o2osim.limits.MAX_DURATION`, so that sums of durations stay finite.
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
@@ -213,7 +230,7 @@ def _family(quantity: Any, label: str) -> Any:
 
         dist: Literal["rings"]
         edges: list[quantity] = Field(min_length=2)
-        weights: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+        weights: list[Annotated[float, Field(ge=0, le=MAX_NUMBER)]] = Field(min_length=1)
 
         @model_validator(mode="after")
         def _check(self) -> Rings:
@@ -254,8 +271,11 @@ def _family(quantity: Any, label: str) -> Any:
 
 #: A distribution of durations (sampled in minutes).
 TimeDist = _family(Duration, "Time")
+#: A plain number of a distribution, at most MAX_NUMBER: larger ones overflow sums and
+#: squares (rings) to infinity.
+_Number = Annotated[float, AfterValidator(_number)]
 #: A distribution of plain non-negative numbers (km, CNY, items).
-NumberDist = _family(float, "Number")
+NumberDist = _family(_Number, "Number")
 
 DIST_NAMES = "exponential, deterministic, lognormal, gamma, uniform, triangular, empirical" \
     " (numbers also: rings)"

@@ -15,24 +15,45 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from .experiment_checks import (
+    OWN_KEYS,
+    apply_overrides,
+    describe_error,
+    factor_error,
+    factor_path,
+    scenario_path,
+    with_run_length,
+)
+from .kpi_catalogue import check_report_kpis
 from .scenario import (
+    ABSENT,
+    KeyPathError,
     Scenario,
     ScenarioError,
     dump_scenario,
     load_scenario,
     read_toml,
-    with_overrides,
 )
 from .units import parse_duration
 
 FactorValue = int | float | bool | str | list[Any] | dict[str, Any]
+MIN_REPLICATIONS = 2
 
 
 class _Strict(BaseModel):
@@ -42,12 +63,12 @@ class _Strict(BaseModel):
 class ExperimentMeta(_Strict):
     """The ``[experiment]`` table."""
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=80)]
+    name: Annotated[str, Field(max_length=80)]
     description: str = ""
-    scenario: str | None = Field(default=None, description="base scenario file")
+    scenario: str | None = Field(default=None, description="base scenario file or bundled name")
     scenarios: list[str] | None = Field(default=None, min_length=1,
-                                        description="scenario files to compare")
-    replications: Annotated[int, Field(ge=2, le=10_000)] = 5
+                                        description="scenario files or bundled names to compare")
+    replications: Annotated[int, Field(le=10_000)] = 5
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     horizon: str | None = None
     warmup: str | None = None
@@ -62,14 +83,39 @@ class ExperimentMeta(_Strict):
         description="group/name/kpi keys drawn in the report",
     )
 
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", value):
+            raise ValueError("use letters, digits, _ and - only (it names the results folder)")
+        return value
+
+    @field_validator("replications")
+    @classmethod
+    def _enough(cls, value: int) -> int:
+        if value < MIN_REPLICATIONS:
+            raise ValueError(
+                f"give at least {MIN_REPLICATIONS}: the report's 95% confidence intervals and "
+                "paired differences need the spread between replications, which one run "
+                "cannot show")
+        return value
+
+    @field_validator("horizon", "warmup")
+    @classmethod
+    def _duration(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and parse_duration(value) <= 0 and info.field_name == "horizon":
+            raise ValueError("the horizon must be longer than 0s")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> ExperimentMeta:
         if (self.scenario is None) == (self.scenarios is None):
-            raise ValueError("give exactly one of experiment.scenario or experiment.scenarios")
-        for key in ("horizon", "warmup"):
-            value = getattr(self, key)
-            if value is not None:
-                parse_duration(value)
+            both = self.scenario is not None
+            raise KeyPathError(
+                "experiment.scenarios" if both else "experiment.scenario",
+                self.scenarios if both else ABSENT,
+                "give exactly one of experiment.scenario (one file or bundled name) or "
+                "experiment.scenarios (a list to compare)" + ("; both are set" if both else ""))
         return self
 
 
@@ -80,12 +126,33 @@ class ExperimentFile(_Strict):
     @model_validator(mode="after")
     def _factor_lists(self) -> ExperimentFile:
         for key, values in self.factors.items():
+            bare = ".".join(part.strip() for part in key.split("."))
+            if bare in OWN_KEYS:
+                raise KeyPathError(
+                    factor_path(key), values,
+                    f"each run's seed comes from {OWN_KEYS[bare]} (replication r gets the "
+                    "same seed in every variant, for common random numbers), so a factor on "
+                    f"{bare} would be ignored; set {OWN_KEYS[bare]} instead, or raise "
+                    "experiment.replications for more seeds")
             if not values:
-                raise ValueError(f"factors.{key}: give at least one value")
-        if self.experiment.design == "zip" and self.factors:
-            lengths = {len(v) for v in self.factors.values()}
-            if len(lengths) > 1:
-                raise ValueError("design = \"zip\" needs factor lists of equal length")
+                raise KeyPathError(factor_path(key), values, "give at least one value")
+            seen = [json.dumps(v, sort_keys=True, default=str) for v in values]
+            repeated = next((v for v, text in zip(values, seen, strict=True)
+                             if seen.count(text) > 1), None)
+            if repeated is not None and self.experiment.design == "grid":
+                raise KeyPathError(factor_path(key), values,
+                                   f"{repeated!r} is listed twice: two variants would be "
+                                   "the same run")
+        if self.experiment.design == "zip" and len(self.factors) > 1:
+            lengths = {key: len(values) for key, values in self.factors.items()}
+            first, *others = lengths
+            for key in others:
+                if lengths[key] != lengths[first]:
+                    raise KeyPathError(
+                        factor_path(key), self.factors[key],
+                        f'design = "zip" pairs the i-th values of every factor, so the lists '
+                        f"need one length: {factor_path(first)} has {lengths[first]} values, "
+                        f"{factor_path(key)} has {lengths[key]}")
         return self
 
 
@@ -133,7 +200,8 @@ class Experiment:
                 return v.variant_id
         labels = ", ".join(v.label for v in self.variants)
         raise ScenarioError(
-            f"{self.source}: experiment.baseline = {wanted!r}: no such variant; variants: {labels}"
+            f"{self.source}: experiment.baseline = {wanted!r}: no such variant; give a label "
+            f"or an id (v000, ...); labels: {labels}"
         )
 
     def runs(self) -> list[RunSpec]:
@@ -172,23 +240,22 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Read, validate and expand an experiment file; raise :class:`ScenarioError`."""
+    """Read, validate and expand an experiment file; raise :class:`ScenarioError`.
+
+    Everything is checked here, before any folder is made: the file, its
+    scenarios, every variant, the baseline and the report KPIs.
+    """
     path = Path(path)
     raw = read_toml(path)
     try:
         spec = ExperimentFile.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        shown = f" = {first['input']!r}" if first["type"] not in ("missing",) else ""
-        if first["type"] == "extra_forbidden":
-            message = "unknown key (allowed: " + ", ".join(
-                ExperimentMeta.model_fields if where.startswith("experiment") else
-                ("experiment", "factors")) + ")"
-            shown = ""
-        raise ScenarioError(f"{path}: {where}{shown}: {message}") from None
-    return expand(spec, path)
+        raise ScenarioError(describe_error(exc, path, ExperimentMeta.model_fields)) from None
+    experiment = expand(spec, path)
+    _ = experiment.baseline  # an unknown baseline is refused now, not after the runs
+    check_report_kpis(list(spec.experiment.report_kpis),
+                      [v.scenario for v in experiment.variants], str(path))
+    return experiment
 
 
 def _factor_text(key: str, value: Any) -> str:
@@ -198,15 +265,17 @@ def _factor_text(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
+def _label_names(keys: list[str]) -> list[str]:
+    """How each factor is named in variant labels: its last key part, unless two share it."""
+    last = [k.split(".")[-1] for k in keys]
+    return [short if last.count(short) == 1 else key for key, short in zip(keys, last,
+                                                                             strict=True)]
+
+
 def expand(spec: ExperimentFile, source: Path) -> Experiment:
     """Turn the experiment file into its variants (each validated as a scenario)."""
     meta = spec.experiment
     files = [meta.scenario] if meta.scenario is not None else list(meta.scenarios or [])
-    common: list[str] = []
-    if meta.horizon is not None:
-        common.append(f'scenario.horizon="{meta.horizon}"')
-    if meta.warmup is not None:
-        common.append(f'scenario.warmup="{meta.warmup}"')
     keys = list(spec.factors)
     if not keys:
         combos: list[tuple[Any, ...]] = [()]
@@ -214,23 +283,36 @@ def expand(spec: ExperimentFile, source: Path) -> Experiment:
         combos = list(itertools.product(*(spec.factors[k] for k in keys)))
     else:
         combos = list(zip(*(spec.factors[k] for k in keys), strict=True))
+    names = _label_names(keys)
     variants = []
-    for file in files:
-        scenario_path = (source.parent / file).resolve() if not Path(file).is_absolute() \
-            else Path(file)
-        base = load_scenario(scenario_path, common)
+    bases: dict[str, str] = {}
+    for index, file in enumerate(files):
+        where = "experiment.scenario" if meta.scenario else f"experiment.scenarios[{index}]"
+        base = load_scenario(scenario_path(where, file, source))  # its mistakes are its file's
+        base = with_run_length(base, meta.horizon, meta.warmup, file, source)
+        if base.scenario.name in bases:  # the labels would not tell the two apart
+            raise ScenarioError(
+                f"{source}: {where} = {file!r}: its scenario.name {base.scenario.name!r} is "
+                f"also the name of {bases[base.scenario.name]}; compare scenarios with "
+                "different names")
+        bases[base.scenario.name] = repr(file)
         for combo in combos:
             overrides = tuple(_factor_text(k, v) for k, v in zip(keys, combo, strict=True))
             try:
-                scenario = with_overrides(base, list(overrides)) if overrides else base
+                scenario = apply_overrides(base, list(overrides), f"{source}: factor") \
+                    if overrides else base
             except ScenarioError as exc:
-                raise ScenarioError(f"{source}: factors: {exc}") from None
+                raise ScenarioError(factor_error(str(exc), keys, combo, overrides, source,
+                                                 file if len(files) > 1 else None)) from None
             parts = [base.scenario.name] if len(files) > 1 else []
-            parts += [f"{k.split('.')[-1]}={v}" for k, v in zip(keys, combo, strict=True)]
+            parts += [f"{n}={v}" for n, v in zip(names, combo, strict=True)]
             label = " ".join(parts) or base.scenario.name
             variants.append(Variant(f"v{len(variants):03d}", label, scenario, overrides,
                                     tuple(zip(keys, combo, strict=True))))
     labels = [v.label for v in variants]
-    if len(set(labels)) != len(labels):
-        raise ScenarioError(f"{source}: two variants have the same label; check the factors")
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if twice:  # zip with a repeated pair: grid duplicates are caught per factor
+        raise ScenarioError(
+            f"{source}: factors: two variants would be the same ({twice[0]}); "
+            "each combination of factor values must differ")
     return Experiment(meta.name, source, spec, tuple(variants))

@@ -1,10 +1,15 @@
 """Matplotlib charts of one run. Each function takes tables and returns a Figure.
 
-Uses the non-interactive Agg backend when saving; never shows windows.
+Uses the non-interactive Agg backend when saving; never shows windows. Runs
+with no orders, NaN or infinite values are valid: a chart with nothing to show
+says so on the figure, and :func:`o2osim.chartkit.save_charts` turns any chart
+that still fails into a warning and an entry in ``skipped``, so a drawing problem
+never costs the tables of a finished run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -15,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .chartkit import SavedCharts, finite, note_empty, safe_bins, save_charts
 from .kpis import DONE, VISIT_ONLY, left_the_store
 from .recorder import RESPONSE_NAMES
 from .scenario import Scenario
@@ -24,19 +30,30 @@ def lead_time_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     """Distribution of order lead time (hours) per channel, with each channel's promise."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     done = orders[orders["after_warmup"] & orders["outcome"].isin(DONE)]
+    promises = []
     for index, (channel, group) in enumerate(done.groupby("channel", observed=True)):
-        hours = group["lead_time_min"].to_numpy() / 60.0
+        hours = finite(group["lead_time_min"].to_numpy() / 60.0)
         if not len(hours):
             continue
-        upper = np.percentile(hours, 99.5)
+        shown = hours[hours <= np.percentile(hours, 99.5)]
         color = f"C{index}"
-        ax.hist(hours[hours <= upper], bins=60, histtype="step", lw=1.6, density=True,
+        ax.hist(shown, bins=safe_bins(shown), histtype="step", lw=1.6, density=True,
                 color=color, label=f"{channel} (n={len(hours):,})")
         promise = scenario.channels[str(channel)].promise
         if promise is not None:  # next-day and slot promises have no single lead time
-            ax.axvline(promise / 60.0, color=color, ls="--", lw=1)
-            ax.text(promise / 60.0, ax.get_ylim()[1] * 0.95, " promise", color=color,
-                    va="top", fontsize=8)
+            promises.append((promise / 60.0, color))
+    if not ax.get_legend_handles_labels()[0]:
+        note_empty(ax, "no order delivered after the warm-up")
+    right, off_axis = ax.get_xlim()[1], 0
+    for hours, color in promises:
+        if hours > 10 * right:
+            # A promise of years would squash every histogram against the left edge.
+            ax.text(0.99, 0.95 - 0.06 * off_axis, f"promise {hours:,.0f} h: off the axis",
+                    color=color, transform=ax.transAxes, ha="right", va="top", fontsize=8)
+            off_axis += 1
+            continue
+        ax.axvline(hours, color=color, ls="--", lw=1)
+        ax.text(hours, ax.get_ylim()[1] * 0.95, " promise", color=color, va="top", fontsize=8)
     ax.set_xlabel("lead time, order placed to delivered (hours)")
     ax.set_ylabel("density")
     ax.set_title(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
@@ -60,7 +77,10 @@ def queues_over_day_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure
     ax.set_xlabel("hour of day")
     ax.set_ylabel("mean orders waiting")
     ax.set_title(f"{scenario.scenario.name}: queues over the day")
-    ax.legend(frameon=False)
+    if len(table.columns):
+        ax.legend(frameon=False)
+    else:
+        note_empty(ax, "no resource snapshot after the warm-up")
     fig.tight_layout()
     return fig
 
@@ -69,8 +89,12 @@ def utilisation_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
     """Time-average utilisation of each resource after warm-up."""
     fig, ax = plt.subplots(figsize=(7, 4))
     rows = kpis[(kpis["group"] == "resource") & (kpis["kpi"] == "utilisation")]
-    bars = ax.bar(rows["name"], rows["value"], color="C2")
-    ax.bar_label(bars, labels=[f"{v:.0%}" for v in rows["value"]])
+    values = rows["value"].to_numpy(dtype=float)
+    # NaN (no time counted) draws as no bar, labelled with a dash.
+    bars = ax.bar(rows["name"], np.where(np.isfinite(values), values, 0.0), color="C2")
+    ax.bar_label(bars, labels=[f"{v:.0%}" if np.isfinite(v) else "–" for v in values])
+    if not len(rows):
+        note_empty(ax, "no resource")
     if len(rows) > 5:  # long resource names (a store's mirrors and staff) would overlap
         ax.tick_params(axis="x", labelrotation=30)
         for label in ax.get_xticklabels():
@@ -88,11 +112,14 @@ def outcomes_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     counted = orders[orders["after_warmup"]]
     table = pd.crosstab(counted["channel"], counted["outcome"])
     table = table.loc[:, table.sum() > 0]
-    table.plot.barh(stacked=True, ax=ax, colormap="tab10")
+    if table.size:
+        table.plot.barh(stacked=True, ax=ax, colormap="tab10")
+        ax.legend(frameon=False, ncols=3, fontsize=8)
+    else:
+        note_empty(ax)
     ax.set_xlabel("orders")
     ax.set_ylabel("")
     ax.set_title(f"{scenario.scenario.name}: order outcomes by channel")
-    ax.legend(frameon=False, ncols=3, fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -115,6 +142,8 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     lost_per_day = (lost["placed"] // 1440).astype(int).value_counts().sort_index()
     ax.plot(lost_per_day.index, lost_per_day.to_numpy(), marker="x", ms=3,
             label="lost sale / rejected / missed")
+    if orders.empty:
+        note_empty(ax, "no orders")
     return _over_days(fig, ax, scenario, "orders", "orders per day")
 
 
@@ -175,7 +204,7 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
     One panel per channel: promises differ by orders of magnitude (30 min to a day).
     """
     done = orders[orders["after_warmup"] & orders["outcome"].isin(DONE)]
-    groups = [(str(c), g["lateness_min"].dropna().to_numpy())
+    groups = [(str(c), finite(g["lateness_min"].to_numpy()))
               for c, g in done.groupby("channel", observed=True)]
     groups = [(c, m) for c, m in groups if len(m)]
     if not groups:
@@ -183,7 +212,8 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
     fig, axes = plt.subplots(len(groups), 1, figsize=(8, 1.2 + 2.2 * len(groups)), squeeze=False)
     for index, (ax, (channel, minutes)) in enumerate(zip(axes[:, 0], groups, strict=True)):
         low, high = np.percentile(minutes, [0.5, 99.5])
-        ax.hist(minutes[(minutes >= low) & (minutes <= high)], bins=60, color=f"C{index}")
+        shown = minutes[(minutes >= low) & (minutes <= high)]
+        ax.hist(shown, bins=safe_bins(shown), color=f"C{index}")
         ax.axvline(0.0, color="k", ls="--", lw=1)
         ax.set_title(f"{channel}: {(minutes <= 0).mean():.1%} on time, "
                      f"{(minutes > 0).sum():,} late of {len(minutes):,}", fontsize=9, loc="left")
@@ -250,8 +280,8 @@ def _kpi_table(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
 def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
     """Each segment's orders split by the channel it chose (after warm-up)."""
     rows = kpis[kpis["group"] == "choice"]
-    if rows.empty:
-        return None
+    if not np.isfinite(rows["value"].to_numpy(dtype=float)).any():
+        return None  # no segment placed an order: no shares to show
     fig = _segment_bars(_kpi_table(rows, "share_"),
                         f"{scenario.scenario.name}: channel choice by segment",
                         "share of the segment's orders", 3, colormap="tab10")
@@ -279,25 +309,21 @@ def stockout_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
 
 def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
                     resources: pd.DataFrame, kpis: pd.DataFrame,
-                    inventory: pd.DataFrame | None = None) -> list[str]:
-    """Write every run chart as PNG into ``folder``; return the file names."""
-    charts = {
-        "lead_time_by_channel.png": lead_time_chart(orders, scenario),
-        "queues_over_day.png": queues_over_day_chart(resources, scenario),
-        "utilisation.png": utilisation_chart(kpis, scenario),
-        "outcomes.png": outcomes_chart(orders, scenario),
-        "orders_per_day.png": orders_per_day_chart(orders, scenario),
-        "lateness_by_channel.png": lateness_chart(orders, scenario),
-        "couriers_over_day.png": fleet_chart(resources, scenario),
-        "channel_choice.png": channel_shares_chart(kpis, scenario),
-        "stockouts.png": stockout_chart(kpis, scenario),
+                    inventory: pd.DataFrame | None = None) -> SavedCharts:
+    """Write every run chart as PNG into ``folder``: which were drawn, which skipped."""
+    makers: dict[str, Callable[[], Figure | None]] = {
+        "lead_time_by_channel.png": lambda: lead_time_chart(orders, scenario),
+        "queues_over_day.png": lambda: queues_over_day_chart(resources, scenario),
+        "utilisation.png": lambda: utilisation_chart(kpis, scenario),
+        "outcomes.png": lambda: outcomes_chart(orders, scenario),
+        "orders_per_day.png": lambda: orders_per_day_chart(orders, scenario),
+        "lateness_by_channel.png": lambda: lateness_chart(orders, scenario),
+        "couriers_over_day.png": lambda: fleet_chart(resources, scenario),
+        "channel_choice.png": lambda: channel_shares_chart(kpis, scenario),
+        "stockouts.png": lambda: stockout_chart(kpis, scenario),
     }
     if inventory is not None and len(inventory):
-        charts["stock.png"] = stock_chart(inventory, scenario)
+        makers["stock.png"] = lambda: stock_chart(inventory, scenario)
     if scenario.airport is not None and (kpis["name"].str.startswith("hour_")).any():
-        charts["airport_counters.png"] = airport_counters_chart(kpis, scenario)
-    charts = {name: fig for name, fig in charts.items() if fig is not None}
-    for name, fig in charts.items():
-        fig.savefig(folder / name, dpi=110)
-        plt.close(fig)
-    return list(charts)
+        makers["airport_counters.png"] = lambda: airport_counters_chart(kpis, scenario)
+    return save_charts(folder, makers)

@@ -18,7 +18,9 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 import types
 import typing
@@ -41,6 +43,28 @@ from pydantic import (
 from .choice import CHOICE_POLICIES
 from .dispatch import DISPATCH_POLICIES
 from .distributions import DIST_NAMES, Duration, NumberDist, TimeDist
+from .limits import (
+    MAX_AREA_M2,
+    MAX_ARRIVALS_PER_DAY,
+    MAX_COUNT,
+    MAX_DAY_FACTOR,
+    MAX_DEPARTURES_PER_DAY,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_HORIZON,
+    MAX_LOGIT,
+    MAX_NUMBER,
+    MAX_POPULATION,
+    MAX_SEATS,
+    MAX_SERVERS,
+    MAX_SKUS,
+    MAX_SLOT_CHOICES,
+    MAX_START,
+    MAX_STOCK_DAYS,
+    MAX_TRIP_ORDERS,
+    MIN_PERIOD,
+    MIN_START,
+)
 from .profiles import HOURLY_PROFILES, TRAFFIC_PROFILES, WEEKDAY_PROFILES
 from .units import DAY, format_duration
 
@@ -95,6 +119,54 @@ COURIERS = "couriers"
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
+
+
+def _at_most(limit: float, what: str) -> AfterValidator:
+    """An upper sanity limit of :mod:`o2osim.limits`, named with its reason in the message."""
+    shown = f"{limit:,.0f}" if float(limit).is_integer() else f"{limit:g}"
+
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"must be at most {shown} ({what})")
+        return value
+
+    return AfterValidator(check)
+
+
+def _period(what: str, zero: str | None = None) -> AfterValidator:
+    """A duration that recurs on its own: at least MIN_PERIOD, or 0 if 0 means ``zero``."""
+
+    def check(value: float | None) -> float | None:
+        if value is None or (zero is not None and value == 0) or value >= MIN_PERIOD:
+            return value
+        allowed = f'"0s" ({zero}) or at least 1s' if zero else "at least 1s"
+        raise ValueError(f"{what} repeats, so it is {allowed}; shorter periods only flood the "
+                         f"run with timer events (got {format_duration(value)})")
+
+    return AfterValidator(check)
+
+
+#: Servers or staff of one resource (pickers, riders, counters, officers).
+Servers = Annotated[int, Field(ge=1), _at_most(MAX_SERVERS, "servers of one resource")]
+#: Optional servers of one resource (AGVs, mirrors, store staff): 0 means none.
+SomeServers = Annotated[int, Field(ge=0), _at_most(MAX_SERVERS, "servers of one resource")]
+#: An integer that is only stored and compared (stock units, orders per wave).
+Count = Annotated[int, Field(ge=0), _at_most(MAX_COUNT, "o2osim's limit on a count")]
+PositiveCount = Annotated[int, Field(ge=1), _at_most(MAX_COUNT, "o2osim's limit on a count")]
+#: Days of mean demand held as stock.
+StockDays = Annotated[float, Field(ge=0), _at_most(MAX_STOCK_DAYS, "days of demand, 10 years")]
+PositiveStockDays = Annotated[float, Field(gt=0),
+                              _at_most(MAX_STOCK_DAYS, "days of demand, 10 years")]
+#: A multiplier of one day's arrivals (peak days, calendar events).
+DayFactor = Annotated[float, Field(ge=0),
+                      _at_most(MAX_DAY_FACTOR, "times a normal day; Double 11 is 10-20")]
+#: A relative weight (profiles, channel shares).
+Weight = Annotated[float, Field(ge=0), _at_most(MAX_NUMBER, "o2osim's limit on a weight")]
+#: A plain positive amount that is only multiplied and compared (CNY limits, km, items/h).
+Amount = Annotated[float, Field(gt=0), _at_most(MAX_NUMBER, "o2osim's limit on an amount")]
+Seats = Annotated[int, Field(ge=1), _at_most(MAX_SEATS, "seats of one flight; an A380 has 853")]
+#: A logit coefficient: bounded so that utilities stay finite.
+LogitCoefficient = Annotated[float, Field(ge=-MAX_LOGIT, le=MAX_LOGIT)]
 #: A position on the city plane, km from the city origin (east or north).
 Coordinate = Annotated[float, Field(ge=-1000, le=1000)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -148,7 +220,8 @@ class Meta(Strict):
     name: Name
     layout: Literal[LAYOUTS]  # type: ignore[valid-type]
     description: str = ""
-    start: Annotated[dt.date, Field(strict=False)] = dt.date(2026, 11, 1)  # "2026-11-01" too
+    start: Annotated[dt.date, Field(strict=False, ge=MIN_START, le=MAX_START)] = \
+        dt.date(2026, 11, 1)  # "2026-11-01" too
     horizon: Duration = Field(description="simulated time, minutes")
     warmup: Duration = Field(default="0s", description="statistics ignore this first span, minutes")
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
@@ -158,6 +231,9 @@ class Meta(Strict):
     def _horizon_positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("horizon must be longer than 0s")
+        if value > MAX_HORIZON:
+            raise ValueError(f"horizon must be at most {format_duration(MAX_HORIZON)} "
+                             "(10 years, o2osim's longest run)")
         return value
 
 
@@ -186,7 +262,7 @@ def _check_profile(value: str | list[float], names: dict[str, Any], length: int)
     return value
 
 
-_Weights = str | list[Annotated[float, Field(ge=0)]]
+_Weights = str | list[Weight]
 #: A named hourly profile or 24 weights (hour 0 = midnight).
 HourlyProfile = Annotated[_Weights, AfterValidator(
     lambda value: _check_profile(value, HOURLY_PROFILES, 24))]
@@ -199,7 +275,7 @@ class PeakDay(Strict):
     """A date on which a segment's arrival rate is multiplied, e.g. Double 11."""
 
     date: Annotated[dt.date, Field(strict=False)]
-    factor: Annotated[float, Field(ge=0, le=1000)]
+    factor: DayFactor
 class Logit(Strict):
     """Coefficients of a segment's multinomial logit channel choice (o2osim.choice).
 
@@ -208,16 +284,17 @@ class Logit(Strict):
     km = the customer's round trip to the store or airport.
     """
 
-    constants: dict[Name, float] = Field(
+    constants: dict[Name, LogitCoefficient] = Field(
         default_factory=dict, description="alternative-specific constants by channel (0 if "
         "not listed)")
-    per_cny: Annotated[float, Field(le=0)] = Field(default=-0.01, description="per CNY")
-    per_promised_hour: Annotated[float, Field(le=0)] = Field(
+    per_cny: Annotated[LogitCoefficient, Field(le=0)] = Field(default=-0.01,
+                                                              description="per CNY")
+    per_promised_hour: Annotated[LogitCoefficient, Field(le=0)] = Field(
         default=-0.02, description="per hour of promised time")
-    per_travel_km: Annotated[float, Field(le=0)] = Field(
+    per_travel_km: Annotated[LogitCoefficient, Field(le=0)] = Field(
         default=-0.15, description="per km travelled there and back")
-    per_trust: Annotated[float, Field(ge=0)] = Field(default=2.0, description="per unit of "
-                                                     "trust (0-1)")
+    per_trust: Annotated[LogitCoefficient, Field(ge=0)] = Field(
+        default=2.0, description="per unit of trust (0-1)")
 
 
 class Patience(Strict):
@@ -236,7 +313,7 @@ class Patience(Strict):
               "where giving up means leaving without buying)")
     time: TimeDist | None = Field(default=None, description="patience in the queue; none: "
                                   "never reneges")
-    balk_at: PositiveInt | None = Field(default=None, description="visible queue length at "
+    balk_at: PositiveCount | None = Field(default=None, description="visible queue length at "
                                         "which arrivals may balk; none: never balk")
     balk_probability: Probability = 1.0
     channels: list[Name] = Field(
@@ -296,7 +373,7 @@ class StockoutResponse(Strict):
                                         description="share who buy through another channel")
     wait: Probability = Field(default=0.15, description="share who wait for the units")
     leave: Probability = Field(default=0.09, description="share who do not buy")
-    substitute_span: PositiveInt = Field(
+    substitute_span: Annotated[PositiveInt, _at_most(MAX_SKUS, "ranks, the most SKUs")] = Field(
         default=5, description="how many popularity ranks away a substitute may be, SKUs")
     wait_patience: Duration | None = Field(
         default=None, description="a waiting order not filled within this is cancelled, "
@@ -368,20 +445,22 @@ class Segment(Strict):
         description="poisson: arrivals_per_day shaped by the profiles; flights: travellers "
         "pre-order from the [airport.flights] schedule",
     )
-    arrivals_per_day: Annotated[float, Field(ge=0)] | None = Field(
+    arrivals_per_day: Annotated[float, Field(ge=0), _at_most(
+        MAX_ARRIVALS_PER_DAY, "arrivals a day in one segment")] | None = Field(
         default=None, description="mean arrivals per day (poisson source only)"
     )
     hourly_profile: HourlyProfile = "flat"
     weekday_profile: WeekdayProfile = "flat"
     channels: list[Name] = Field(min_length=1)
-    channel_shares: list[Annotated[float, Field(ge=0)]] | None = None
+    channel_shares: list[Weight] | None = None
     distance_km: NumberDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 5.0, "cv": 0.6},
         description="straight-line distance from the customer's home to the depot "
         "``around``, km (the direction is uniformly random)",
     )
     around: Name = Field(default=WAREHOUSE, description="the depot customers live around")
-    population: PositiveInt | None = Field(
+    population: Annotated[PositiveInt, _at_most(
+        MAX_POPULATION, "customers; Chongqing has ~32 M")] | None = Field(
         default=None,
         description="customers in the segment; each order is drawn from them uniformly, so "
         "per-person limits apply. None: every order is a new person",
@@ -445,8 +524,9 @@ class CalendarEvent(Strict):
 
     name: Name
     start: Annotated[dt.date, Field(strict=False)] = Field(description="first date")
-    days: PositiveInt = Field(default=1, description="consecutive dates from start")
-    factor: Annotated[float, Field(ge=0, le=1000)] = Field(description="arrival multiplier")
+    days: Annotated[PositiveInt, _at_most(MAX_HORIZON / DAY, "days, the longest run")] = Field(
+        default=1, description="consecutive dates from start")
+    factor: DayFactor = Field(description="arrival multiplier")
     segments: list[Name] = Field(default_factory=list)
     discount: Probability = Field(
         default=0.0, description="share taken off the retail price of orders placed on these dates")
@@ -497,7 +577,7 @@ class Category(Strict):
 class Catalogue(Strict):
     """The SKU catalogue: how many, how popular, what they cost, basket size."""
 
-    skus: PositiveInt
+    skus: Annotated[PositiveInt, _at_most(MAX_SKUS, "SKUs in one catalogue")]
     popularity: Zipf = Zipf(dist="zipf", a=1.1)
     price_cny: NumberDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 180.0, "cv": 0.9},
@@ -547,19 +627,20 @@ class PolicyLevels(Strict):
     """
 
     policy: Literal[REPLENISHMENT_POLICIES] = "s_S"  # type: ignore[valid-type]
-    review: Duration = Field(default="1d", description='review period; "0s" is continuous')
+    review: Annotated[Duration, _period("a review period", zero="continuous review")] = Field(
+        default="1d", description='review period; "0s" is continuous')
     lead_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "7d", "cv": 0.3},
         description="supplier to bonded warehouse, minutes (unless mode names one)",
     )
     mode: Name | None = Field(default=None, description="a named transport mode (sea, air)")
-    reorder_point_days: Annotated[float, Field(ge=0)] = 8.0
-    order_up_to_days: Annotated[float, Field(gt=0)] = 16.0
-    order_quantity_days: Annotated[float, Field(gt=0)] | None = None
-    reorder_point_units: Annotated[int, Field(ge=0)] | None = None
-    order_up_to_units: PositiveInt | None = None
-    order_quantity_units: PositiveInt | None = None
-    initial_stock_days: Annotated[float, Field(ge=0)] | None = Field(
+    reorder_point_days: StockDays = 8.0
+    order_up_to_days: PositiveStockDays = 16.0
+    order_quantity_days: PositiveStockDays | None = None
+    reorder_point_units: Count | None = None
+    order_up_to_units: PositiveCount | None = None
+    order_quantity_units: PositiveCount | None = None
+    initial_stock_days: StockDays | None = Field(
         default=None, description="initial stock of the class (default: the warehouse's)"
     )
 
@@ -623,7 +704,7 @@ class Allocation(Strict):
 
     policy: Literal[ALLOCATIONS] = "fcfs"  # type: ignore[valid-type]
     priority: list[Name] = Field(default_factory=list)
-    guard_units: Annotated[int, Field(ge=0)] = 1
+    guard_units: Count = 1
 
 
 class RegionalWaves(Strict):
@@ -633,9 +714,7 @@ class RegionalWaves(Strict):
         default_factory=lambda: ["20h"], min_length=1,
         description="departure times of day; an order sorted by then leaves with the wave",
     )
-    capacity: Annotated[int, Field(ge=0)] = Field(
-        default=0, description="orders per wave; 0 is no limit"
-    )
+    capacity: Count = Field(default=0, description="orders per wave; 0 is no limit")
     delivery_time: TimeDist = Field(
         default_factory=lambda: {"dist": "triangular", "low": "10h", "mode": "14h",
                                  "high": "20h"},
@@ -649,21 +728,26 @@ class RegionalWaves(Strict):
             raise ValueError("cut-offs are times of day, shorter than 1d")
         if len(set(value)) != len(value):
             raise ValueError("a cut-off is listed twice")
+        times = sorted(value)
+        gaps = [b - a for a, b in itertools.pairwise([*times, times[0] + DAY])]
+        if min(gaps) < MIN_PERIOD:
+            raise ValueError("waves repeat, so cut-offs are at least 1s apart (and from the "
+                             "next day's first)")
         return value
 
 
 class Warehouse(Strict):
     """Bonded back warehouse: one stock pool, pickers and AGVs, packers, sorter, waves."""
 
-    pickers: PositiveInt
+    pickers: Servers
     pick_time: TimeDist = Field(description="time per order line, minutes")
-    packers: PositiveInt = 4
+    packers: Servers = 4
     pack_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "40s", "cv": 0.4}
     )
     unlimited_stock: bool = False
-    initial_stock_days: Annotated[float, Field(ge=0)] = 12.0
-    initial_stock_units: Annotated[int, Field(ge=0)] | None = Field(
+    initial_stock_days: StockDays = 12.0
+    initial_stock_units: Count | None = Field(
         default=None, description="the same initial stock for every SKU (wins over days)"
     )
     replenishment: Replenishment = Replenishment()
@@ -671,15 +755,15 @@ class Warehouse(Strict):
     sync_lag: Duration = Field(
         default="0s", description="delay before the online stock figure shows a change"
     )
-    agvs: Annotated[int, Field(ge=0)] = Field(default=0, description="AGVs picking beside pickers")
+    agvs: SomeServers = Field(default=0, description="AGVs picking beside pickers")
     agv_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "20s", "cv": 0.3},
         description="AGV time per order line, minutes",
     )
-    sort_per_hour: Annotated[float, Field(gt=0)] = Field(
+    sort_per_hour: Amount = Field(
         default=3600.0, description="sorter throughput, items per hour per lane"
     )
-    sort_lanes: PositiveInt = 1
+    sort_lanes: Servers = 1
     regional: RegionalWaves = RegionalWaves()
     x_km: Coordinate = 0.0
     y_km: Coordinate = 0.0
@@ -692,7 +776,7 @@ class Customs(Strict):
     ``capacity / mean clearance time`` declarations per minute pass.
     """
 
-    capacity: PositiveInt = Field(default=50, description="declarations cleared in parallel")
+    capacity: Servers = Field(default=50, description="declarations cleared in parallel")
     clearance_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "10min", "cv": 0.8}
     )
@@ -700,8 +784,8 @@ class Customs(Strict):
     inspection_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "2h", "cv": 0.5}
     )
-    per_order_limit_cny: Annotated[float, Field(gt=0)] = 5000.0
-    annual_limit_cny: Annotated[float, Field(gt=0)] = Field(
+    per_order_limit_cny: Amount = 5000.0
+    annual_limit_cny: Amount = Field(
         default=26000.0, description="per person per calendar year, all cross-border orders"
     )
     tax_rate: Probability = 0.091
@@ -709,7 +793,7 @@ class Customs(Strict):
         default=0.0, description="share of orders whose order, payment and logistics "
         "documents do not match; they go to manual handling first",
     )
-    manual_officers: PositiveInt = 2
+    manual_officers: Servers = 2
     manual_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "30min", "cv": 0.6}
     )
@@ -724,7 +808,7 @@ class Shift(Strict):
 
     start: TimeOfDay
     end: TimeOfDay
-    riders: PositiveInt
+    riders: Servers
 
     @property
     def length(self) -> float:
@@ -759,7 +843,7 @@ class Couriers(Strict):
     cost is in ``[economics]`` (per hour on duty and per delivery, by fleet resource).
     """
 
-    riders: PositiveInt = Field(description="couriers in the fleet (all shifts together)")
+    riders: Servers = Field(description="couriers in the fleet (all shifts together)")
     vehicle: Literal["rider", "van"] = "rider"
     depot: Name = Field(default=WAREHOUSE, description="where the couriers start and return")
     speed_kmh: Annotated[SpeedKmh | NumberDist, AfterValidator(_positive_speeds)] = Field(
@@ -775,8 +859,9 @@ class Couriers(Strict):
     )
     dispatch: Annotated[str, _policy_name("dispatch", DISPATCH_POLICIES)] = Field(
         default="fcfs", description="dispatch policy, by name")
-    capacity: PositiveInt = Field(default=1, description="orders per trip at most")
-    batch_window: Duration = Field(
+    capacity: Annotated[PositiveInt, _at_most(MAX_TRIP_ORDERS, "orders on one trip")] = Field(
+        default=1, description="orders per trip at most")
+    batch_window: Annotated[Duration, _period("a batch window", zero="no waiting")] = Field(
         default="0s", description="batching policies: the longest a batch may hold an order"
     )
     shifts: list[Shift] | None = Field(
@@ -810,7 +895,7 @@ class Depot(Strict):
     kind: Literal["front_warehouse", "store"] = "front_warehouse"
     x_km: Coordinate = 0.0
     y_km: Coordinate = 0.0
-    pickers: PositiveInt
+    pickers: Servers
     pick_time: TimeDist = Field(description="time per order line, minutes")
 
 
@@ -848,13 +933,14 @@ class NextDay(Strict):
 class Slots(Strict):
     """Presale: the customer picks a delivery slot when ordering."""
 
-    length: Duration
+    length: Annotated[Duration, _period("a slot")]
     first: TimeOfDay = Field(description="start of the day's first slot")
     last: TimeOfDay = Field(description="start of the day's last slot")
     lead: Duration = Field(default="0s", description="the earliest slot starts at least "
                            "this long after the order")
-    choices: PositiveInt = Field(default=1, description="the customer picks uniformly among "
-                                 "the next this many slots (1: the earliest)")
+    choices: Annotated[PositiveInt, _at_most(MAX_SLOT_CHOICES, "slots to choose among")] = Field(
+        default=1, description="the customer picks uniformly among the next this many slots "
+        "(1: the earliest)")
     release_before: Duration = Field(
         default="0s", description="a held order is released for dispatch this long before "
         "its slot starts"
@@ -862,8 +948,6 @@ class Slots(Strict):
 
     @model_validator(mode="after")
     def _times(self) -> Slots:
-        if self.length <= 0:
-            raise ValueError("length must be longer than 0s")
         if self.last < self.first:
             raise ValueError(f"last ({_format_time_of_day(self.last)}) is before first "
                              f"({_format_time_of_day(self.first)})")
@@ -881,17 +965,17 @@ class Store(Strict):
     """
 
     name: Name
-    capacity: PositiveInt = Field(description="visitors allowed in the experience zone at once")
+    capacity: Servers = Field(description="visitors allowed in the experience zone at once")
     door_queue: bool = True
     browse_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "20min", "cv": 0.6}
     )
-    ar_mirrors: Annotated[int, Field(ge=0)] = 0
+    ar_mirrors: SomeServers = 0
     mirror_share: Probability = 0.0
     mirror_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "4min", "cv": 0.5}
     )
-    staff: Annotated[int, Field(ge=0)] = 0
+    staff: SomeServers = 0
     help_share: Probability = 0.0
     help_time: TimeDist = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": "5min", "cv": 0.5}
@@ -909,7 +993,7 @@ class Store(Strict):
         default_factory=lambda: {"dist": "lognormal", "mean": "10min", "cv": 0.5},
         description="take-away: from the back warehouse to the customer at the counter",
     )
-    display_samples_per_sku: Annotated[int, Field(ge=0)] = 1
+    display_samples_per_sku: Count = 1
 
     @model_validator(mode="after")
     def _resources(self) -> Store:
@@ -972,7 +1056,7 @@ class Channel(Strict):
         default=None, description="where the order is fulfilled; default: the fleet's depot "
         "if the route delivers, else the bonded warehouse"
     )
-    max_distance_km: Annotated[float, Field(gt=0)] | None = Field(
+    max_distance_km: Amount | None = Field(
         default=None, description="orders from farther away (road km from the depot) are refused"
     )
     on_shortage: Literal["lose", "backorder"] = Field(
@@ -1024,7 +1108,7 @@ class Flight(Strict):
 
     name: Annotated[str, Field(min_length=1, max_length=16)]
     departs: TimeOfDay
-    seats: PositiveInt | None = Field(default=None, description="default: airport.flights.seats")
+    seats: Seats | None = Field(default=None, description="default: airport.flights.seats")
 
 
 class Flights(Strict):
@@ -1034,11 +1118,12 @@ class Flights(Strict):
     leaves when the day's cumulative profile reaches k - 1/2 flights.
     """
 
-    departures_per_day: Annotated[float, Field(gt=0)] | None = None
+    departures_per_day: Annotated[float, Field(gt=0), _at_most(
+        MAX_DEPARTURES_PER_DAY, "departures a day; the busiest airports see ~1,500")] | None = None
     hourly_profile: HourlyProfile = "flat"
     weekday_profile: WeekdayProfile = "flat"
-    timetable: list[Flight] = Field(default_factory=list)
-    seats: PositiveInt = 180
+    timetable: list[Flight] = Field(default_factory=list, max_length=MAX_DEPARTURES_PER_DAY)
+    seats: Seats = 180
     load_factor: Probability = Field(default=0.85, description="share of seats taken")
 
     @model_validator(mode="after")
@@ -1051,13 +1136,14 @@ class Flights(Strict):
 class LineHaul(Strict):
     """Scheduled truck runs from the bonded warehouse to the airport, daily from first to last."""
 
-    every: Duration = "1h"
+    every: Annotated[Duration, _period("a line-haul run")] = "1h"
     first: TimeOfDay = "00:00"
     last: TimeOfDay = "23:59"
     travel_time: TimeDist = Field(
         default_factory=lambda: {"dist": "deterministic", "value": "45min"}
     )
-    capacity: PositiveInt | None = Field(default=None, description="orders per run; none: no limit")
+    capacity: PositiveCount | None = Field(default=None,
+                                           description="orders per run; none: no limit")
     ship_within: Duration | None = Field(
         default=None, description="an order rides no run earlier than this long before its "
         "flight (airport shelf space); none: the next run"
@@ -1068,8 +1154,6 @@ class LineHaul(Strict):
 
     @model_validator(mode="after")
     def _runs(self) -> LineHaul:
-        if self.every <= 0:
-            raise ValueError("every must be longer than 0s")
         if self.ship_within is not None and self.ship_within <= 0:
             raise ValueError("ship_within must be longer than 0s")
         if self.last < self.first:
@@ -1093,8 +1177,8 @@ class Airport(Strict):
     ``preorder_window``) are measured back from the flight's departure.
     """
 
-    counters: PositiveInt = Field(description="pickup counters installed")
-    staffing: list[Annotated[int, Field(ge=0)]] | None = Field(
+    counters: Servers = Field(description="pickup counters installed")
+    staffing: list[SomeServers] | None = Field(
         default=None, description="counters open in each hour of the day (24 values); "
         "none: every counter all day"
     )
@@ -1166,9 +1250,9 @@ class Site(Strict):
     """A store or warehouse that pays rent and fixed staff (not modelled as servers)."""
 
     name: Name
-    area_m2: Annotated[float, Field(gt=0)]
+    area_m2: Annotated[float, Field(gt=0), _at_most(MAX_AREA_M2, "m2 in one site")]
     rent_cny_per_m2_day: Money
-    staff: Annotated[int, Field(ge=0)] = 0
+    staff: SomeServers = 0
     staff_cny_per_hour: Money = 0.0
     opening_hours_per_day: Annotated[float, Field(ge=0, le=24)] = 24.0
 
@@ -1216,14 +1300,8 @@ class Economics(Strict):
 
 
 class Recorder(Strict):
-    resource_interval: Duration = Field(default="5min", description="snapshot period, minutes")
-
-    @field_validator("resource_interval")
-    @classmethod
-    def _positive(cls, value: float) -> float:
-        if value <= 0:
-            raise ValueError("resource_interval must be longer than 0s")
-        return value
+    resource_interval: Annotated[Duration, _period("a resource snapshot")] = Field(
+        default="5min", description="snapshot period, minutes")
 
 
 class Scenario(Strict):
@@ -1590,45 +1668,158 @@ def _check_replenishment(rep: Replenishment) -> None:
 # ---------------------------------------------------------------- loading
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read, override and validate a scenario file; raise :class:`ScenarioError`."""
+def load_scenario(
+    path: str | Path, overrides: list[str] | None = None, *, origin: str = "--set"
+) -> Scenario:
+    """Read, override and validate a scenario file; raise :class:`ScenarioError`.
+
+    ``origin`` names where the overrides come from in messages: ``--set`` (typed on
+    the command line), or e.g. ``"experiments/x.toml: factors"`` when a program
+    derived them from another file.
+    """
     path = Path(path)
     raw = read_toml(path)
-    return scenario_from_dict(raw, source=str(path), overrides=overrides)
+    return scenario_from_dict(raw, source=_printable(str(path)), overrides=overrides,
+                              origin=origin)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_NOT_FILES = ((stat.S_ISDIR, "is a folder, not a TOML file"),
+              (stat.S_ISFIFO, "is a FIFO (named pipe), not a regular file"),
+              (stat.S_ISCHR, "is a device, not a regular file"),
+              (stat.S_ISBLK, "is a device, not a regular file"),
+              (stat.S_ISSOCK, "is a socket, not a regular file"))
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file, turning every failure into one :class:`ScenarioError` line."""
+    """Read a TOML file, turning every failure into one :class:`ScenarioError` line.
+
+    Only a regular file of at most :data:`~o2osim.limits.MAX_FILE_BYTES` is read, and
+    it is checked before it is opened: opening a FIFO blocks until a writer comes, and
+    ``/dev/zero`` never ends. A UTF-8 byte-order mark (Windows editors) is skipped.
+    """
+    name = _printable(str(path))
+    text = _decode(name, _read_bytes(Path(path), name))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a TOML file (not UTF-8 text)") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return tomllib.loads(text)
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not a TOML file ({exc})") from None
+        raise ScenarioError(f"{name}: not a TOML file ({exc})") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ScenarioError(f"{name}: nested too deeply (tables and lists nest at most "
+                            f"{MAX_DEPTH} levels)") from None
+    check_depth(raw, name)
+    return raw
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    if "\0" in str(path):  # os.stat would raise ValueError
+        raise ScenarioError(f"{name}: not a valid file name (it holds a NUL character)")
+    try:
+        info = os.stat(path)
+        _check_regular(name, info.st_mode)
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(_too_large(name))
+        # O_NONBLOCK: should a FIFO replace the file after the check, open must not wait.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            _check_regular(name, os.fstat(handle.fileno()).st_mode)
+            data = handle.read(MAX_FILE_BYTES + 1)  # never more, whatever the file is
+    except (FileNotFoundError, NotADirectoryError):
+        raise ScenarioError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{name}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:  # grew since the stat
+        raise ScenarioError(_too_large(name))
+    return data
+
+
+def _too_large(name: str) -> str:
+    return (f"{name}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a scenario or experiment "
+            "file is a few KB of TOML text")
+
+
+def _check_regular(name: str, mode: int) -> None:
+    for test, what in _NOT_FILES:
+        if test(mode):
+            raise ScenarioError(f"{name}: {what}")
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(f"{name}: not a regular file")
+
+
+def _decode(name: str, data: bytes) -> str:
+    """UTF-8 text without a byte-order mark; the first non-UTF-8 byte is named."""
+    data = data.removeprefix(_UTF8_BOM)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(f"{name}: not a TOML file (not UTF-8 text): it is UTF-16; "
+                            "save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise ScenarioError(f"{name}: not a TOML file (not UTF-8 text): byte "
+                            f"0x{data[exc.start]:02x} at line {line}, column {column}; "
+                            "save it as UTF-8") from None
+
+
+def check_depth(data: Any, where: str) -> None:
+    """Refuse tables and lists nested deeper than :data:`~o2osim.limits.MAX_DEPTH`.
+
+    Checked without recursion before anything that recurses (copying, validating,
+    describing) sees the data.
+    """
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, dict):
+            children = [(v, f"{path}.{_key_text(k)}" if path else _key_text(k))
+                        for k, v in node.items()]
+        elif isinstance(node, list):
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(node)]
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise ScenarioError(f"{where}: {_short_path(path)}: nested more than {MAX_DEPTH} "
+                                "levels deep (a scenario nests at most 7)")
+        stack.extend((child, depth + 1, where_) for child, where_ in children)
+
+
+def _short_path(path: str) -> str:
+    return path if len(path) <= 60 else path[:57] + "..."
 
 
 def scenario_from_dict(
-    raw: dict[str, Any], source: str = "<scenario>", overrides: list[str] | None = None
+    raw: dict[str, Any], source: str = "<scenario>", overrides: list[str] | None = None,
+    *, origin: str = "--set",
 ) -> Scenario:
-    """Validate a raw (TOML-shaped) dict, after applying dotted overrides."""
-    data = apply_overrides(raw, overrides or [], source)
+    """Validate a raw (TOML-shaped) dict, after applying dotted overrides.
+
+    Messages start with ``source`` and name the override at fault as ``origin item``.
+    """
+    return _validated(raw, source, list(overrides or []), origin)
+
+
+def with_overrides(
+    scenario: Scenario, overrides: list[str], *, origin: str = "--set"
+) -> Scenario:
+    """Return a new scenario with dotted ``key=value`` overrides applied.
+
+    The scenario itself is valid, so a problem is the overrides': the message starts
+    with them (``origin item``), not with a file.
+    """
+    return _validated(scenario_to_dict(scenario), None, list(overrides), origin)
+
+
+def _validated(
+    raw: dict[str, Any], source: str | None, overrides: list[str], origin: str
+) -> Scenario:
+    """``source`` None: the data is a valid scenario and only ``overrides`` can be at fault."""
+    data = apply_overrides(raw, overrides, source or "<scenario>", origin=origin)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(describe_validation_error(exc, data, source, overrides)) from None
-
-
-def with_overrides(scenario: Scenario, overrides: list[str]) -> Scenario:
-    """Return a new scenario with dotted ``key=value`` overrides applied."""
-    return scenario_from_dict(scenario_to_dict(scenario), "<overrides>", overrides)
+        line = describe_validation_error(exc, data, source or "", overrides, origin=origin,
+                                         before=raw, blame_all=source is None)
+        raise ScenarioError(line) from None
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -1660,38 +1851,82 @@ def scenario_hash(scenario: Scenario) -> str:
 
 # ---------------------------------------------------------------- overrides
 
-_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
+#: A key path segment: a TOML bare key (or any word, in any script, so that a misspelt
+#: "pickérs" is reported as an unknown key with a suggestion), and an optional index.
+_SEGMENT = re.compile(r"^([\w-]+)(?:\[([0-9]+)\])?$")
 
 
 def parse_override_value(text: str) -> Any:
-    """A TOML value (``16``, ``0.5``, ``true``, ``"3h"``, ``[1, 2]``, ``{...}``), else a string."""
+    """A TOML value (``16``, ``0.5``, ``true``, ``"3h"``, ``[1, 2]``, ``{...}``), else a string.
+
+    A value nested so deeply that the TOML parser runs out of stack raises
+    ``RecursionError``; :func:`apply_overrides` turns it into one line.
+    """
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
 
 
-def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> dict[str, Any]:
+def override_label(origin: str, item: str) -> str:
+    """How messages name an override: ``--set k=v`` as typed, or ``file: table: k=v``.
+
+    A very long one (a pasted table, 500 brackets) is cut, so the line stays readable.
+    """
+    shown = _printable(item)
+    shown = shown if len(shown) <= 100 else shown[:97] + "..."
+    return f"{origin} {shown}" if origin.startswith("-") else f"{origin}: {shown}"
+
+
+def apply_overrides(
+    raw: dict[str, Any], overrides: list[str], source: str, *, origin: str = "--set"
+) -> dict[str, Any]:
     """Apply ``a.b[0].c=value`` overrides to a copy of ``raw``.
 
     A list of named tables can also be addressed by name:
-    ``customers.segments.resident.arrivals_per_day=500``.
+    ``customers.segments.resident.arrivals_per_day=500``. Errors name the override
+    as ``origin item`` (:func:`override_label`).
     """
     import copy
 
+    check_depth(raw, source)  # deepcopy recurses per level
     data = copy.deepcopy(raw)
     for item in overrides:
+        label = override_label(origin, item)
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ScenarioError(f"--set {item!r}: write key=value, e.g. warehouse.pickers=16")
-        _set_path(data, key, parse_override_value(text.strip()), item)
+            shown = override_label(origin, repr(item))
+            raise ScenarioError(f"{shown}: write key=value, e.g. warehouse.pickers=16")
+        try:
+            value = parse_override_value(text.strip())
+        except RecursionError:
+            value = None  # reported just below, as for a value that parsed but is too deep
+            depth = MAX_DEPTH + 1
+        else:
+            depth = key.count(".") + 1 + _depth(value)
+        if depth > MAX_DEPTH:
+            raise ScenarioError(f"{label}: nested more than {MAX_DEPTH} levels deep (a "
+                                "scenario nests at most 7)")
+        _set_path(data, key, value, label)
     return data
 
 
-def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed value (0 for a plain value), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack and deepest <= MAX_DEPTH:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else \
+            node if isinstance(node, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _set_path(data: dict[str, Any], key: str, value: Any, label: str) -> None:
     node: Any = data
-    item = _printable(item)
     parts = key.split(".")
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
@@ -1699,27 +1934,27 @@ def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
             names = [t.get("name") for t in node if isinstance(t, dict)]
             if part not in names:
                 raise ScenarioError(
-                    f"--set {item}: no entry named {part!r} under {'.'.join(parts[:depth])}; "
+                    f"{label}: no entry named {part!r} under {'.'.join(parts[:depth])}; "
                     f"names: {', '.join(map(str, names))}"
                 )
             if last:
-                raise ScenarioError(f"--set {item}: cannot replace a whole table by name")
+                raise ScenarioError(f"{label}: cannot replace a whole table by name")
             node = node[names.index(part)]
             continue
         if not isinstance(node, dict):
             raise ScenarioError(
-                f"--set {item}: {'.'.join(parts[:depth])} is a value ({_short(node)}), "
+                f"{label}: {'.'.join(parts[:depth])} is a value ({_short(node)}), "
                 f"not a table, so it has no key {part!r}"
             )
         match = _SEGMENT.match(part)
         if match is None:
-            raise ScenarioError(f"--set {item}: {part!r} is not a key path segment")
+            raise ScenarioError(f"{label}: {part!r} is not a key path segment")
         name, index = match.group(1), match.group(2)
         if index is not None:
             seq = node.get(name)
             if not isinstance(seq, list) or int(index) >= len(seq):
                 size = len(seq) if isinstance(seq, list) else 0
-                raise ScenarioError(f"--set {item}: {name} has {size} entries, no [{index}]")
+                raise ScenarioError(f"{label}: {name} has {size} entries, no [{index}]")
             if last:
                 seq[int(index)] = value
             else:
@@ -1735,12 +1970,16 @@ def _set_path(data: dict[str, Any], key: str, value: Any, item: str) -> None:
 
 
 def describe_validation_error(
-    exc: ValidationError, data: dict[str, Any], source: str, overrides: list[str] | None = None
+    exc: ValidationError, data: dict[str, Any], source: str, overrides: list[str] | None = None,
+    *, origin: str = "--set", before: dict[str, Any] | None = None, blame_all: bool = False,
 ) -> str:
     """One line for the first problem, naming the file, key path, value and what is allowed.
 
-    If a ``--set`` override wrote the key at fault (or the table holding it), the
-    line names that override too, so nobody searches the file for it.
+    If an override wrote the key at fault (or the table holding it, or created the
+    unknown table it lies in: ``before`` is the data before the overrides), the line
+    names that override as ``origin item`` too, so nobody searches the file for it.
+    ``blame_all``: the data was valid before the overrides, so when no single one
+    matches, all of them are named. An empty ``source`` starts the line with them.
     """
     errors = exc.errors(include_url=False)
     first = _likely_cause(errors)
@@ -1750,30 +1989,35 @@ def describe_validation_error(
     cause = first.get("ctx", {}).get("error")
     if isinstance(cause, KeyPathError):
         shown = "" if cause.value is ABSENT else f" = {_short(cause.value)}"
-        line = f"{source}: {cause.path}{shown}: {cause.message}"
+        line = f"{cause.path}{shown}: {cause.message}"
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(first["loc"], data)
         leaf = str(first["loc"][-1])
         # 0.7, not difflib's 0.6: a typo scores >= 0.8; "reporting" vs "airport" scores 0.625.
         hint = difflib.get_close_matches(leaf, allowed, n=1, cutoff=0.7)
         did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
-        line = (f"{source}: {where}: unknown key{did_you_mean} "
-                f"(allowed here: {', '.join(allowed)})")
+        line = f"{where}: unknown key{did_you_mean} (allowed here: {', '.join(allowed)})"
     elif kind == "missing":
-        line = f"{source}: {where}: required key is missing"
+        line = f"{where}: required key is missing"
     else:
         msg = first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if kind == "union_tag_invalid" or kind == "union_tag_not_found":
             msg = f"dist must be one of: {DIST_NAMES}"
+        if kind == "int_type" and isinstance(value, float):  # TOML reads 1e9 as a float
+            msg += " (write a whole number without a decimal point or exponent)"
         shown = f" = {_short(value)}" if known else ""
-        line = f"{source}: {where}{shown}: {msg}"
+        line = f"{where}{shown}: {msg}"
     more = len(errors) - 1
     if more:
         line += f" (and {more} more problem{'s' if more > 1 else ''})"
-    culprit = _blame(cause.path if isinstance(cause, KeyPathError) else path, data, overrides)
+    in_before = before is None or _walk(before, first["loc"])[2]
+    fault = cause.path if isinstance(cause, KeyPathError) else path
+    culprit = _blame(fault, data, overrides, created=not in_before, message=line)
     if culprit is not None:
-        line = line.replace(f"{source}: ", f"{source}: --set {_printable(culprit)}: ", 1)
-    return line
+        line = f"{override_label(origin, culprit)}: {line}"
+    elif blame_all and overrides:
+        line = f"{override_label(origin, ', '.join(overrides))}: {line}"
+    return f"{source}: {line}" if source else line
 
 
 def _likely_cause(errors: list[Any]) -> Any:
@@ -1792,19 +2036,39 @@ def _printable(text: str) -> str:
 
 
 def _key_text(part: Any) -> str:
-    """A key as a key path shows it: bare if it can be, else quoted (one line, always)."""
+    """A key as a key path shows it: bare if it can be, else quoted (one line, always).
+
+    Letters of any script stay as typed ("pickérs"); a key with spaces or punctuation is
+    quoted, and control or invisible characters are escaped so that they show.
+    """
     text = str(part)
-    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text)
+    if re.fullmatch(r"[\w-]+", text):
+        return text
+    return json.dumps(text, ensure_ascii=not text.isprintable())
 
 
-def _blame(path: str, data: Any, overrides: list[str] | None) -> str | None:
-    """The last override that set ``path``, a table above it, or a key directly in it."""
+def _blame(path: str, data: Any, overrides: list[str] | None, created: bool = False,
+           message: str = "") -> str | None:
+    """The last override that set ``path``, a table above it, or a key directly in it.
+
+    ``created``: ``path`` was not in the data before the overrides, so an override
+    that wrote below it (``foo.bar.baz=1`` for an unknown ``foo``) created it. Else
+    the last override of a key that ``message`` names: a cross-field check blames one
+    key but names the other (``--set scenario.horizon="1s"`` makes the file's warm-up
+    "longer than scenario.horizon").
+    """
     if not path:
         return None
-    for item in reversed(overrides or []):
-        target = _override_path(data, item.partition("=")[0].strip())
+    targets = [(item, _override_path(data, item.partition("=")[0].strip()))
+               for item in reversed(overrides or [])]
+    for item, target in targets:
         parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", target)
         if path in (target, parent) or path.startswith((target + ".", target + "[")):
+            return item
+        if created and target.startswith((path + ".", path + "[")):
+            return item
+    for item, target in targets:
+        if target and re.search(rf"(?<![\w.\[]){re.escape(target)}(?![\w.\[])", message):
             return item
     return None
 
@@ -1833,7 +2097,7 @@ def _override_path(data: Any, key: str) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, dt.date | dt.time) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -20,27 +20,54 @@ UNIT_MINUTES: dict[str, float] = {
 ALLOWED_UNITS = "s, min, h, d"
 DAY = 1440.0
 HOUR = 60.0
+#: A year of 365 days, minutes (for messages and limits, not for calendars).
+YEAR = 365 * DAY
 
+#: A duration as :func:`format_duration` writes it: an unsigned number and a unit.
 _DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*(s|min|h|d)\s*$")
+#: What people may type instead: a sign, or inf/nan, so that the message can say why
+#: it is refused instead of only "not a duration".
+_SIGNED = re.compile(
+    r"^\s*([+-]?)\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf(?:inity)?|nan))"
+    r"\s*(s|min|h|d)\s*$"
+)
 
 
-def parse_duration(text: object) -> float:
-    """Return the duration in minutes; raise ``ValueError`` with what is allowed."""
+def _range(at_most: float) -> str:
+    """The allowed range, as the error messages show it."""
+    if math.isinf(at_most):
+        return "a duration is finite and 0s or longer"
+    years = at_most / YEAR
+    shown = f"{years:,.0f}" if years.is_integer() else f"{years:.3g}"
+    return f"a duration is 0s to {format_duration(at_most)} ({shown} years)"
+
+
+def parse_duration(text: object, *, at_most: float = math.inf) -> float:
+    """Return the duration in minutes, ``0 <= minutes <= at_most``.
+
+    Raise ``ValueError`` saying what is allowed (and only ``ValueError``, whatever
+    ``text`` is).
+    """
     if isinstance(text, bool) or not isinstance(text, str):
         raise ValueError(
             f"a duration needs a unit, as a string such as \"90s\", \"15min\", \"3h\" or \"2d\" "
             f"(got {text!r})"
         )
-    match = _DURATION.match(text)
+    match = _SIGNED.match(text)
     if match is None:
         raise ValueError(
             f"{text!r} is not a duration; write a number and a unit ({ALLOWED_UNITS}), "
             "e.g. \"90s\" or \"1.5h\""
         )
-    number = float(text.strip()[: -len(match.group(2))])
+    sign, number, unit = match.group(1), float(match.group(2)), match.group(3)
     if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a finite duration")
-    return number * UNIT_MINUTES[match.group(2)]
+        raise ValueError(f"{text!r} is not a finite duration; {_range(at_most)}")
+    if sign == "-" and number != 0:
+        raise ValueError(f"{text!r} is negative; {_range(at_most)}")
+    minutes = number * UNIT_MINUTES[unit]  # "1e308d" overflows here, so check again
+    if not minutes <= at_most:
+        raise ValueError(f"{text!r} is too long; {_range(at_most)}")
+    return minutes
 
 
 def format_duration(minutes: float) -> str:

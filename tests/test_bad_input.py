@@ -75,7 +75,8 @@ class Case:
     missing: bool = False  # or: nothing is written at all
     name: str = "scenario.toml"
     args: tuple[str, ...] = ()  # extra command-line arguments
-    names_file: bool = True  # the line starts with the file's path (else with --set)
+    names_file: bool = True  # the line starts with the file's path (else with the flag)
+    flag: str = "--set"  # the option the line starts with when it does not name the file
 
 
 CASES = {
@@ -276,8 +277,10 @@ CASES = {
         ("--set customers.segments.resident.arrivals_per_day=-5",
          "customers.segments[0].arrivals_per_day = -5"),
         args=("--set", "customers.segments.resident.arrivals_per_day=-5")),
+    # The file is not at fault, so the line names the option the user typed instead.
     "horizon-option-malformed": Case(
-        ("scenario.horizon = '2 weeks'", "not a duration"), args=("--horizon", "2 weeks")),
+        ("scenario.horizon = '2 weeks'", "not a duration"), args=("--horizon", "2 weeks"),
+        names_file=False, flag="--horizon"),
 }
 
 
@@ -320,7 +323,7 @@ def test_bad_scenario_gives_one_line_and_status_2(
     if case.names_file:
         assert line.startswith(f"o2osim: error: {path}: "), line
     else:
-        assert line.startswith("o2osim: error: --set "), line
+        assert line.startswith(f"o2osim: error: {case.flag} "), line
     for fragment in case.expect:
         assert fragment in line, f"{fragment!r} not in {line!r}"
     assert "Traceback" not in captured.out + captured.err

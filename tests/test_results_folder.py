@@ -36,14 +36,25 @@ def test_cli_run_writes_a_complete_folder(baseline_path, tmp_path):
 
 def test_existing_folder_is_refused_then_replaced_with_force(baseline_path, tmp_path, capsys):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "keep.txt").write_text("mine")
+    assert main(["run", str(baseline_path), "--out", str(out), *SHORT]) == 0
+    first = (out / "manifest.json").read_text()
     assert main(["run", str(baseline_path), "--out", str(out), *SHORT]) == 2
     assert "--force" in capsys.readouterr().err
-    assert (out / "keep.txt").read_text() == "mine"
+    assert (out / "manifest.json").read_text() == first
     assert main(["run", str(baseline_path), "--out", str(out), "--force", *SHORT]) == 0
-    assert not (out / "keep.txt").exists()
     assert (out / "orders.parquet").exists()
+
+
+def test_force_never_replaces_a_folder_holding_a_users_file(baseline_path, tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["run", str(baseline_path), "--out", str(out), "--force", *SHORT]) == 2
+    err = capsys.readouterr().err
+    assert "keep.txt" in err and "choose a new --out" in err
+    assert "use --force" not in err
+    assert (out / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
 def test_failure_while_writing_leaves_nothing(tmp_path):

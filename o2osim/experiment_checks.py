@@ -1,0 +1,187 @@
+"""Checks of an experiment file that name the key path at fault, for :mod:`o2osim.experiment`.
+
+Every message is one line: the experiment file, the key path as the file
+writes it (``factors."warehouse.pickers"``, ``experiment.horizon``), the value
+and what is allowed. Scenario errors caused by a factor or by the experiment's
+horizon and warm-up are blamed on that key of the experiment file, not on a
+``--set`` the user never typed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .bundled import bundled_names, resolve_scenario_path
+from .scenario import ABSENT, KeyPathError, Scenario, ScenarioError, with_overrides
+from .units import format_duration, parse_duration
+
+#: Scenario keys an experiment sets itself: a factor on one would be ignored or fight it.
+OWN_KEYS = {"scenario.seed": "experiment.seed"}
+#: What a value of the wrong type should have been, by pydantic error type.
+_WANTED = {
+    "list_type": "give a list",
+    "dict_type": "give a table (a [header] and its keys)",
+    "model_type": "give a table (a [header] and its keys)",
+    "string_type": "give a string in quotes",
+}
+
+
+def factor_path(key: str) -> str:
+    """A factor's key path as the experiment file spells it: ``factors."warehouse.pickers"``."""
+    return "factors." + (key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key))
+
+
+def short(value: Any) -> str:
+    """A value as a message shows it: one line, never a whole table."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe_error(exc: ValidationError, path: Path, meta_keys: Iterable[str]) -> str:
+    """One line for the first problem: file, key path, value, what is allowed."""
+    first = exc.errors(include_url=False)[0]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, KeyPathError):
+        shown = "" if cause.value is ABSENT else f" = {short(cause.value)}"
+        return f"{path}: {cause.path}{shown}: {cause.message}"
+    loc = [str(p) for p in first["loc"]]
+    if loc[:1] == ["factors"] and len(loc) > 1:
+        where = factor_path(loc[1]) + "".join(f"[{p}]" for p in loc[2:])
+    else:
+        where = ".".join(loc) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    shown = f" = {short(first['input'])}"
+    if first["type"] == "missing":
+        shown = ""
+        message = "missing" + (
+            "; an experiment file starts with an [experiment] table"
+            if where == "experiment"
+            else ""
+        )
+    elif first["type"] == "extra_forbidden":
+        in_meta = where.startswith("experiment.")
+        allowed = meta_keys if in_meta else ("experiment", "factors")
+        message = "unknown key (allowed: " + ", ".join(allowed) + ")"
+        if where == "experiment.factors":
+            message += (
+                "; keys after the [experiment] header belong to it: put the "
+                "factors under their own [factors] header"
+            )
+        shown = ""
+    elif loc[:1] == ["factors"] and isinstance(first["input"], dict) and len(loc) == 2:
+        message = (
+            f"a table, not a list of values; quote a dotted key so it stays one "
+            f'factor: "{loc[1]}.KEY" = [value, ...]'
+        )
+    elif loc[:1] == ["factors"] and len(loc) == 2:
+        message = "give a list of the values to try, e.g. [8, 12, 16]"
+    elif where == "experiment.report_kpis" and first["type"] == "list_type":
+        message = 'give a list of "group/name/kpi" strings, e.g. ["overall/all/on_time_rate"]'
+    elif first["type"] in _WANTED:
+        message = _WANTED[first["type"]]
+    return f"{path}: {where}{shown}: {message}"
+
+
+def apply_overrides(scenario: Scenario, overrides: list[str], origin: str) -> Scenario:
+    """``with_overrides`` naming where the overrides came from, where scenario.py can."""
+    if "origin" in inspect.signature(with_overrides).parameters:
+        return with_overrides(scenario, overrides, origin=origin)  # type: ignore[call-arg]
+    return with_overrides(scenario, overrides)
+
+
+def reason(message: str, item: str) -> str:
+    """The part of a scenario error after the override it names (the key path and why)."""
+    at = message.find(f"{item}: ")
+    return message[at + len(item) + 2 :] if at >= 0 else message
+
+
+def scenario_path(where: str, file: str, source: Path) -> Path:
+    """A scenario file relative to the experiment file, or a bundled scenario's name."""
+    path = resolve_scenario_path(file, base=source.parent)
+    if path.is_file():
+        return path.resolve()
+    names = ", ".join(bundled_names()) or "none installed"
+    problem = "is a folder" if path.is_dir() else "no such file"
+    raise ScenarioError(
+        f"{source}: {where} = {file!r}: {problem} ({path.absolute()}); give a scenario file, "
+        f"relative to the experiment file's folder, or a bundled scenario: {names}"
+    )
+
+
+def with_run_length(
+    base: Scenario, horizon_text: str | None, warmup_text: str | None, file: str, source: Path
+) -> Scenario:
+    """``base`` with the experiment's horizon and warm-up, checked against each other and
+    against the scenario's own values, blaming the experiment file's keys."""
+    if horizon_text is None and warmup_text is None:
+        return base
+    own = base.scenario
+    horizon = parse_duration(horizon_text) if horizon_text is not None else own.horizon
+    warmup = parse_duration(warmup_text) if warmup_text is not None else own.warmup
+    if warmup >= horizon:
+        if warmup_text is not None and horizon_text is not None:
+            raise ScenarioError(
+                f"{source}: experiment.warmup = {warmup_text!r}: must be "
+                f"shorter than experiment.horizon ({horizon_text})"
+            )
+        if warmup_text is not None:
+            raise ScenarioError(
+                f"{source}: experiment.warmup = {warmup_text!r}: must be shorter than the "
+                f"horizon of {file} (its scenario.horizon is {format_duration(horizon)}); "
+                "set experiment.horizon too"
+            )
+        raise ScenarioError(
+            f"{source}: experiment.horizon = {horizon_text!r}: must be longer than the "
+            f"warm-up of {file} (its scenario.warmup is {format_duration(warmup)}); "
+            "set experiment.warmup too"
+        )
+    common = []
+    if horizon_text is not None:
+        common.append(f'scenario.horizon="{horizon_text}"')
+    if warmup_text is not None:
+        common.append(f'scenario.warmup="{warmup_text}"')
+    key, value = (
+        ("experiment.horizon", horizon_text)
+        if horizon_text is not None
+        else ("experiment.warmup", warmup_text)
+    )
+    try:
+        return apply_overrides(base, common, f"{source}: experiment")
+    except ScenarioError as exc:
+        text = str(exc)
+        for item in common:  # the override the scenario refused names the key to blame
+            if item in text:
+                key = "experiment." + item.split("=")[0].removeprefix("scenario.")
+                value = horizon_text if key == "experiment.horizon" else warmup_text
+                text = reason(text, item)
+                break
+        raise ScenarioError(
+            f"{source}: {key} = {value!r}: not accepted by {file}: {text}"
+        ) from None
+
+
+def factor_error(
+    message: str,
+    keys: list[str],
+    combo: tuple[Any, ...],
+    overrides: tuple[str, ...],
+    source: Path,
+    file: str | None,
+) -> str:
+    """A scenario's refusal of a variant, blamed on the factor (and value) that caused it."""
+    scenario = f" (in {file})" if file else ""
+    for key, value, item in zip(keys, combo, overrides, strict=True):
+        if item in message:
+            return (
+                f"{source}: {factor_path(key)}: value {short(value)}{scenario}: "
+                f"{reason(message, item)}"
+            )
+    values = ", ".join(f"{factor_path(k)} = {short(v)}" for k, v in zip(keys, combo, strict=True))
+    return f"{source}: factors: the variant {values}{scenario} is refused: {message}"
