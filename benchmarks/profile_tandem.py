@@ -33,14 +33,22 @@ from o2osim.world import World
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS,
-                        help=f"orders expected over the horizon (default {DEFAULT_ORDERS:,})")
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=DEFAULT_ORDERS,
+        help=f"orders expected over the horizon (default {DEFAULT_ORDERS:,})",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=int, default=25, help="functions to print (default 25)")
-    parser.add_argument("--sort", default="tottime",
-                        help="pstats sort key: tottime (default), cumulative, ncalls, ...")
-    parser.add_argument("--tables", action="store_true",
-                        help="also profile building the pandas tables and KPIs")
+    parser.add_argument(
+        "--sort",
+        default="tottime",
+        help="pstats sort key: tottime (default), cumulative, ncalls, ...",
+    )
+    parser.add_argument(
+        "--tables", action="store_true", help="also profile building the pandas tables and KPIs"
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the raw profile here")
     args = parser.parse_args(argv)
 
@@ -56,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - started
 
     what = "World + run + tables/KPIs" if args.tables else "World + run"
-    print(f"o2osim tandem, {len(world.book):,} orders placed, {info.events:,} events; "
-          f"{what}: {wall:.2f} s under cProfile")
+    print(
+        f"o2osim tandem, {len(world.book):,} orders placed, {info.events:,} events; "
+        f"{what}: {wall:.2f} s under cProfile"
+    )
     if args.out is not None:
         profiler.dump_stats(args.out)
         print(f"raw profile written to {args.out}")

@@ -17,8 +17,11 @@ def _notebook(cells: list) -> nbformat.NotebookNode:
     for index, cell in enumerate(cells):
         cell["id"] = f"cell-{index:02d}"  # stable ids keep regenerated notebooks diff-free
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 
@@ -76,7 +79,7 @@ def quickstart() -> nbformat.NotebookNode:
             "    'catalogue.items_per_order=1.0',\n"
             "    'warehouse.unlimited_stock=true', 'warehouse.pickers=4',\n"
             "    'scenario.warmup=\"12h\"',\n"
-            "    'warehouse.pick_time={dist=\"exponential\", mean=\"1min\"}',\n"
+            '    \'warehouse.pick_time={dist="exponential", mean="1min"}\',\n'
             "    'channels.online_delivery.route=[\"pick\"]',\n"
             "])\n"
             "waits = [o2osim.simulate(teaching, seed=s, horizon='3d').kpi('resource', 'pick', "
@@ -95,9 +98,7 @@ def quickstart() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
-
-
-EXPERIMENT_TOML = '''
+EXPERIMENT_TOML = """
 [experiment]
 name = "pickers_small"
 scenario = "{scenario}"
@@ -109,7 +110,7 @@ report_kpis = ["overall/all/lead_time_p95", "resource/pick/mean_wait"]
 
 [factors]
 "warehouse.pickers" = [6, 9, 12]
-'''
+"""
 
 
 def explore_results() -> nbformat.NotebookNode:
@@ -401,7 +402,7 @@ def customer_behaviour() -> nbformat.NotebookNode:
             "are now cancelled (`outcome == 'cancelled'`), and does the fill rate change?\n"
             "3. **Queues and reneging.** Raise the store's capacity "
             "(`stores[0].capacity=600`) or the visitors' patience "
-            "(`customers.segments[0].patience.time.mean=\"40min\"`, and `segments[1]` for "
+            '(`customers.segments[0].patience.time.mean="40min"`, and `segments[1]` for '
             "the webroomers). How do `reneged_at_door` and the store's buyers move? Then "
             "set `customers.segments[0].patience.balk_at=30` (a visitor who finds 30 "
             "waiting walks away) and see where visitors now give up."

@@ -1,9 +1,17 @@
-"""The Python API for notebooks and scripts: ``simulate`` a scenario, get tables.
+"""The Python API for notebooks and scripts: ``simulate`` a scenario, save and load runs.
 
 >>> import o2osim
 >>> sc = o2osim.load_scenario("configs/wenzhou_baseline.toml")      # doctest: +SKIP
 >>> result = o2osim.simulate(sc, seed=1, overrides=["warehouse.pickers=16"])  # doctest: +SKIP
 >>> result.kpis.head()                                               # doctest: +SKIP
+>>> again = load_run(result.save("results/base"))                    # doctest: +SKIP
+
+A run folder is self-contained: besides the resolved ``scenario.toml`` it holds
+every table the KPIs and the money are computed from (see :mod:`o2osim.run_folder`),
+so :func:`load_run` gives back the same KPIs without running anything. The World
+is read once, in :func:`run_tables`; KPIs and money are computed from the tables
+only, in :func:`price_and_measure`. This module must not compute KPIs itself, nor
+write outside the folder it is given.
 """
 
 from __future__ import annotations
@@ -21,12 +29,40 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .economics import order_money
+from .economics import Money, order_money
 from .kpis import compute_kpis
 from .results import atomic_folder
-from .scenario import Scenario, dump_scenario, scenario_hash, with_overrides
-from .tables import flights_table, inventory_table, orders_table, resources_table
+from .run_folder import (
+    TABLE_FILES,
+    RunFolderError,
+    check_run_folder,
+    read_run_folder,
+    write_kpis_csv,
+    write_run_tables,
+)
+from .scenario import Scenario, scenario_hash, with_overrides
+from .tables import (
+    RunTables,
+    counters_table,
+    flights_table,
+    inventory_table,
+    orders_table,
+    resource_stats_table,
+    resources_table,
+)
 from .world import RunInfo, World
+
+__all__ = [
+    "TABLE_FILES",
+    "Result",
+    "RunFolderError",
+    "check_run_folder",
+    "load_run",
+    "price_and_measure",
+    "run_tables",
+    "simulate",
+    "world_tables",
+]
 
 
 @dataclass
@@ -45,6 +81,22 @@ class Result:
     manifest: dict[str, Any] = field(default_factory=dict)
     #: One row per flight (empty without an airport); ``orders.flight`` is its row number.
     flights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Each resource's time averages and counts (see :func:`o2osim.tables.resource_stats_table`).
+    resource_stats: pd.DataFrame = field(default_factory=lambda: resource_stats_table({}))
+    #: Events counted after the warm-up (see :func:`o2osim.tables.counters_table`).
+    counters: pd.DataFrame = field(default_factory=lambda: counters_table({}))
+
+    @property
+    def tables(self) -> RunTables:
+        """The tables the KPIs and the money are computed from."""
+        return RunTables(
+            self.orders,
+            self.resources,
+            self.inventory,
+            self.flights,
+            self.resource_stats,
+            self.counters,
+        )
 
     def kpi(self, group: str, name: str, kpi: str) -> float:
         """One KPI value, e.g. ``result.kpi("resource", "pick", "mean_wait")``."""
@@ -53,42 +105,76 @@ class Result:
         return lookup(self.kpis, group, name, kpi)
 
     def save(self, folder: str | Path, force: bool = False, charts: bool = True) -> Path:
-        """Write the results folder (design §4) atomically; return its path."""
+        """Write the results folder atomically (tables, KPIs, charts); return its path."""
         from .chartkit import SavedCharts
         from .plots import save_run_charts
 
         folder = Path(folder)
         with atomic_folder(folder, force=force) as temp:
-            (temp / "scenario.toml").write_text(dump_scenario(self.scenario), encoding="utf-8")
-            self.orders.to_parquet(temp / "orders.parquet", index=False)
-            self.resources.to_parquet(temp / "resources.parquet", index=False)
-            self.inventory.to_parquet(temp / "inventory.parquet", index=False)
-            self.money.to_parquet(temp / "money.parquet", index=False)
-            if len(self.flights):
-                self.flights.to_parquet(temp / "flights.parquet", index=False)
-            self.kpis.to_csv(temp / "kpis.csv", index=False, float_format="%.6g")
+            write_run_tables(temp, self.scenario, self.tables, self.money)
+            write_kpis_csv(self.kpis, temp / "kpis.csv")
             # Charts come last: a chart that fails is skipped (and named), the tables stay.
             saved = (
-                save_run_charts(temp, self.scenario, self.orders, self.resources, self.kpis,
-                                self.inventory)
-                if charts else SavedCharts()
+                save_run_charts(
+                    temp, self.scenario, self.orders, self.resources, self.kpis, self.inventory
+                )
+                if charts
+                else SavedCharts()
             )
-            manifest = {**self.manifest, "charts": saved.drawn,
-                        "charts_skipped": saved.skipped}
-            (temp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                                encoding="utf-8")
+            manifest = {**self.manifest, "charts": saved.drawn, "charts_skipped": saved.skipped}
+            (temp / "manifest.json").write_text(
+                json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+            )
         return folder
+
+
+def run_tables(world: World, info: RunInfo | None = None) -> RunTables:
+    """The tables of a World that has run: the only place results are read from it.
+
+    Without ``info`` (what :meth:`World.run` returned) the resource statistics and the
+    counters are left empty.
+    """
+    scenario = world.scenario
+    orders = orders_table(
+        world.book,
+        world.segment_names,
+        world.channel_names,
+        [list(scenario.channels[n].route) for n in world.channel_names],
+        scenario.scenario.warmup,
+        world.due_times(),
+    )
+    airport = world.airport
+    flights = (
+        pd.DataFrame()
+        if airport is None
+        else flights_table(
+            airport.flight_departure,
+            airport.flight_name,
+            airport.flight_seats,
+            airport.flight_passengers,
+            airport.flight_preorders,
+        )
+    )
+    return RunTables(
+        orders,
+        resources_table(world.resource_log),
+        inventory_table(world.ledger),
+        flights,
+        resource_stats_table({} if info is None else info.resource_stats),
+        counters_table({} if info is None else info.counters),
+    )
 
 
 def world_tables(world: World) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The orders, resources and inventory tables of a World that has run."""
-    scenario = world.scenario
-    orders = orders_table(
-        world.book, world.segment_names, world.channel_names,
-        [list(scenario.channels[n].route) for n in world.channel_names],
-        scenario.scenario.warmup, world.due_times(),
-    )
-    return orders, resources_table(world.resource_log), inventory_table(world.ledger)
+    tables = run_tables(world)
+    return tables.orders, tables.resources, tables.inventory
+
+
+def price_and_measure(scenario: Scenario, tables: RunTables) -> tuple[Money, pd.DataFrame]:
+    """The money and the KPI table of a run: a function of its tables and scenario only."""
+    money = order_money(scenario, tables)
+    return money, compute_kpis(scenario, tables, money)
 
 
 def simulate(
@@ -115,16 +201,10 @@ def simulate(
     started = time.perf_counter()
     world = World(scenario)
     info = world.run(progress=progress)
-    orders, resources, inventory = world_tables(world)
-    airport = world.airport
-    flights = pd.DataFrame() if airport is None else flights_table(
-        airport.flight_departure, airport.flight_name, airport.flight_seats,
-        airport.flight_passengers, airport.flight_preorders,
-    )
-    money = order_money(scenario, orders, info.resource_stats, inventory, info.counters)
-    kpis = compute_kpis(scenario, orders, info.resource_stats, money, resources, flights,
-                        inventory=inventory)
+    tables = run_tables(world, info)
+    money, kpis = price_and_measure(scenario, tables)
     wall = time.perf_counter() - started
+    orders = tables.orders
     manifest = {
         "o2osim_version": __version__,
         "scenario": scenario.scenario.name,
@@ -144,5 +224,64 @@ def simulate(
         "numpy": np.__version__,
         "pandas": pd.__version__,
     }
-    return Result(scenario, world.seed, orders, resources, inventory, kpis, money.orders, info,
-                  wall, manifest, flights)
+    return Result(
+        scenario,
+        world.seed,
+        orders,
+        tables.resources,
+        tables.inventory,
+        kpis,
+        money.orders,
+        info,
+        wall,
+        manifest,
+        tables.flights,
+        tables.resource_stats,
+        tables.counters,
+    )
+
+
+# ---------------------------------------------------------------- reading a run folder
+
+
+def load_run(folder: str | Path) -> Result:
+    """A saved run, read back from its folder alone; KPIs and money computed again.
+
+    Raises :class:`RunFolderError` (one line per problem) for a damaged folder.
+    """
+    folder = Path(folder)
+    stored, problems = read_run_folder(folder)
+    if stored is None:
+        raise RunFolderError("\n".join(problems))
+    scenario, tables, manifest = stored.scenario, stored.tables, stored.manifest
+    try:
+        money, kpis = price_and_measure(scenario, tables)
+    except KeyError as exc:  # a table of another shape put in place of the run's own
+        raise RunFolderError(
+            f"{folder}: the tables do not fit its scenario.toml (no column "
+            f"{exc}); run the scenario again"
+        ) from None
+    meta = scenario.scenario
+    info = RunInfo(
+        int(manifest.get("seed", meta.seed)),
+        meta.horizon,
+        meta.warmup,
+        int(manifest.get("events", 0)),
+        tables.stats,
+        tables.counts,
+    )
+    return Result(
+        scenario,
+        info.seed,
+        tables.orders,
+        tables.resources,
+        tables.inventory,
+        kpis,
+        money.orders,
+        info,
+        float(manifest.get("wall_time_s", 0.0)),
+        manifest,
+        tables.flights,
+        tables.resource_stats,
+        tables.counters,
+    )

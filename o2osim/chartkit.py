@@ -2,8 +2,11 @@
 and one that fails is skipped with a :class:`ChartWarning` instead of raising.
 
 Used by the run charts (:mod:`o2osim.plots`) and the experiment report
-(:mod:`o2osim.report`); both are drawn after the work is done, when an exception
-would throw the results away.
+(:mod:`o2osim.report`, :mod:`o2osim.experiment_charts`); both are drawn after
+the work is done, when an exception would throw the results away. Also holds
+the small drawing helpers they share (empty-axes notes, safe bins, stacked
+segment bars, KPI rows as a table). It reads no file, knows no scenario and
+draws no chart of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 NO_ORDERS = "no orders after the warm-up"
@@ -109,3 +114,47 @@ def safe_bins(values: np.ndarray, wanted: int = 60) -> np.ndarray:
     if low > -np.finfo(float).max:
         return np.array([np.nextafter(low, -np.inf), high])
     return np.array([low, np.nextafter(high, np.inf)])  # the lowest float: widen upwards
+
+
+def segment_bars(
+    table: pd.DataFrame, title: str, xlabel: str, ncols: int, **style: object
+) -> Figure:
+    """Stacked horizontal bars, one per segment (rows of ``table``), each part labelled
+    with its share of the row when it is at least 6%."""
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.6 * len(table)))
+    table.plot.barh(stacked=True, ax=ax, width=0.6, **style)
+    totals = table.sum(axis=1).to_numpy()
+    for container in ax.containers:
+        if not isinstance(container, BarContainer):  # barh draws only bars; for the checker
+            continue
+        values = np.asarray(container.datavalues, dtype=float)
+        ax.bar_label(
+            container,
+            labels=[
+                f"{v / t:.0%}" if t and v / t >= 0.06 else ""
+                for v, t in zip(values, totals, strict=True)
+            ],
+            label_type="center",
+            fontsize=8,
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.legend(
+        frameon=False,
+        ncols=ncols,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2),
+    )
+    fig.tight_layout()
+    return fig
+
+
+def kpi_table(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """KPI rows named ``<prefix><part>`` as a table: one row per name, one column per part."""
+    return (
+        rows.assign(part=rows["kpi"].str.removeprefix(prefix))
+        .pivot_table(index="name", columns="part", values="value", sort=False)
+        .fillna(0.0)
+    )

@@ -58,7 +58,7 @@ CHOICE_POLICIES: dict[str, Policy] = {}
 
 
 #: Decorator: ``@choice_policy("name")`` registers a policy function.
-choice_policy = registrar(CHOICE_POLICIES)
+choice_policy = registrar(CHOICE_POLICIES, "choice")
 
 
 @choice_policy("shares")
@@ -70,8 +70,11 @@ def fixed_shares(taste: Taste, options: Sequence[Option]) -> list[float]:
 def utilities(taste: Taste, options: Sequence[Option]) -> list[float]:
     """The logit's systematic utilities V_j (dimensionless)."""
     return [
-        constant + taste.per_cny * price + taste.per_promised_hour * hours
-        + taste.per_travel_km * km + taste.per_trust * trust
+        constant
+        + taste.per_cny * price
+        + taste.per_promised_hour * hours
+        + taste.per_travel_km * km
+        + taste.per_trust * trust
         for constant, (price, hours, km, trust) in zip(taste.constants, options, strict=True)
     ]
 
@@ -88,7 +91,7 @@ def logit(taste: Taste, options: Sequence[Option]) -> list[float]:
 
 @dataclass(frozen=True)
 class Offer:
-    """What a channel offers a customer, apart from the basket (set by the World).
+    """What a channel offers a customer, apart from the basket (set by the demand builder).
 
     ``fee_cny`` is charged below ``free_above_cny`` (None: never waived);
     ``depot`` is the channel's depot, None for the segment's own depot (then the
@@ -110,16 +113,22 @@ class Offer:
 class Chooser:
     """Turns a basket value and a home into choice probabilities for one segment."""
 
-    def __init__(self, policy: Policy, taste: Taste, offers: Sequence[Offer],
-                 road_km: Callable[[tuple[float, float], tuple[float, float]], float]) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        taste: Taste,
+        offers: Sequence[Offer],
+        road_km: Callable[[tuple[float, float], tuple[float, float]], float],
+    ) -> None:
         self.policy = policy
         self.taste = taste
         self.offers = tuple(offers)
         self.road_km = road_km
         self.limited = any(o.max_km is not None for o in self.offers)
 
-    def options(self, value: float, x: float, y: float, home_km: float,
-                trust: Sequence[float] | None = None) -> list[Option]:
+    def options(
+        self, value: float, x: float, y: float, home_km: float, trust: Sequence[float] | None = None
+    ) -> list[Option]:
         """Each channel's :data:`Option` for a basket worth ``value`` CNY before tax and a
         customer at (``x``, ``y``) km, ``home_km`` road km from the segment's depot;
         ``trust`` is this customer's own trust per channel (None: the offers')."""
@@ -131,16 +140,23 @@ class Chooser:
             km = 0.0
             if offer.travels:
                 km = 2.0 * self.distance(offer, x, y, home_km)
-            found.append((value * (1.0 + offer.tax_rate) + fee, offer.promised_hours, km,
-                          offer.trust if trust is None else trust[k]))
+            found.append(
+                (
+                    value * (1.0 + offer.tax_rate) + fee,
+                    offer.promised_hours,
+                    km,
+                    offer.trust if trust is None else trust[k],
+                )
+            )
         return found
 
     def distance(self, offer: Offer, x: float, y: float, home_km: float) -> float:
         """Road km from the home to the channel's depot."""
         return home_km if offer.depot is None else self.road_km((x, y), offer.depot)
 
-    def probabilities(self, value: float, x: float, y: float, home_km: float,
-                      trust: Sequence[float] | None = None) -> list[float]:
+    def probabilities(
+        self, value: float, x: float, y: float, home_km: float, trust: Sequence[float] | None = None
+    ) -> list[float]:
         """Choice probabilities over the segment's channels, summing to 1.
 
         Channels not offered at this home get 0 and the others are renormalised: for
@@ -149,8 +165,10 @@ class Chooser:
         """
         weights = self.policy(self.taste, self.options(value, x, y, home_km, trust))
         if self.limited:
-            offered = [w if o.max_km is None or self.distance(o, x, y, home_km) <= o.max_km
-                       else 0.0 for w, o in zip(weights, self.offers, strict=True)]
+            offered = [
+                w if o.max_km is None or self.distance(o, x, y, home_km) <= o.max_km else 0.0
+                for w, o in zip(weights, self.offers, strict=True)
+            ]
             if sum(offered) > 0:
                 weights = offered
         total = sum(weights)

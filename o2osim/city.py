@@ -72,8 +72,11 @@ def homes(
         while True:
             radius = distance.block(distance_rng, block)
             angle = direction_rng.uniform(0.0, 2.0 * math.pi, block)
-            yield from zip((centre[0] + radius * np.cos(angle)).tolist(),
-                           (centre[1] + radius * np.sin(angle)).tolist(),
-                           (radius * detour).tolist(), strict=True)
+            yield from zip(
+                (centre[0] + radius * np.cos(angle)).tolist(),
+                (centre[1] + radius * np.sin(angle)).tolist(),
+                (radius * detour).tolist(),
+                strict=True,
+            )
 
     return values().__next__

@@ -1,4 +1,4 @@
-"""The ``o2osim`` command: run, check and list scenarios, sweep experiments.
+"""The ``o2osim`` command: run, check and list scenarios, sweep experiments, report.
 
 Bad input (a wrong scenario, an unsafe or existing results folder, a run too
 big for the machine, a full disk) prints one line on stderr and exits with
@@ -218,14 +218,49 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, out: Console) -> int:
+    """An experiment folder: charts and report.md; a run folder: kpis.csv from its tables."""
+    folder: Path = args.results
+    give = "give the --out folder of `o2osim run` or of `o2osim sweep`"
+    if not folder.exists():
+        raise ScenarioError(f"{folder}: does not exist; {give}")
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder}: is not a folder; {give}")
+    if (folder / "experiment.json").exists():
+        return _report_experiment(folder, out)
+    if (folder / "manifest.json").exists():
+        return _report_run(folder, out)
+    raise ScenarioError(
+        f"{folder}: neither a run folder (manifest.json) nor an experiment "
+        f"folder (experiment.json); {give}"
+    )
+
+
+def _report_experiment(folder: Path, out: Console) -> int:
     from .report import write_report
     from .runner import check_experiment_folder
 
-    problems = check_experiment_folder(args.results)
+    problems = check_experiment_folder(folder)
     if problems:
         raise ScenarioError("\n".join(problems))
-    report = write_report(args.results)
-    out.print(f"wrote {report} and {args.results / 'charts'}/", markup=False)
+    report = write_report(folder)
+    out.print(f"experiment folder: wrote {report} and {folder / 'charts'}/", markup=False)
+    return 0
+
+
+def _report_run(folder: Path, out: Console) -> int:
+    from .report import rebuild_run_kpis
+
+    done = rebuild_run_kpis(folder)
+    outcome = {
+        "unchanged": "identical to the one stored",
+        "replaced": "it differed from the one stored, which it replaced",
+        "new": "there was none",
+    }[done.status]
+    out.print(
+        f"run folder: {done.path} computed again from its tables ({done.rows} KPIs; {outcome})",
+        markup=False,
+        soft_wrap=True,
+    )
     return 0
 
 

@@ -22,6 +22,7 @@ EPILOG = """examples:
   o2osim check wenzhou_baseline                     print the resolved scenario
   o2osim sweep experiments/pickers_riders.toml      variants x replications
   o2osim report results/pickers_riders              rebuild an experiment's report
+  o2osim report results/base                        a run's kpis.csv again, from its tables
   o2osim validate                                   compare the model with theory
 
 o2osim never deletes a folder it did not write: --force replaces only an o2osim
@@ -118,8 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, help="experiment folder (default: results/NAME)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    report = sub.add_parser("report", help="rebuild an experiment's charts and report.md")
-    report.add_argument("results", type=Path, help="experiment folder")
+    report = sub.add_parser(
+        "report",
+        help="rebuild from a folder's tables: an experiment's charts and report.md, "
+        "or a run's kpis.csv",
+    )
+    report.add_argument("results", type=Path, help="experiment folder or run folder")
 
     validate = sub.add_parser("validate", help="compare stripped-down runs with theory")
     validate.add_argument("--replications", type=int, default=10)

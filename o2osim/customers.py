@@ -37,11 +37,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
 
 from .choice import Chooser
 from .city import Point, road_km
 from .distributions import block_draw
+from .kernel import Call, call_in, handlers
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
 from .scenario import CalendarEvent, Catalogue, Memory, Segment
@@ -58,13 +58,12 @@ def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
     hours = profile_weights(segment.hourly_profile, HOURLY_PROFILES)
     days = profile_weights(segment.weekday_profile, WEEKDAY_PROFILES)
     base = (segment.arrivals_per_day or 0.0) / DAY
-    return [
-        base * hours[h % 24] * days[(start_weekday + h // 24) % 7] for h in range(WEEK_HOURS)
-    ]
+    return [base * hours[h % 24] * days[(start_weekday + h // 24) % 7] for h in range(WEEK_HOURS)]
 
 
-def day_factors(segment: str, calendar: Sequence[CalendarEvent], start: dt.date,
-                days: int) -> list[float]:
+def day_factors(
+    segment: str, calendar: Sequence[CalendarEvent], start: dt.date, days: int
+) -> list[float]:
     """Arrival multiplier of each of ``days`` dates from ``start`` for ``segment``."""
     factors = [1.0] * days
     for event in calendar:
@@ -76,8 +75,9 @@ def day_factors(segment: str, calendar: Sequence[CalendarEvent], start: dt.date,
     return factors
 
 
-def arrival_rates(segment: Segment, start: dt.date, horizon: float,
-                  calendar: Sequence[CalendarEvent] = ()) -> list[float]:
+def arrival_rates(
+    segment: Segment, start: dt.date, horizon: float, calendar: Sequence[CalendarEvent] = ()
+) -> list[float]:
     """Arrivals per minute for each hour, hour 0 = the scenario start (midnight).
 
     The weekly cycle of :func:`weekly_rates` when no calendar event or peak day
@@ -141,6 +141,7 @@ class ArrivalProcess:
         self.stop_at = stop_at
         self.unit_exp = block_draw(lambda n: rng.exponential(1.0, n))
         self.on_arrival = on_arrival
+        self._on_arrive = handlers(self._arrive)
         self.time = env.now
         if any(r > 0 for r in rates_per_min):
             self._schedule()
@@ -172,12 +173,12 @@ class ArrivalProcess:
         if when >= self.stop_at:
             return
         self.time = when
-        Timeout(self.env, when - self.env._now).callbacks.append(self._arrive)
+        call_in(self.env, when - self.env.now, self._on_arrive)
 
-    def _arrive(self, _event: object) -> None:
+    def _arrive(self, _call: Call) -> None:
         # The clock, not self.time: ``now + (when - now)`` can miss ``when`` by one ulp, and
         # an order must not be placed after the time its first stage stamps.
-        self.on_arrival(self.env._now)
+        self.on_arrival(self.env.now)
         self._schedule()
 
 
@@ -192,13 +193,12 @@ class CustomerMemory:
     that channel's ``offer.trust``); ``propensity[customer]`` the chance that an
     arrival of this customer buys. :meth:`remember` moves both after an order (the
     rule is in :class:`o2osim.scenario.Memory`). ``bad[customer]`` is True while the
-    customer's last store visit was a bad experience (set and cleared by the World,
-    see :class:`o2osim.scenario.Journeys`). Customers are numbered from ``first``,
-    as in the order table.
+    customer's last store visit was a bad experience (set and cleared by
+    :mod:`o2osim.journeys`, see :class:`o2osim.scenario.Journeys`). Customers are
+    numbered from ``first``, as in the order table.
     """
 
-    def __init__(self, config: Memory, first: int, population: int,
-                 trust: Sequence[float]) -> None:
+    def __init__(self, config: Memory, first: int, population: int, trust: Sequence[float]) -> None:
         self.first = first
         self.steps = (config.on_time_gain, config.late_loss, config.failed_loss)
         self.trust = [list(trust) for _ in range(population)]
@@ -272,16 +272,22 @@ class OrderFactory:
         sku_rng, lines_rng, channel_rng = streams["skus"], streams["lines"], streams["channel"]
         # SKU ids of a second catalogue (the airport's) follow the main one's: ``sku_offset``.
         self.next_sku = block_draw(
-            lambda n: np.minimum(np.searchsorted(cdf, sku_rng.random(n), side="right"),
-                                 catalogue.skus - 1) + sku_offset
+            lambda n: (
+                np.minimum(
+                    np.searchsorted(cdf, sku_rng.random(n), side="right"), catalogue.skus - 1
+                )
+                + sku_offset
+            )
         )
         extra = catalogue.items_per_order - 1.0
         self.extra_lines = (
-            block_draw(lambda n: lines_rng.poisson(extra, n)) if extra > 0
+            block_draw(lambda n: lines_rng.poisson(extra, n))
+            if extra > 0
             else itertools.repeat(0).__next__
         )
         self.channel_uniform = (
-            block_draw(channel_rng.random) if len(channel_indices) > 1
+            block_draw(channel_rng.random)
+            if len(channel_indices) > 1
             else itertools.repeat(0.0).__next__
         )
         self.customer: Callable[[], int] | None = None
@@ -293,8 +299,7 @@ class OrderFactory:
             )
             self.build = self._build_identified  # type: ignore[method-assign]
         self.memory = memory
-        self.come_back = block_draw(streams["come_back"].random) if memory is not None \
-            else None
+        self.come_back = block_draw(streams["come_back"].random) if memory is not None else None
 
     def __call__(self, time: float) -> None:
         """Build an order placed at ``time`` (minutes) and hand it to ``place``.
@@ -330,10 +335,14 @@ class OrderFactory:
             x, y, km = self.home()
         else:
             x, y, km = self.home()
-            trust = (self.memory.trust[customer - self.memory.first]
-                     if self.memory is not None and customer >= 0 else None)
-            cumulative = list(itertools.accumulate(
-                self.chooser.probabilities(value, x, y, km, trust)))
+            trust = (
+                self.memory.trust[customer - self.memory.first]
+                if self.memory is not None and customer >= 0
+                else None
+            )
+            cumulative = list(
+                itertools.accumulate(self.chooser.probabilities(value, x, y, km, trust))
+            )
             choice = bisect.bisect_right(cumulative, self.channel_uniform() * cumulative[-1])
         choice = min(choice, len(self.channels) - 1)
         channel = self.channels[choice]
@@ -344,8 +353,9 @@ class OrderFactory:
             time, self.segment, channel, skus, value, value * self.tax_rates[choice], km, x, y
         )
 
-    def _build_identified(self, time: float) -> int:
-        """:meth:`build` for a finite population: the order also gets its customer."""
+    def _build_identified(self, time: float, customer: int = -1) -> int:
+        """:meth:`build` for a finite population: the order also gets its customer (drawn
+        here: ``customer`` is ignored)."""
         customer = self.customer()  # type: ignore[misc]
         order_id = OrderFactory.build(self, time, customer)
         self.book.customer[order_id] = customer

@@ -38,14 +38,31 @@ Decision = tuple[list[int], float]
 
 
 class DispatchView(Protocol):
-    """What a policy may read about its fleet. Times are minutes, positions km."""
+    """What a policy may read about its fleet (read only). Times are minutes, positions km."""
 
-    capacity: int  # orders per trip at most
-    window: float  # batching window: the longest a batch may hold an order, minutes
-    ready: Sequence[float]  # by order id: when the order became ready for dispatch
-    x: Sequence[float]  # by order id: the customer's position, km
-    y: Sequence[float]
-    depot: Point
+    @property
+    def capacity(self) -> int:
+        """Orders per trip at most."""
+
+    @property
+    def window(self) -> float:
+        """Batching window: the longest a batch may hold an order, minutes."""
+
+    @property
+    def ready(self) -> Sequence[float]:
+        """By order id: when the order became ready for dispatch."""
+
+    @property
+    def x(self) -> Sequence[float]:
+        """By order id: the customer's position, km."""
+
+    @property
+    def y(self) -> Sequence[float]:
+        """By order id: the customer's position, km."""
+
+    @property
+    def depot(self) -> Point:
+        """Where the fleet's couriers start and end their trips."""
 
 
 Policy = Callable[[Collection[int], float, DispatchView], Decision]
@@ -55,7 +72,7 @@ DISPATCH_POLICIES: dict[str, Policy] = {}
 
 
 #: Decorator: ``@dispatch_policy("name")`` registers a policy function.
-dispatch_policy = registrar(DISPATCH_POLICIES)
+dispatch_policy = registrar(DISPATCH_POLICIES, "dispatch")
 
 
 def _batch_closes(waiting: Collection[int], now: float, fleet: DispatchView) -> float | None:
@@ -103,9 +120,12 @@ def nearest_neighbour(waiting: Collection[int], now: float, fleet: DispatchView)
     orders = iter(waiting)
     oldest = next(orders)
     ox, oy = x[oldest], y[oldest]
-    chosen = [oldest, *heapq.nsmallest(
-        fleet.capacity - 1, orders, key=lambda o: math.hypot(x[o] - ox, y[o] - oy)
-    )]
+    chosen = [
+        oldest,
+        *heapq.nsmallest(
+            fleet.capacity - 1, orders, key=lambda o: math.hypot(x[o] - ox, y[o] - oy)
+        ),
+    ]
     return nearest_neighbour_tour(chosen, fleet.depot, x, y), math.inf
 
 

@@ -60,8 +60,10 @@ def _duration(value: Any) -> float:
 
 def _number(value: float) -> float:
     if value > MAX_NUMBER:
-        raise ValueError(f"must be at most {MAX_NUMBER:,.0f} (o2osim's limit on numbers of a "
-                         "distribution: km, CNY, items)")
+        raise ValueError(
+            f"must be at most {MAX_NUMBER:,.0f} (o2osim's limit on numbers of a "
+            "distribution: km, CNY, items)"
+        )
     return value
 
 
@@ -139,6 +141,8 @@ def _family(quantity: Any, label: str) -> Any:
     class _MeanCv(_Dist):
         mean: quantity
         cv: float
+        if typing.TYPE_CHECKING:  # each subclass declares its tag; not a field here
+            dist: str
 
         @model_validator(mode="after")
         def _check(self) -> _MeanCv:
@@ -177,8 +181,10 @@ def _family(quantity: Any, label: str) -> Any:
 
         @model_validator(mode="after")
         def _check(self) -> Uniform:
-            _require(0 <= self.low <= self.high,
-                     f"uniform needs 0 <= low <= high (got low={self.low}, high={self.high})")
+            _require(
+                0 <= self.low <= self.high,
+                f"uniform needs 0 <= low <= high (got low={self.low}, high={self.high})",
+            )
             return self
 
         def mean_value(self) -> float:
@@ -235,23 +241,27 @@ def _family(quantity: Any, label: str) -> Any:
         @model_validator(mode="after")
         def _check(self) -> Rings:
             edges = self.edges
-            _require(edges[0] >= 0 and all(a < b for a, b in itertools.pairwise(edges)),
-                     f"rings edges must start >= 0 and increase (got {edges})")
-            _require(len(self.weights) == len(edges) - 1,
-                     f"rings needs one weight per ring: {len(edges) - 1} for {len(edges)} "
-                     f"edges (got {len(self.weights)})")
+            _require(
+                edges[0] >= 0 and all(a < b for a, b in itertools.pairwise(edges)),
+                f"rings edges must start >= 0 and increase (got {edges})",
+            )
+            _require(
+                len(self.weights) == len(edges) - 1,
+                f"rings needs one weight per ring: {len(edges) - 1} for {len(edges)} "
+                f"edges (got {len(self.weights)})",
+            )
             _require(sum(self.weights) > 0, "rings weights must not all be 0")
             return self
 
         def ring_means(self) -> list[float]:
             """Mean distance of a point uniform over each ring's area."""
-            return [2.0 / 3.0 * (b**3 - a**3) / (b**2 - a**2)
-                    for a, b in itertools.pairwise(self.edges)]
+            return [
+                2.0 / 3.0 * (b**3 - a**3) / (b**2 - a**2) for a, b in itertools.pairwise(self.edges)
+            ]
 
         def mean_value(self) -> float:
             total = sum(self.weights)
-            return sum(w * m for w, m in zip(self.weights, self.ring_means(), strict=True)) \
-                / total
+            return sum(w * m for w, m in zip(self.weights, self.ring_means(), strict=True)) / total
 
         def block(self, rng: np.random.Generator, n: int) -> np.ndarray:
             weights = np.asarray(self.weights, dtype=float)
@@ -260,8 +270,15 @@ def _family(quantity: Any, label: str) -> Any:
             outer = np.asarray(self.edges[1:], dtype=float)[ring]
             return np.sqrt(inner**2 + rng.random(n) * (outer**2 - inner**2))
 
-    members: tuple[type, ...] = (Exponential, Deterministic, Lognormal, Gamma, Uniform,
-                                 Triangular, Empirical)
+    members: tuple[type, ...] = (
+        Exponential,
+        Deterministic,
+        Lognormal,
+        Gamma,
+        Uniform,
+        Triangular,
+        Empirical,
+    )
     if label == "Number":  # rings are places on the city plane, not durations
         members += (Rings,)
     for cls in members:
@@ -277,5 +294,7 @@ _Number = Annotated[float, AfterValidator(_number)]
 #: A distribution of plain non-negative numbers (km, CNY, items).
 NumberDist = _family(_Number, "Number")
 
-DIST_NAMES = "exponential, deterministic, lognormal, gamma, uniform, triangular, empirical" \
+DIST_NAMES = (
+    "exponential, deterministic, lognormal, gamma, uniform, triangular, empirical"
     " (numbers also: rings)"
+)

@@ -16,7 +16,11 @@ total. Costs fall in two kinds:
 
 Only orders placed after the warm-up count, and period costs cover
 ``horizon - warmup``. Tax is collected for customs and is not revenue.
-This module must not run the model.
+
+The money is a function of the run's tables (:class:`o2osim.tables.RunTables`) and
+the scenario only, so a run folder can compute it again. This module prices
+orders and periods; the money KPIs built on it are in :mod:`o2osim.kpis.money`.
+It must not run the model, nor read anything but the tables and the scenario.
 """
 
 from __future__ import annotations
@@ -27,15 +31,15 @@ import numpy as np
 import pandas as pd
 
 from .scenario import Scenario, fleet_resource
+from .tables import COMPLETED, RunTables
 from .units import DAY, HOUR
 
 DIRECT = ("cogs", "packaging", "courier", "customs", "returns", "write_off", "marketing")
 PERIOD = ("labour", "storage", "events", "rent", "site_staff")
 COSTS = DIRECT + PERIOD
-#: Cost lines below each margin: gross margin, CM1 (after fulfilment), CM2 (after marketing).
+#: Cost lines between the gross margin and CM1 (after fulfilment); CM2 also takes off
+#: marketing, and profit every other line (write-offs, rent, site staff).
 FULFILMENT = ("packaging", "courier", "customs", "returns", "labour", "storage", "events")
-OCCUPANCY = ("rent", "site_staff")
-COMPLETED = ("delivered", "collected")
 
 
 def _cents(values: np.ndarray | float) -> np.ndarray:
@@ -62,8 +66,12 @@ class Money:
     days: float
 
 
-def period_costs(scenario: Scenario, resource_stats: dict[str, dict[str, float]],
-                 inventory: pd.DataFrame, counters: dict[str, int]) -> dict[str, int]:
+def period_costs(
+    scenario: Scenario,
+    resource_stats: dict[str, dict[str, float]],
+    inventory: pd.DataFrame,
+    counters: dict[str, int],
+) -> dict[str, int]:
     """Period cost lines of the counted span, in cents."""
     econ, meta = scenario.economics, scenario.scenario
     span_h = (meta.horizon - meta.warmup) / HOUR
@@ -73,8 +81,10 @@ def period_costs(scenario: Scenario, resource_stats: dict[str, dict[str, float]]
         for name, stats in resource_stats.items()
     )
     rent = sum(site.area_m2 * site.rent_cny_per_m2_day * days for site in econ.sites)
-    staff = sum(site.staff * site.staff_cny_per_hour * site.opening_hours_per_day * days
-                for site in econ.sites)
+    staff = sum(
+        site.staff * site.staff_cny_per_hour * site.opening_hours_per_day * days
+        for site in econ.sites
+    )
     events = sum(econ.per_event_cny.get(name, 0.0) * count for name, count in counters.items())
     unit_days = stock_unit_days(inventory, meta.warmup, meta.horizon)
     return {
@@ -92,13 +102,16 @@ def courier_rate(scenario: Scenario, resource: str) -> float:
     return econ.fleet_cny_per_order.get(resource, econ.courier_cny_per_order)
 
 
-def fleet_cost(scenario: Scenario, resource: str, stats: dict[str, float],
-               deliveries: int) -> float:
+def fleet_cost(
+    scenario: Scenario, resource: str, stats: dict[str, float], deliveries: int
+) -> float:
     """CNY a courier fleet cost over the counted span: its couriers' paid hours (the
     same labour line as :func:`period_costs`) plus its pay for ``deliveries``."""
     hours = stats["mean_servers"] * stats["span_min"] / HOUR
-    return (scenario.economics.labour_cny_per_hour.get(resource, 0.0) * hours
-            + courier_rate(scenario, resource) * deliveries)
+    return (
+        scenario.economics.labour_cny_per_hour.get(resource, 0.0) * hours
+        + courier_rate(scenario, resource) * deliveries
+    )
 
 
 def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:
@@ -132,44 +145,53 @@ def event_discounts(scenario: Scenario, orders: pd.DataFrame) -> np.ndarray:
     return 1.0 - keep
 
 
-def order_money(scenario: Scenario, orders: pd.DataFrame,
-                resource_stats: dict[str, dict[str, float]], inventory: pd.DataFrame,
-                counters: dict[str, int]) -> Money:
+def order_money(scenario: Scenario, run: RunTables) -> Money:
     """Every counted order's revenue, cost lines and profit (CNY, exact to the cent)."""
     econ, meta = scenario.economics, scenario.scenario
-    counted = orders[orders["after_warmup"]]
+    counted = run.orders[run.orders["after_warmup"]]
     channel = counted["channel"].astype(str).to_numpy()
     outcome = counted["outcome"].astype(str).to_numpy()
     completed = np.isin(outcome, COMPLETED)
     routes = {name: set(ch.route) for name, ch in scenario.channels.items()}
-    uses = {stage: np.array([stage in routes[c] for c in channel], dtype=bool)
-            for stage in ("pack", "deliver")}
+    uses = {
+        stage: np.array([stage in routes[c] for c in channel], dtype=bool)
+        for stage in ("pack", "deliver")
+    }
 
-    rates = {name: int(_cents(courier_rate(scenario, fleet_resource(ch.fleet))))
-             for name, ch in scenario.channels.items()}
+    rates = {
+        name: int(_cents(courier_rate(scenario, fleet_resource(ch.fleet))))
+        for name, ch in scenario.channels.items()
+    }
     courier = counted["channel"].astype(str).map(rates).to_numpy(dtype=np.int64)
     value = _cents(counted["value_cny"].to_numpy() * (1.0 - event_discounts(scenario, counted)))
     fee = np.zeros(len(counted), dtype=np.int64)
     for name, rule in econ.delivery_fees.items():
-        waived = value >= _cents(rule.free_above_cny) if rule.free_above_cny is not None \
+        waived = (
+            value >= _cents(rule.free_above_cny)
+            if rule.free_above_cny is not None
             else np.zeros(len(value), dtype=bool)
+        )
         charged = (channel == name) & completed & ~waived
         fee[charged] = int(_cents(rule.fee_cny))
     revenue = np.where(completed, value, 0) + fee
     lines = {
-        "cogs": np.where(completed, _cents(counted["value_cny"].to_numpy()
-                                           * econ.purchase_cost_share), 0),
-        "packaging": np.where(completed & uses["pack"], int(_cents(econ.packaging_cny_per_order)),
-                              0),
+        "cogs": np.where(
+            completed, _cents(counted["value_cny"].to_numpy() * econ.purchase_cost_share), 0
+        ),
+        "packaging": np.where(
+            completed & uses["pack"], int(_cents(econ.packaging_cny_per_order)), 0
+        ),
         "courier": np.where((outcome == "delivered") & uses["deliver"], courier, 0),
-        "customs": np.where(counted["declared"].notna().to_numpy(),
-                            int(_cents(econ.customs_cny_per_declaration)), 0),
+        "customs": np.where(
+            counted["declared"].notna().to_numpy(), int(_cents(econ.customs_cny_per_declaration)), 0
+        ),
         "returns": np.where(outcome == "returned", int(_cents(econ.returns_handling_cny)), 0),
-        "write_off": _cents(np.nan_to_num(counted["written_off_cny"].to_numpy())
-                            * econ.purchase_cost_share),
+        "write_off": _cents(
+            np.nan_to_num(counted["written_off_cny"].to_numpy()) * econ.purchase_cost_share
+        ),
         "marketing": _cents(revenue / 100.0 * econ.marketing_share_of_revenue),
     }
-    period = period_costs(scenario, resource_stats, inventory, counters)
+    period = period_costs(scenario, run.stats, run.inventory, run.counts)
     receivers = np.flatnonzero(completed)
     for name in PERIOD:
         share = np.zeros(len(counted), dtype=np.int64)
@@ -177,70 +199,16 @@ def order_money(scenario: Scenario, orders: pd.DataFrame,
         lines[name] = share
     unallocated = 0 if len(receivers) else sum(period.values())
     profit = revenue - sum(lines[name] for name in COSTS)
-    table = pd.DataFrame({
-        "order_id": counted["order_id"].to_numpy(),
-        "channel": counted["channel"].to_numpy(),
-        "outcome": counted["outcome"].to_numpy(),
-        "revenue_cny": revenue / 100.0,
-        "delivery_fee_cny": fee / 100.0,
-        **{f"{name}_cny": lines[name] / 100.0 for name in COSTS},
-        "profit_cny": profit / 100.0,
-    })
+    table = pd.DataFrame(
+        {
+            "order_id": counted["order_id"].to_numpy(),
+            "channel": counted["channel"].to_numpy(),
+            "outcome": counted["outcome"].to_numpy(),
+            "revenue_cny": revenue / 100.0,
+            "delivery_fee_cny": fee / 100.0,
+            **{f"{name}_cny": lines[name] / 100.0 for name in COSTS},
+            "profit_cny": profit / 100.0,
+        }
+    )
     days = (meta.horizon - meta.warmup) / DAY
     return Money(table, period, unallocated, days)
-
-
-def _totals(frame: pd.DataFrame) -> dict[str, float]:
-    return {name: float(np.rint(frame[f"{name}_cny"].to_numpy() * 100).sum()) / 100.0
-            for name in ("revenue", "delivery_fee", *COSTS, "profit")}
-
-
-def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) -> list[tuple]:
-    """KPI rows (kpi, value, unit) for a set of orders; ``unallocated_cents`` is period
-    cost no order carried (a run with no completed order), charged to the overall total."""
-    totals = _totals(frame)
-    done = int(frame["outcome"].astype(str).isin(COMPLETED).sum())
-    gross = totals["revenue"] - totals["cogs"]
-    cm1 = gross - sum(totals[c] for c in FULFILMENT)
-    cm2 = cm1 - totals["marketing"]
-    rows: list[tuple] = [
-        ("net_revenue_cny", totals["revenue"], "CNY"),
-        ("delivery_fees_cny", totals["delivery_fee"], "CNY"),
-        ("gross_margin_cny", gross, "CNY"),
-        ("cm1_cny", cm1, "CNY"),
-        ("cm2_cny", cm2, "CNY"),
-        ("profit_cny", totals["profit"] - unallocated_cents / 100.0, "CNY"),
-    ]
-    if done:
-        non_cogs = sum(totals[c] for c in COSTS if c != "cogs")
-        rows += [("cost_per_order", non_cogs / done, "CNY/order"),
-                 ("profit_per_order", totals["profit"] / done, "CNY/order"),
-                 ("gross_margin_rate", gross / totals["revenue"] if totals["revenue"] else
-                  np.nan, "share")]
-        rows += [(f"cost_{c}_per_order", totals[c] / done, "CNY/order") for c in COSTS]
-        direct = sum(totals[c] for c in DIRECT)
-        contribution = (totals["revenue"] - direct) / done
-        fixed_per_day = sum(money.period_cents.values()) / 100.0 / money.days
-        rows.append(("break_even_orders_per_day",
-                     fixed_per_day / contribution if contribution > 0 else np.inf,
-                     "orders/day"))
-    return rows
-
-
-def site_kpis(scenario: Scenario, money: Money) -> list[tuple[str, str, float, str]]:
-    """Per site: fixed cost per day and the daily orders whose contribution covers it."""
-    frame = money.orders
-    done = frame["outcome"].astype(str).isin(COMPLETED)
-    totals = _totals(frame[done])
-    count = int(done.sum())
-    contribution = ((totals["revenue"] - sum(totals[c] for c in DIRECT)) / count
-                    if count else np.nan)
-    rows = []
-    for site in scenario.economics.sites:
-        fixed = (site.area_m2 * site.rent_cny_per_m2_day
-                 + site.staff * site.staff_cny_per_hour * site.opening_hours_per_day)
-        rows.append((site.name, "fixed_cost_per_day", fixed, "CNY/day"))
-        rows.append((site.name, "break_even_orders_per_day",
-                     fixed / contribution if contribution and contribution > 0 else np.inf,
-                     "orders/day"))
-    return rows

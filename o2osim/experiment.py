@@ -66,8 +66,9 @@ class ExperimentMeta(_Strict):
     name: Annotated[str, Field(max_length=80)]
     description: str = ""
     scenario: str | None = Field(default=None, description="base scenario file or bundled name")
-    scenarios: list[str] | None = Field(default=None, min_length=1,
-                                        description="scenario files or bundled names to compare")
+    scenarios: list[str] | None = Field(
+        default=None, min_length=1, description="scenario files or bundled names to compare"
+    )
     replications: Annotated[int, Field(le=10_000)] = 5
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     horizon: str | None = None
@@ -77,8 +78,10 @@ class ExperimentMeta(_Strict):
     save_tables: bool = Field(default=False, description="write orders/resources per run")
     report_kpis: list[str] = Field(
         default_factory=lambda: [
-            "overall/all/lead_time_mean", "overall/all/on_time_rate",
-            "overall/all/fill_rate", "overall/all/orders_placed",
+            "overall/all/lead_time_mean",
+            "overall/all/on_time_rate",
+            "overall/all/fill_rate",
+            "overall/all/orders_placed",
         ],
         description="group/name/kpi keys drawn in the report",
     )
@@ -97,7 +100,8 @@ class ExperimentMeta(_Strict):
             raise ValueError(
                 f"give at least {MIN_REPLICATIONS}: the report's 95% confidence intervals and "
                 "paired differences need the spread between replications, which one run "
-                "cannot show")
+                "cannot show"
+            )
         return value
 
     @field_validator("horizon", "warmup")
@@ -115,7 +119,8 @@ class ExperimentMeta(_Strict):
                 "experiment.scenarios" if both else "experiment.scenario",
                 self.scenarios if both else ABSENT,
                 "give exactly one of experiment.scenario (one file or bundled name) or "
-                "experiment.scenarios (a list to compare)" + ("; both are set" if both else ""))
+                "experiment.scenarios (a list to compare)" + ("; both are set" if both else ""),
+            )
         return self
 
 
@@ -129,30 +134,37 @@ class ExperimentFile(_Strict):
             bare = ".".join(part.strip() for part in key.split("."))
             if bare in OWN_KEYS:
                 raise KeyPathError(
-                    factor_path(key), values,
+                    factor_path(key),
+                    values,
                     f"each run's seed comes from {OWN_KEYS[bare]} (replication r gets the "
                     "same seed in every variant, for common random numbers), so a factor on "
                     f"{bare} would be ignored; set {OWN_KEYS[bare]} instead, or raise "
-                    "experiment.replications for more seeds")
+                    "experiment.replications for more seeds",
+                )
             if not values:
                 raise KeyPathError(factor_path(key), values, "give at least one value")
             seen = [json.dumps(v, sort_keys=True, default=str) for v in values]
-            repeated = next((v for v, text in zip(values, seen, strict=True)
-                             if seen.count(text) > 1), None)
+            repeated = next(
+                (v for v, text in zip(values, seen, strict=True) if seen.count(text) > 1), None
+            )
             if repeated is not None and self.experiment.design == "grid":
-                raise KeyPathError(factor_path(key), values,
-                                   f"{repeated!r} is listed twice: two variants would be "
-                                   "the same run")
+                raise KeyPathError(
+                    factor_path(key),
+                    values,
+                    f"{repeated!r} is listed twice: two variants would be the same run",
+                )
         if self.experiment.design == "zip" and len(self.factors) > 1:
             lengths = {key: len(values) for key, values in self.factors.items()}
             first, *others = lengths
             for key in others:
                 if lengths[key] != lengths[first]:
                     raise KeyPathError(
-                        factor_path(key), self.factors[key],
+                        factor_path(key),
+                        self.factors[key],
                         f'design = "zip" pairs the i-th values of every factor, so the lists '
                         f"need one length: {factor_path(first)} has {lengths[first]} values, "
-                        f"{factor_path(key)} has {lengths[key]}")
+                        f"{factor_path(key)} has {lengths[key]}",
+                    )
         return self
 
 
@@ -225,9 +237,12 @@ class Experiment:
     def variants_table(self) -> list[dict[str, Any]]:
         rows = []
         for v in self.variants:
-            row: dict[str, Any] = {"variant": v.variant_id, "label": v.label,
-                                   "scenario": v.scenario.scenario.name,
-                                   "layout": v.scenario.scenario.layout}
+            row: dict[str, Any] = {
+                "variant": v.variant_id,
+                "label": v.label,
+                "scenario": v.scenario.scenario.name,
+                "layout": v.scenario.scenario.layout,
+            }
             row.update({k: json.dumps(val) for k, val in v.factors})
             rows.append(row)
         return rows
@@ -253,8 +268,9 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ScenarioError(describe_error(exc, path, ExperimentMeta.model_fields)) from None
     experiment = expand(spec, path)
     _ = experiment.baseline  # an unknown baseline is refused now, not after the runs
-    check_report_kpis(list(spec.experiment.report_kpis),
-                      [v.scenario for v in experiment.variants], str(path))
+    check_report_kpis(
+        list(spec.experiment.report_kpis), [v.scenario for v in experiment.variants], str(path)
+    )
     return experiment
 
 
@@ -268,8 +284,7 @@ def _factor_text(key: str, value: Any) -> str:
 def _label_names(keys: list[str]) -> list[str]:
     """How each factor is named in variant labels: its last key part, unless two share it."""
     last = [k.split(".")[-1] for k in keys]
-    return [short if last.count(short) == 1 else key for key, short in zip(keys, last,
-                                                                             strict=True)]
+    return [short if last.count(short) == 1 else key for key, short in zip(keys, last, strict=True)]
 
 
 def expand(spec: ExperimentFile, source: Path) -> Experiment:
@@ -284,7 +299,7 @@ def expand(spec: ExperimentFile, source: Path) -> Experiment:
     else:
         combos = list(zip(*(spec.factors[k] for k in keys), strict=True))
     names = _label_names(keys)
-    variants = []
+    variants: list[Variant] = []
     bases: dict[str, str] = {}
     for index, file in enumerate(files):
         where = "experiment.scenario" if meta.scenario else f"experiment.scenarios[{index}]"
@@ -294,25 +309,40 @@ def expand(spec: ExperimentFile, source: Path) -> Experiment:
             raise ScenarioError(
                 f"{source}: {where} = {file!r}: its scenario.name {base.scenario.name!r} is "
                 f"also the name of {bases[base.scenario.name]}; compare scenarios with "
-                "different names")
+                "different names"
+            )
         bases[base.scenario.name] = repr(file)
         for combo in combos:
             overrides = tuple(_factor_text(k, v) for k, v in zip(keys, combo, strict=True))
             try:
-                scenario = apply_overrides(base, list(overrides), f"{source}: factor") \
-                    if overrides else base
+                scenario = (
+                    apply_overrides(base, list(overrides), f"{source}: factor")
+                    if overrides
+                    else base
+                )
             except ScenarioError as exc:
-                raise ScenarioError(factor_error(str(exc), keys, combo, overrides, source,
-                                                 file if len(files) > 1 else None)) from None
+                raise ScenarioError(
+                    factor_error(
+                        str(exc), keys, combo, overrides, source, file if len(files) > 1 else None
+                    )
+                ) from None
             parts = [base.scenario.name] if len(files) > 1 else []
             parts += [f"{n}={v}" for n, v in zip(names, combo, strict=True)]
             label = " ".join(parts) or base.scenario.name
-            variants.append(Variant(f"v{len(variants):03d}", label, scenario, overrides,
-                                    tuple(zip(keys, combo, strict=True))))
+            variants.append(
+                Variant(
+                    f"v{len(variants):03d}",
+                    label,
+                    scenario,
+                    overrides,
+                    tuple(zip(keys, combo, strict=True)),
+                )
+            )
     labels = [v.label for v in variants]
     twice = sorted({label for label in labels if labels.count(label) > 1})
     if twice:  # zip with a repeated pair: grid duplicates are caught per factor
         raise ScenarioError(
             f"{source}: factors: two variants would be the same ({twice[0]}); "
-            "each combination of factor values must differ")
+            "each combination of factor values must differ"
+        )
     return Experiment(meta.name, source, spec, tuple(variants))

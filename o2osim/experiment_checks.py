@@ -9,7 +9,6 @@ horizon and warm-up are blamed on that key of the experiment file, not on a
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from collections.abc import Iterable
@@ -90,10 +89,8 @@ def describe_error(exc: ValidationError, path: Path, meta_keys: Iterable[str]) -
 
 
 def apply_overrides(scenario: Scenario, overrides: list[str], origin: str) -> Scenario:
-    """``with_overrides`` naming where the overrides came from, where scenario.py can."""
-    if "origin" in inspect.signature(with_overrides).parameters:
-        return with_overrides(scenario, overrides, origin=origin)  # type: ignore[call-arg]
-    return with_overrides(scenario, overrides)
+    """``with_overrides`` naming where the overrides came from (``origin``) in its errors."""
+    return with_overrides(scenario, overrides, origin=origin)
 
 
 def reason(message: str, item: str) -> str:

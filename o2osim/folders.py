@@ -29,24 +29,47 @@ if TYPE_CHECKING:
 
 Kind = Literal["run", "experiment"]
 
-RUN_FILES = frozenset({
-    "scenario.toml", "orders.parquet", "resources.parquet", "inventory.parquet",
-    "money.parquet", "flights.parquet", "kpis.csv", "manifest.json",
-    # run folders inside an experiment (runner.run_one)
-    "kpis.parquet", "lead_time_quantiles.parquet",
-})
-EXPERIMENT_FILES = frozenset({
-    "experiment.toml", "experiment.json", "variants.csv", "runs.parquet",
-    "lead_times.parquet", "summary.csv", "differences.csv", "report.md",
-})
+RUN_FILES = frozenset(
+    {
+        "scenario.toml",
+        "orders.parquet",
+        "resources.parquet",
+        "inventory.parquet",
+        "money.parquet",
+        "flights.parquet",
+        "kpis.csv",
+        "manifest.json",
+        # the run's statistics that are not logs (o2osim.api.TABLE_FILES)
+        "resource_stats.parquet",
+        "counters.parquet",
+        # run folders inside an experiment (runner.run_one)
+        "kpis.parquet",
+        "lead_time_quantiles.parquet",
+    }
+)
+EXPERIMENT_FILES = frozenset(
+    {
+        "experiment.toml",
+        "experiment.json",
+        "variants.csv",
+        "runs.parquet",
+        "lead_times.parquet",
+        "summary.csv",
+        "differences.csv",
+        "report.md",
+    }
+)
 EXPERIMENT_DIRS = frozenset({"runs", "charts"})
 _VARIANT = re.compile(r"^v\d{3,}$")
 _REPLICATION = re.compile(r"^rep-\d{3,}$")
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)-(?P<host>[0-9a-f]{4})"
-                   r"[0-9a-f]{8}$")
+_TEMP = re.compile(
+    r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)-(?P<host>[0-9a-f]{4})"
+    r"[0-9a-f]{8}$"
+)
 
 
 # ---------------------------------------------------------------- temp names
+
 
 def host_tag() -> str:
     """Four hex digits naming this host in temp names."""
@@ -86,8 +109,7 @@ def stale(entry: Path) -> bool:
 
 
 def _owned_name(name: str) -> bool:
-    return (name in RUN_FILES or name in EXPERIMENT_FILES or name.endswith(".png")
-            or _is_temp(name))
+    return name in RUN_FILES or name in EXPERIMENT_FILES or name.endswith(".png") or _is_temp(name)
 
 
 def clean_stale(parent: Path) -> list[Path]:
@@ -108,6 +130,7 @@ def clean_stale(parent: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------- protected places
+
 
 def protected_reason(folder: Path) -> str | None:
     """Why ``folder`` may never be written over or removed, or None."""
@@ -139,6 +162,7 @@ def protected_reason(folder: Path) -> str | None:
 
 
 # ---------------------------------------------------------------- ownership
+
 
 def read_json(path: Path) -> dict | None:
     try:
@@ -231,8 +255,8 @@ def remove_owned(folder: Path, kind: Kind) -> bool:
 
 # ---------------------------------------------------------------- damaged folders
 
-def run_problem(folder: Path, variant: str, replication: int,
-                tables: bool = False) -> str | None:
+
+def run_problem(folder: Path, variant: str, replication: int, tables: bool = False) -> str | None:
     """Why the run folder is not a complete run of (variant, replication), or None."""
     if folder.is_symlink() or not folder.is_dir():
         return "is not a folder"
@@ -240,8 +264,10 @@ def run_problem(folder: Path, variant: str, replication: int,
     if manifest is None:
         return "manifest.json is missing or unreadable"
     if manifest.get("variant") != variant or manifest.get("replication") != replication:
-        return (f"manifest.json names variant {manifest.get('variant')!r} replication "
-                f"{manifest.get('replication')!r}, not {variant!r} {replication}")
+        return (
+            f"manifest.json names variant {manifest.get('variant')!r} replication "
+            f"{manifest.get('replication')!r}, not {variant!r} {replication}"
+        )
     for name in ("kpis.parquet", "lead_time_quantiles.parquet"):
         problem = parquet_problem(folder / name, whole=True)
         if problem is not None:
@@ -294,8 +320,11 @@ def remove_damaged(out: Path, damaged: list[str]) -> str | None:
     """Delete damaged run folders o2osim wrote; else name the first it may not delete."""
     for name in damaged:
         folder = out / name
-        problem = ("is not a folder" if folder.is_symlink() or not folder.is_dir()
-                   else _first_foreign(folder, "rep"))
+        problem = (
+            "is not a folder"
+            if folder.is_symlink() or not folder.is_dir()
+            else _first_foreign(folder, "rep")
+        )
         if problem is not None:
             return f"{folder}: damaged run folder that {problem}"
     for name in damaged:

@@ -14,22 +14,27 @@ channels the way shoppers do (GfK 2014: ~28% showroom, ~41% webroom):
   or (with a memory) whose last store visit went wrong, buys with the store's
   probability times ``bad_experience_factor``.
 
-This module holds that behaviour; the World wires it. It knows the order book
-and the segments' journeys and memories, not routes or facilities: placing an
-order, ending one and the road distance from a channel's depot are callbacks.
+This module holds that behaviour; the demand builder wires it. It knows the order
+book and the segments' journeys and memories, not routes or facilities: placing an
+order, ending one and the road distance from a channel's depot are hooks given to
+:class:`CustomerJourneys`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import simpy
-from simpy.events import Timeout
 
 from .customers import FAILED, CustomerMemory
+from .kernel import Call, call_in, handlers
 from .recorder import OrderBook, Outcome, Reason
 from .scenario import Journeys
+from .wiring import Hook
+
+#: Ends an order now: ``end(order_id, outcome, reason)``.
+End = Callable[[int, Outcome, Reason], None]
 
 #: Stamps of customer journeys (only in scenarios with ``journeys``): ``webroomed`` is when
 #: a customer chose to buy in the store what they browsed online (their ``placed`` is
@@ -62,31 +67,42 @@ class Webroom(NamedTuple):
 class CustomerJourneys:
     """Showrooming, webrooming and the conversion of each store visitor.
 
-    ``journeys[segment]`` is the segment's table or None. Callbacks set by the World:
-    ``place(order_id)``, ``end(order_id, outcome, reason)``, ``home_km(order_id,
-    channel)`` (road km from that channel's depot to the order's home); ``memories``
-    is the World's per-segment list, filled in once the customers are built.
+    ``journeys[segment]`` is the segment's table or None; ``memories[segment]`` its
+    customers' memory or None; ``showrooms[segment]`` its showrooming (None: its
+    visitors do not showroom). Hooks: ``place(order_id)``, ``end(order_id, outcome,
+    reason)``, ``home_km(order_id, channel)`` (road km from that channel's depot to
+    the order's home).
     """
 
-    def __init__(self, env: simpy.Environment, book: OrderBook,
-                 journeys: Sequence[Journeys | None]) -> None:
+    HOOKS: ClassVar[tuple[str, ...]] = ("place", "end", "home_km")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        book: OrderBook,
+        journeys: Sequence[Journeys | None],
+        memories: Sequence[CustomerMemory | None],
+        showrooms: Sequence[Showroom | None],
+        *,
+        place: Hook,
+        end: End,
+        home_km: Callable[[int, int], float],
+    ) -> None:
         self.env = env
         self.book = book
         self.journeys = list(journeys)
-        self.showrooms: list[Showroom | None] = [None] * len(self.journeys)
-        self.memories: list[CustomerMemory | None] = []
-        self.place: Callable[[int], None] = _unwired
-        self.end: Callable[[int, Outcome, Reason], None] = _unwired_end
-        self.home_km: Callable[[int, int], float] = _unwired_km
+        self.showrooms = list(showrooms)
+        self.memories = list(memories)
+        self.place = place
+        self.end = end
+        self.home_km = home_km
+        self._on_showroomed = handlers(self._showroomed)
+        self._on_at_store = handlers(self._at_store)
         #: Counted since the start: online orders of showroomers, customers who went to the
         #: store instead, visitors who entered after a bad door wait.
         self.showroomed = self.webroomed = self.bad_door_waits = 0
 
     # -- showrooming ---------------------------------------------------------------
-    def showroom(self, segment: int, rule: Showroom) -> None:
-        """The segment's visitors who do not buy may order online (see :class:`Showroom`)."""
-        self.showrooms[segment] = rule
-
     def no_purchase(self, order_id: int) -> None:
         """A visitor left without buying; a showroomer orders the basket online later."""
         rule = self.showrooms[self.book.segment[order_id]]
@@ -94,20 +110,28 @@ class CustomerJourneys:
             self.end(order_id, Outcome.NO_PURCHASE, Reason.NONE)
             return
         self.end(order_id, Outcome.NO_PURCHASE, Reason.SHOWROOMED)
-        Timeout(self.env, rule.after, order_id).callbacks.append(self._showroomed)
+        call_in(self.env, rule.after, self._on_showroomed, order_id)
 
-    def _showroomed(self, event: Timeout) -> None:
+    def _showroomed(self, call: Call) -> None:
         """The showroomer's online order: same customer and basket, the channel's tax and
         distance; a new row whose ``parent`` is the visit."""
-        parent = event._value
+        parent = call.value
         book = self.book
         rule = self.showrooms[book.segment[parent]]
         if rule is None:  # registered before the visit ended; kept safe all the same
             return
         value = book.value[parent]
-        child = book.new(self.env.now, book.segment[parent], rule.channel, book.skus[parent],
-                         value, value * rule.tax_rate, self.home_km(parent, rule.channel),
-                         book.x[parent], book.y[parent])
+        child = book.new(
+            self.env.now,
+            book.segment[parent],
+            rule.channel,
+            book.skus[parent],
+            value,
+            value * rule.tax_rate,
+            self.home_km(parent, rule.channel),
+            book.x[parent],
+            book.y[parent],
+        )
         book.customer[child] = book.customer[parent]
         book.parent[child] = parent
         book.column("showroomed")[child] = book.finished[parent]
@@ -131,13 +155,13 @@ class CustomerJourneys:
             book.channel[order_id] = rule.store
             book.tax[order_id] = book.value[order_id] * rule.tax_rate
             decided[order_id] = env.now
-            Timeout(env, rule.after, order_id).callbacks.append(self._at_store)
+            call_in(env, rule.after, self._on_at_store, order_id)
 
         return webroom
 
-    def _at_store(self, event: Timeout) -> None:
+    def _at_store(self, call: Call) -> None:
         """A webroomer reaches the store door: the visit is placed now."""
-        order_id = event._value
+        order_id = call.value
         self.book.placed[order_id] = self.env.now
         self.place(order_id)
 
@@ -155,10 +179,14 @@ class CustomerJourneys:
             journey = journeys[segment[order_id]]
             if journey is None:
                 return purchase_probability
-            chance = purchase_probability if webroomed[order_id] != webroomed[order_id] \
+            chance = (
+                purchase_probability
+                if webroomed[order_id] != webroomed[order_id]
                 else journey.webroom_purchase_probability
-            bad = journey.bad_wait is not None and \
-                self.env._now - queued[order_id] > journey.bad_wait
+            )
+            bad = (
+                journey.bad_wait is not None and self.env.now - queued[order_id] > journey.bad_wait
+            )
             self.bad_door_waits += bad
             if journey.bad_experience_factor >= 1.0:
                 return chance
@@ -170,28 +198,19 @@ class CustomerJourneys:
 
         return conversion
 
-    def remember(self, order_id: int, how: int, memory: CustomerMemory,
-                 at_store: bool) -> None:
-        """A failed order at a store channel (refused, gave up, a stock-out -- not simply
-        leaving without buying) sours the customer's next visit."""
-        journey = self.journeys[self.book.segment[order_id]]
-        if (how == FAILED and at_store and journey is not None
-                and journey.bad_experience_factor < 1.0):
-            memory.bad[self.book.customer[order_id] - memory.first] = True
-
     def counters(self) -> dict[str, int]:
-        """The journey counters, for :meth:`o2osim.world.World.counters`."""
-        return {"showroomed": self.showroomed, "webroomed": self.webroomed,
-                "bad_door_waits": self.bad_door_waits}
+        """The journey counters since the start (the monitor reports them)."""
+        return {
+            "showroomed": self.showroomed,
+            "webroomed": self.webroomed,
+            "bad_door_waits": self.bad_door_waits,
+        }
 
 
-def _unwired(order_id: int) -> None:
-    raise RuntimeError(f"order {order_id}: CustomerJourneys.place is not wired")
-
-
-def _unwired_end(order_id: int, outcome: Outcome, reason: Reason) -> None:
-    raise RuntimeError(f"order {order_id}: CustomerJourneys.end is not wired")
-
-
-def _unwired_km(order_id: int, channel: int) -> float:
-    raise RuntimeError(f"order {order_id}: CustomerJourneys.home_km is not wired")
+def sour_next_visit(
+    journey: Journeys | None, memory: CustomerMemory, customer: int, how: int, at_store: bool
+) -> None:
+    """A failed order at a store channel (refused, gave up, a stock-out -- not simply
+    leaving without buying) sours the customer's next visit."""
+    if how == FAILED and at_store and journey is not None and journey.bad_experience_factor < 1.0:
+        memory.bad[customer - memory.first] = True

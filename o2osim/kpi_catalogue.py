@@ -2,9 +2,12 @@
 
 :func:`o2osim.kpis.compute_kpis` builds its table row by row, many rows only when
 the data allow (no lead time without a completed order), so the catalogue is a
-static table here. ``tests/test_experiment_checks.py`` runs every bundled
-scenario and checks that each KPI it produces is listed, so this table cannot
-fall behind :mod:`o2osim.kpis` unnoticed.
+static table here, one entry per KPI family of :mod:`o2osim.kpis` in the
+registry's order. ``tests/test_experiment_checks.py`` runs every bundled
+scenario and checks that each KPI it produces is listed, and
+``tests/test_report_run.py`` that the groups are the registry's, so this table
+cannot fall behind :mod:`o2osim.kpis` unnoticed. It only lists and checks names;
+it must not compute KPIs.
 
 Names depend on the scenario: channels, segments, stores, resources, sites; the
 ``choice`` group's KPIs are ``share_CHANNEL`` for the segment's channels.

@@ -1,4 +1,13 @@
-"""Matplotlib charts of one run. Each function takes tables and returns a Figure.
+"""Charts of one run, drawn when its folder is saved. Each function takes tables
+and returns a Figure.
+
+Roles: this module draws one run's charts (``lead_time_by_channel.png``, ...);
+:mod:`o2osim.experiment_charts` draws an experiment's; :mod:`o2osim.report`
+rebuilds what a results folder can rebuild from its tables (an experiment's
+charts and ``report.md``, a run's ``kpis.csv``); :mod:`o2osim.chartkit` draws
+and saves a chart without ever losing a run; and :mod:`o2osim.results` writes
+results folders atomically. This module computes
+nothing the KPI table or the tables do not hold, and writes only chart files.
 
 Uses the non-interactive Agg backend when saving; never shows windows. Runs
 with no orders, NaN or infinite values are valid: a chart with nothing to show
@@ -20,16 +29,25 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .chartkit import SavedCharts, finite, note_empty, safe_bins, save_charts
-from .kpis import DONE, VISIT_ONLY, left_the_store
+from .chartkit import (
+    SavedCharts,
+    finite,
+    kpi_table,
+    note_empty,
+    safe_bins,
+    save_charts,
+    segment_bars,
+)
+from .kpis import VISIT_ONLY, left_the_store
 from .recorder import RESPONSE_NAMES
 from .scenario import Scenario
+from .tables import COMPLETED
 
 
-def lead_time_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
+def lead_time_by_channel_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     """Distribution of order lead time (hours) per channel, with each channel's promise."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    done = orders[orders["after_warmup"] & orders["outcome"].isin(DONE)]
+    done = orders[orders["after_warmup"] & orders["outcome"].isin(COMPLETED)]
     promises = []
     for index, (channel, group) in enumerate(done.groupby("channel", observed=True)):
         hours = finite(group["lead_time_min"].to_numpy() / 60.0)
@@ -37,23 +55,38 @@ def lead_time_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
             continue
         shown = hours[hours <= np.percentile(hours, 99.5)]
         color = f"C{index}"
-        ax.hist(shown, bins=safe_bins(shown), histtype="step", lw=1.6, density=True,
-                color=color, label=f"{channel} (n={len(hours):,})")
+        ax.hist(
+            shown,
+            bins=safe_bins(shown).tolist(),
+            histtype="step",
+            lw=1.6,
+            density=True,
+            color=color,
+            label=f"{channel} (n={len(hours):,})",
+        )
         promise = scenario.channels[str(channel)].promise
         if promise is not None:  # next-day and slot promises have no single lead time
             promises.append((promise / 60.0, color))
     if not ax.get_legend_handles_labels()[0]:
         note_empty(ax, "no order delivered after the warm-up")
     right, off_axis = ax.get_xlim()[1], 0
-    for hours, color in promises:
-        if hours > 10 * right:
+    for promised, color in promises:
+        if promised > 10 * right:
             # A promise of years would squash every histogram against the left edge.
-            ax.text(0.99, 0.95 - 0.06 * off_axis, f"promise {hours:,.0f} h: off the axis",
-                    color=color, transform=ax.transAxes, ha="right", va="top", fontsize=8)
+            ax.text(
+                0.99,
+                0.95 - 0.06 * off_axis,
+                f"promise {promised:,.0f} h: off the axis",
+                color=color,
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=8,
+            )
             off_axis += 1
             continue
-        ax.axvline(hours, color=color, ls="--", lw=1)
-        ax.text(hours, ax.get_ylim()[1] * 0.95, " promise", color=color, va="top", fontsize=8)
+        ax.axvline(promised, color=color, ls="--", lw=1)
+        ax.text(promised, ax.get_ylim()[1] * 0.95, " promise", color=color, va="top", fontsize=8)
     ax.set_xlabel("lead time, order placed to delivered (hours)")
     ax.set_ylabel("density")
     ax.set_title(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
@@ -134,14 +167,19 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
     orders = orders[~orders["outcome"].isin(VISIT_ONLY) & ~left_the_store(orders)]
     day = (orders["placed"] // 1440).astype(int)
     placed = day.value_counts().sort_index()
-    done = orders[orders["outcome"].isin(DONE)]
+    done = orders[orders["outcome"].isin(COMPLETED)]
     completed = (done["finished"] // 1440).astype(int).value_counts().sort_index()
     ax.plot(placed.index, placed.to_numpy(), marker="o", ms=3, label="placed")
     ax.plot(completed.index, completed.to_numpy(), marker="s", ms=3, label="delivered/collected")
     lost = orders[orders["outcome"].isin(("lost_sale", "rejected", "missed"))]
     lost_per_day = (lost["placed"] // 1440).astype(int).value_counts().sort_index()
-    ax.plot(lost_per_day.index, lost_per_day.to_numpy(), marker="x", ms=3,
-            label="lost sale / rejected / missed")
+    ax.plot(
+        lost_per_day.index,
+        lost_per_day.to_numpy(),
+        marker="x",
+        ms=3,
+        label="lost sale / rejected / missed",
+    )
     if orders.empty:
         note_empty(ax, "no orders")
     return _over_days(fig, ax, scenario, "orders", "orders per day")
@@ -150,11 +188,17 @@ def orders_per_day_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
 def stock_chart(inventory: pd.DataFrame, scenario: Scenario) -> Figure:
     """Units on hand and in the pipeline (on order) in the bonded pool over the run."""
     fig, ax = plt.subplots(figsize=(8, 4))
-    levels = pd.DataFrame({
-        "day": inventory["time"] / 1440.0,
-        "on hand": inventory["on_hand_change"].cumsum(),
-        "pipeline (on order)": inventory["on_order_change"].cumsum(),
-    }).groupby("day").last()  # the level after the last movement at each instant
+    levels = (
+        pd.DataFrame(
+            {
+                "day": inventory["time"] / 1440.0,
+                "on hand": inventory["on_hand_change"].cumsum(),
+                "pipeline (on order)": inventory["on_order_change"].cumsum(),
+            }
+        )
+        .groupby("day")
+        .last()
+    )  # the level after the last movement at each instant
     for column in levels.columns:
         ax.step(levels.index, levels[column], where="post", label=column)
     return _over_days(fig, ax, scenario, "units, all SKUs", "bonded stock")
@@ -177,22 +221,26 @@ def airport_counters_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
     table = hourly.pivot(index="name", columns="kpi", values="value")
     hours = np.array([int(name.removeprefix("hour_")) for name in table.index])
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.bar(hours, table["counters_open"], width=0.8, color="C0", alpha=0.25,
-           label="counters open")
+    ax.bar(hours, table["counters_open"], width=0.8, color="C0", alpha=0.25, label="counters open")
     ax.bar(hours, table["counters_busy"], width=0.5, color="C0", label="counters busy (mean)")
     ax.set_xticks(range(0, 24, 2))
     ax.set_xlim(-0.6, 23.6)
     ax.set_xlabel("hour of day")
     ax.set_ylabel("counters")
     right = ax.twinx()
-    right.plot(hours, table["counter_utilisation"], color="C3", marker="o", ms=3,
-               label="utilisation (busy / open)")
+    right.plot(
+        hours,
+        table["counter_utilisation"],
+        color="C3",
+        marker="o",
+        ms=3,
+        label="utilisation (busy / open)",
+    )
     right.set_ylim(0, 1.05)
     right.set_ylabel("utilisation")
     lines = ax.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, loc="upper left",
-              fontsize=8)
+    ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, loc="upper left", fontsize=8)
     ax.set_title(f"{scenario.scenario.name}: pickup counters over the day")
     fig.tight_layout()
     return fig
@@ -203,9 +251,11 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
 
     One panel per channel: promises differ by orders of magnitude (30 min to a day).
     """
-    done = orders[orders["after_warmup"] & orders["outcome"].isin(DONE)]
-    groups = [(str(c), finite(g["lateness_min"].to_numpy()))
-              for c, g in done.groupby("channel", observed=True)]
+    done = orders[orders["after_warmup"] & orders["outcome"].isin(COMPLETED)]
+    groups = [
+        (str(c), finite(g["lateness_min"].to_numpy()))
+        for c, g in done.groupby("channel", observed=True)
+    ]
     groups = [(c, m) for c, m in groups if len(m)]
     if not groups:
         return None
@@ -213,13 +263,18 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
     for index, (ax, (channel, minutes)) in enumerate(zip(axes[:, 0], groups, strict=True)):
         low, high = np.percentile(minutes, [0.5, 99.5])
         shown = minutes[(minutes >= low) & (minutes <= high)]
-        ax.hist(shown, bins=safe_bins(shown), color=f"C{index}")
+        ax.hist(shown, bins=safe_bins(shown).tolist(), color=f"C{index}")
         ax.axvline(0.0, color="k", ls="--", lw=1)
-        ax.set_title(f"{channel}: {(minutes <= 0).mean():.1%} on time, "
-                     f"{(minutes > 0).sum():,} late of {len(minutes):,}", fontsize=9, loc="left")
+        ax.set_title(
+            f"{channel}: {(minutes <= 0).mean():.1%} on time, "
+            f"{(minutes > 0).sum():,} late of {len(minutes):,}",
+            fontsize=9,
+            loc="left",
+        )
         ax.set_ylabel("orders")
-    axes[-1, 0].set_xlabel("lateness: delivered minus due (minutes; negative = early; "
-                           "dashed = due)")
+    axes[-1, 0].set_xlabel(
+        "lateness: delivered minus due (minutes; negative = early; dashed = due)"
+    )
     fig.suptitle(f"{scenario.scenario.name}: promises kept? (after warm-up)")
     fig.tight_layout()
     return fig
@@ -228,19 +283,29 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
 def fleet_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure | None:
     """Couriers on duty and couriers out on trips, by hour of day, per fleet."""
     fleets = [n for n, (stage, _) in scenario.resources().items() if stage == "deliver"]
-    data = resources[(resources["time"] >= scenario.scenario.warmup)
-                     & resources["resource"].isin(fleets)]
+    data = resources[
+        (resources["time"] >= scenario.scenario.warmup) & resources["resource"].isin(fleets)
+    ]
     if data.empty:
         return None
     fig, ax = plt.subplots(figsize=(8, 4.5))
     hour = ((data["time"] % 1440) // 60).astype(int)
-    table = data.assign(hour=hour).groupby(["resource", "hour"], observed=True)[
-        ["servers", "busy"]].mean()
+    table = (
+        data.assign(hour=hour)
+        .groupby(["resource", "hour"], observed=True)[["servers", "busy"]]
+        .mean()
+    )
     for index, fleet in enumerate(table.index.get_level_values(0).unique()):
         rows = table.loc[fleet]
         ax.plot(rows.index, rows["servers"], color=f"C{index}", ls="--", label=f"{fleet} on duty")
-        ax.plot(rows.index, rows["busy"], color=f"C{index}", marker="o", ms=3,
-                label=f"{fleet} out on trips")
+        ax.plot(
+            rows.index,
+            rows["busy"],
+            color=f"C{index}",
+            marker="o",
+            ms=3,
+            label=f"{fleet} out on trips",
+        )
     ax.set_xticks(range(0, 24, 2))
     ax.set_xlabel("hour of day")
     ax.set_ylabel("couriers (mean)")
@@ -250,41 +315,18 @@ def fleet_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure | None:
     return fig
 
 
-def _segment_bars(table: pd.DataFrame, title: str, xlabel: str, ncols: int,
-                  **style: object) -> Figure:
-    """Stacked horizontal bars, one per segment (rows of ``table``), each part labelled
-    with its share of the row when it is at least 6%."""
-    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.6 * len(table)))
-    table.plot.barh(stacked=True, ax=ax, width=0.6, **style)
-    totals = table.sum(axis=1).to_numpy()
-    for container in ax.containers:
-        ax.bar_label(container, labels=[f"{v / t:.0%}" if t and v / t >= 0.06 else ""
-                                        for v, t in zip(container.datavalues, totals,
-                                                        strict=True)],
-                     label_type="center", fontsize=8)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    ax.set_title(title)
-    ax.legend(frameon=False, ncols=ncols, fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2))
-    fig.tight_layout()
-    return fig
-
-
-def _kpi_table(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """KPI rows named ``<prefix><part>`` as a table: one row per name, one column per part."""
-    return rows.assign(part=rows["kpi"].str.removeprefix(prefix)).pivot_table(
-        index="name", columns="part", values="value", sort=False).fillna(0.0)
-
-
 def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
     """Each segment's orders split by the channel it chose (after warm-up)."""
     rows = kpis[kpis["group"] == "choice"]
     if not np.isfinite(rows["value"].to_numpy(dtype=float)).any():
         return None  # no segment placed an order: no shares to show
-    fig = _segment_bars(_kpi_table(rows, "share_"),
-                        f"{scenario.scenario.name}: channel choice by segment",
-                        "share of the segment's orders", 3, colormap="tab10")
+    fig = segment_bars(
+        kpi_table(rows, "share_"),
+        f"{scenario.scenario.name}: channel choice by segment",
+        "share of the segment's orders",
+        3,
+        colormap="tab10",
+    )
     fig.axes[0].set_xlim(0, 1)
     return fig
 
@@ -299,20 +341,28 @@ def stockout_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
         rows = rows[rows["group"] == "overall"].assign(name=scenario.customers.segments[0].name)
     if rows.empty or rows["value"].sum() == 0:
         return None
-    table = _kpi_table(rows, "stockout_")
+    table = kpi_table(rows, "stockout_")
     table = table[[r for r in RESPONSE_NAMES if r in table.columns]]
-    return _segment_bars(table[table.sum(axis=1) > 0],
-                         f"{scenario.scenario.name}: what customers did on a stock-out",
-                         "orders that found the shelf short", 4,
-                         color=["#4c72b0", "#dd8452", "#8172b3", "#c44e52"])
+    return segment_bars(
+        table[table.sum(axis=1) > 0],
+        f"{scenario.scenario.name}: what customers did on a stock-out",
+        "orders that found the shelf short",
+        4,
+        color=["#4c72b0", "#dd8452", "#8172b3", "#c44e52"],
+    )
 
 
-def save_run_charts(folder: Path, scenario: Scenario, orders: pd.DataFrame,
-                    resources: pd.DataFrame, kpis: pd.DataFrame,
-                    inventory: pd.DataFrame | None = None) -> SavedCharts:
+def save_run_charts(
+    folder: Path,
+    scenario: Scenario,
+    orders: pd.DataFrame,
+    resources: pd.DataFrame,
+    kpis: pd.DataFrame,
+    inventory: pd.DataFrame | None = None,
+) -> SavedCharts:
     """Write every run chart as PNG into ``folder``: which were drawn, which skipped."""
     makers: dict[str, Callable[[], Figure | None]] = {
-        "lead_time_by_channel.png": lambda: lead_time_chart(orders, scenario),
+        "lead_time_by_channel.png": lambda: lead_time_by_channel_chart(orders, scenario),
         "queues_over_day.png": lambda: queues_over_day_chart(resources, scenario),
         "utilisation.png": lambda: utilisation_chart(kpis, scenario),
         "outcomes.png": lambda: outcomes_chart(orders, scenario),

@@ -4,6 +4,8 @@ An arrival profile is a list of non-negative weights; the model normalises it so
 that its mean is 1, so ``arrivals_per_day`` keeps its meaning whatever the shape.
 A traffic profile is *not* normalised: each of its 24 values multiplies the
 free-flow travel time of a leg that starts in that hour (1.0 = free flow).
+
+Data only: this module must not import the rest of the package.
 """
 
 from __future__ import annotations
@@ -12,13 +14,57 @@ HOURLY_PROFILES: dict[str, tuple[float, ...]] = {
     "flat": (1.0,) * 24,
     # Online retail in Chinese cities: quiet at night, lunch bump, evening peak.
     "retail": (
-        0.35, 0.2, 0.1, 0.06, 0.05, 0.08, 0.2, 0.45, 0.8, 1.1, 1.3, 1.4,
-        1.35, 1.2, 1.15, 1.15, 1.2, 1.3, 1.45, 1.7, 1.9, 1.85, 1.4, 0.8,
+        0.35,
+        0.2,
+        0.1,
+        0.06,
+        0.05,
+        0.08,
+        0.2,
+        0.45,
+        0.8,
+        1.1,
+        1.3,
+        1.4,
+        1.35,
+        1.2,
+        1.15,
+        1.15,
+        1.2,
+        1.3,
+        1.45,
+        1.7,
+        1.9,
+        1.85,
+        1.4,
+        0.8,
     ),
     # Shops open 09-22.
     "store_hours": (
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0.8, 1.2, 1.5,
-        1.5, 1.4, 1.4, 1.5, 1.7, 1.8, 2.0, 2.2, 2.0, 1.4, 0, 0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0.8,
+        1.2,
+        1.5,
+        1.5,
+        1.4,
+        1.4,
+        1.5,
+        1.7,
+        1.8,
+        2.0,
+        2.2,
+        2.0,
+        1.4,
+        0,
+        0,
     ),
 }
 
@@ -35,8 +81,30 @@ TRAFFIC_PROFILES: dict[str, tuple[float, ...]] = {
     # evening rush hours, +20-25% in the day (the shape of congestion indices such as
     # TomTom's for large Chinese cities; not calibrated to Wenzhou).
     "city": (
-        1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.1, 1.4, 1.5, 1.3, 1.2, 1.2,
-        1.25, 1.2, 1.2, 1.2, 1.3, 1.5, 1.55, 1.35, 1.2, 1.1, 1.05, 1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.1,
+        1.4,
+        1.5,
+        1.3,
+        1.2,
+        1.2,
+        1.25,
+        1.2,
+        1.2,
+        1.2,
+        1.3,
+        1.5,
+        1.55,
+        1.35,
+        1.2,
+        1.1,
+        1.05,
+        1.0,
     ),
 }
 

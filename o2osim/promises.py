@@ -18,12 +18,27 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
 from .distributions import Draw
-from .scenario import Channel, Slots
+from .scenario import NextDay, Slots
 from .units import DAY
+
+
+class PromiseRule(Protocol):
+    """A channel's promise: exactly one of a lead time, next day or slots (else none).
+
+    A scenario ``Channel`` is one, and so is the plan's per-channel record.
+    """
+
+    @property
+    def promise(self) -> float | None: ...
+    @property
+    def next_day(self) -> NextDay | None: ...
+    @property
+    def slots(self) -> Slots | None: ...
 
 
 def slot_starts(slots: Slots) -> list[float]:
@@ -53,7 +68,7 @@ class SlotChooser:
         return day * DAY + self.starts[index % len(self.starts)]
 
 
-def due_time(channel: Channel, placed: float, slot_start: float) -> float:
+def due_time(channel: PromiseRule, placed: float, slot_start: float) -> float:
     """When one order is due (minutes): :func:`due_times` for a single order, without numpy
     (customer memory asks once per finished order)."""
     if channel.promise is not None:
@@ -70,7 +85,7 @@ def due_time(channel: Channel, placed: float, slot_start: float) -> float:
 
 
 def due_times(
-    channels: Sequence[Channel],
+    channels: Sequence[PromiseRule],
     channel_codes: np.ndarray,
     placed: np.ndarray,
     slot_start: np.ndarray,

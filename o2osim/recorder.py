@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum
+from typing import Any
 
 
 class Outcome(IntEnum):
@@ -113,11 +114,32 @@ class OrderBook:
         self.values: dict[str, list[float]] = {name: [] for name in value_names}
         self.counts: dict[str, list[int]] = {name: [] for name in count_names}
         # Columns set later in an order's life grow in blocks, not one append per order.
-        self._grown = (self.finished, self.outcome, self.failed_at, self.step, self.reason,
-                       self.refund, self.flight, self.customer, self.parent,
-                       *self.values.values(), *self.counts.values())
-        self._fill = (NAN, 0, -1, 0, 0, 0.0, -1, -1, -1,
-                      *([NAN] * len(value_names)), *([-1] * len(count_names)))
+        self._grown: tuple[list[Any], ...] = (
+            self.finished,
+            self.outcome,
+            self.failed_at,
+            self.step,
+            self.reason,
+            self.refund,
+            self.flight,
+            self.customer,
+            self.parent,
+            *self.values.values(),
+            *self.counts.values(),
+        )
+        self._fill: tuple[float, ...] = (
+            NAN,
+            0,
+            -1,
+            0,
+            0,
+            0.0,
+            -1,
+            -1,
+            -1,
+            *([NAN] * len(value_names)),
+            *([-1] * len(count_names)),
+        )
         self._capacity = 0
 
     def __len__(self) -> int:

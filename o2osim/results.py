@@ -45,8 +45,14 @@ _NEW_OUT = "choose a new --out"
 _LOST_RACE = (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR)
 
 
-def check_target(folder: str | Path, force: bool, kind: Kind = "run", *, resume: bool = False,
-                 make_parents: bool = False) -> None:
+def check_target(
+    folder: str | Path,
+    force: bool,
+    kind: Kind = "run",
+    *,
+    resume: bool = False,
+    make_parents: bool = False,
+) -> None:
     """Refuse up front every ``--out`` that o2osim may not write, before any simulation.
 
     Refused: an empty name; the root, home or current folder or a parent of them;
@@ -60,19 +66,19 @@ def check_target(folder: str | Path, force: bool, kind: Kind = "run", *, resume:
     folder = Path(folder)
     reason = protected_reason(folder)
     if reason is not None:
-        raise ResultsExistError(f"{folder}: {reason}; o2osim never writes over it — "
-                                f"{_NEW_OUT}")
+        raise ResultsExistError(f"{folder}: {reason}; o2osim never writes over it — {_NEW_OUT}")
     _check_parent(folder, make_parents)
     if not folder.exists():
         return
     if not folder.is_dir():
-        raise ResultsExistError(f"{folder}: exists and is not a folder; o2osim writes a "
-                                f"results folder and never replaces a file — {_NEW_OUT}")
+        raise ResultsExistError(
+            f"{folder}: exists and is not a folder; o2osim writes a "
+            f"results folder and never replaces a file — {_NEW_OUT}"
+        )
     try:
         empty = not any(folder.iterdir())
     except OSError as exc:
-        raise ResultsExistError(f"{folder}: cannot be read ({exc.strerror}) — "
-                                f"{_NEW_OUT}") from None
+        raise ResultsExistError(f"{folder}: cannot be read ({exc.strerror}) — {_NEW_OUT}") from None
     if empty:
         return
     if kind == "experiment":
@@ -80,11 +86,15 @@ def check_target(folder: str | Path, force: bool, kind: Kind = "run", *, resume:
         return
     problem = _ownership(folder, kind)
     if problem is not None:
-        raise ResultsExistError(f"{folder}: exists and {problem}; --force replaces only a "
-                                f"folder o2osim wrote — {_NEW_OUT}")
+        raise ResultsExistError(
+            f"{folder}: exists and {problem}; --force replaces only a "
+            f"folder o2osim wrote — {_NEW_OUT}"
+        )
     if not force:
-        raise ResultsExistError(f"{folder}: results folder already exists; use --force to "
-                                "replace it, or choose a new --out")
+        raise ResultsExistError(
+            f"{folder}: results folder already exists; use --force to "
+            "replace it, or choose a new --out"
+        )
 
 
 def _ownership(folder: Path, kind: Kind) -> str | None:
@@ -100,19 +110,27 @@ def _check_existing_experiment(folder: Path, force: bool, resume: bool) -> None:
     problem = _ownership(folder, "experiment")
     if resume:
         if folder_kind(folder) != "experiment":
-            raise ResumeError(f"{folder}: --resume needs the folder of an earlier sweep, but "
-                              f"it {problem}; {_NEW_OUT} without --resume")
+            raise ResumeError(
+                f"{folder}: --resume needs the folder of an earlier sweep, but "
+                f"it {problem}; {_NEW_OUT} without --resume"
+            )
         return
     if folder_kind(folder) != "experiment":
-        raise ResultsExistError(f"{folder}: exists and {problem}; --force replaces only a "
-                                f"folder o2osim wrote — {_NEW_OUT}")
+        raise ResultsExistError(
+            f"{folder}: exists and {problem}; --force replaces only a "
+            f"folder o2osim wrote — {_NEW_OUT}"
+        )
     if problem is not None:
-        raise ResultsExistError(f"{folder}: experiment folder already exists and {problem}, "
-                                "so --force cannot replace it; use --resume to finish it "
-                                "or choose a new --out")
+        raise ResultsExistError(
+            f"{folder}: experiment folder already exists and {problem}, "
+            "so --force cannot replace it; use --resume to finish it "
+            "or choose a new --out"
+        )
     if not force:
-        raise ResultsExistError(f"{folder}: experiment folder already exists; use --resume to "
-                                "finish it or --force to start again")
+        raise ResultsExistError(
+            f"{folder}: experiment folder already exists; use --resume to "
+            "finish it or --force to start again"
+        )
 
 
 def _check_parent(folder: Path, make_parents: bool) -> None:
@@ -121,18 +139,21 @@ def _check_parent(folder: Path, make_parents: bool) -> None:
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent
     elif not parent.exists():
-        raise ResultsExistError(f"{folder}: the folder {parent} does not exist; create it "
-                                f"first or {_NEW_OUT}")
+        raise ResultsExistError(
+            f"{folder}: the folder {parent} does not exist; create it first or {_NEW_OUT}"
+        )
     if not parent.is_dir():
         raise ResultsExistError(f"{folder}: {parent} is a file, not a folder; {_NEW_OUT}")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise ResultsExistError(f"{folder}: cannot write in {parent} (permission denied); "
-                                f"{_NEW_OUT}")
+        raise ResultsExistError(
+            f"{folder}: cannot write in {parent} (permission denied); {_NEW_OUT}"
+        )
 
 
 @contextmanager
-def atomic_folder(folder: str | Path, force: bool = False, *, kind: Kind = "run",
-                  make_parents: bool = True) -> Iterator[Path]:
+def atomic_folder(
+    folder: str | Path, force: bool = False, *, kind: Kind = "run", make_parents: bool = True
+) -> Iterator[Path]:
     """Yield a temporary folder; on success it becomes ``folder`` in one rename.
 
     Raises :class:`ResultsExistError` if another writer created ``folder`` first
@@ -223,6 +244,7 @@ def load_results(folder: str | Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- damaged folders
 
+
 def _table_problem(path: Path) -> str | None:
     import pandas as pd
 
@@ -250,8 +272,10 @@ def check_experiment_folder(folder: Path, shown: int = 10) -> list[str]:
         return [f"{folder}: is not a folder; give the --out folder of a sweep"]
     info = read_json(folder / "experiment.json")
     if info is None or "fingerprint" not in info:
-        return [f"{folder}: not an o2osim experiment folder (experiment.json missing or "
-                "unreadable); give the --out folder of a sweep"]
+        return [
+            f"{folder}: not an o2osim experiment folder (experiment.json missing or "
+            "unreadable); give the --out folder of a sweep"
+        ]
     resume = "; run the sweep again with --resume to rebuild it"
     problems: list[str] = []
     for name in ("variants.csv", "runs.parquet", "summary.csv", "differences.csv"):
@@ -269,14 +293,18 @@ def check_experiment_folder(folder: Path, shown: int = 10) -> list[str]:
         if not run.exists() and not run.is_symlink():
             missing.append(run)
         elif (problem := run_problem(run, variant, replication)) is not None:
-            damaged.append(f"{run}: damaged run folder: {problem}; run the sweep again with "
-                           "--resume to re-run it")
+            damaged.append(
+                f"{run}: damaged run folder: {problem}; run the sweep again with "
+                "--resume to re-run it"
+            )
     problems += damaged[:shown]
     if len(damaged) > shown:
         problems.append(f"{folder}: {len(damaged) - shown} more damaged run folders")
     if missing:
-        problems.append(f"{folder}: {len(missing)} runs missing (first {missing[0]}); the sweep "
-                        "did not finish; run it again with --resume")
+        problems.append(
+            f"{folder}: {len(missing)} runs missing (first {missing[0]}); the sweep "
+            "did not finish; run it again with --resume"
+        )
     return problems
 
 

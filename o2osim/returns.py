@@ -23,10 +23,10 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import simpy
-from simpy.events import Timeout
 
 from .facilities.customs import QuotaBook
 from .facilities.stock import StockPool
+from .kernel import Call, call_in, handlers
 from .recorder import OrderBook, Outcome
 from .scenario import Catalogue
 
@@ -64,9 +64,17 @@ class Returns:
     for units that may be written off (None when every category is resellable).
     """
 
-    def __init__(self, env: simpy.Environment, book: OrderBook, pool: StockPool | None,
-                 quota: QuotaBook, channels: Sequence[ChannelReturns | None], skus: SkuReturns,
-                 resell: Callable[[], float] | None, prices: Sequence[float]) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        book: OrderBook,
+        pool: StockPool | None,
+        quota: QuotaBook,
+        channels: Sequence[ChannelReturns | None],
+        skus: SkuReturns,
+        resell: Callable[[], float] | None,
+        prices: Sequence[float],
+    ) -> None:
         self.env = env
         self.book = book
         self.pool = pool
@@ -77,6 +85,7 @@ class Returns:
         self.by_category = any(f != 1.0 for f in skus.factor)
         self.resell = resell
         self.prices = prices
+        self._on_returned = handlers(self._returned)
 
     def after_done(self, order_id: int) -> None:
         """The order was delivered or collected now: will it come back?"""
@@ -88,10 +97,10 @@ class Returns:
             skus = self.book.skus[order_id]
             rate *= sum(self.factor[s] for s in skus) / len(skus)
         if returns.uniform() < rate:
-            Timeout(self.env, returns.delay(), order_id).callbacks.append(self._returned)
+            call_in(self.env, returns.delay(), self._on_returned, order_id)
 
-    def _returned(self, event: Timeout) -> None:
-        order_id = event._value
+    def _returned(self, call: Call) -> None:
+        order_id = call.value
         book = self.book
         book.column("returned")[order_id] = self.env.now
         book.outcome[order_id] = Outcome.RETURNED

@@ -8,9 +8,9 @@ move). The response is written to the order's ``stockout_response`` column,
 and every order stamped ``stocked_out`` gets exactly one: the stock-out
 responses add up to the stock-outs.
 
-This module carries the response out through the stock pool and the route
-stage; it does not know routes or channels beyond their indices: switching an
-order to another channel and ending an order are callbacks into the World.
+This module carries the response out through the stock pool; it does not know
+routes or channels beyond their indices: switching an order to another channel,
+ending an order and sending a filled one on are hooks into the order flow.
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import simpy
-from simpy.events import Timeout
 
-from .facilities.stock import ReserveStage, StockPool
+from .facilities.stock import StockPool
+from .kernel import Call, call_in, handlers
 from .recorder import OrderBook, Outcome, Reason, Response
 from .scenario import StockoutResponse
+from .wiring import Hook
 
 
 class Rule(NamedTuple):
@@ -40,12 +41,17 @@ class Rule(NamedTuple):
     alternatives: tuple[int, ...]
 
 
-def rule(config: StockoutResponse, uniform: Callable[[], float], pick: Callable[[], float],
-         alternatives: Sequence[int]) -> Rule:
+def rule(
+    config: StockoutResponse,
+    uniform: Callable[[], float],
+    pick: Callable[[], float],
+    alternatives: Sequence[int],
+) -> Rule:
     """A :class:`Rule` from the scenario's table and the segment's two uniform draws."""
     cumulative = list(itertools.accumulate(config.probabilities()))
-    return Rule(cumulative, uniform, pick, config.substitute_span, config.wait_patience,
-                tuple(alternatives))
+    return Rule(
+        cumulative, uniform, pick, config.substitute_span, config.wait_patience, tuple(alternatives)
+    )
 
 
 class Responder:
@@ -53,30 +59,49 @@ class Responder:
 
     ``rules[segment]`` is None for a segment without a ``stockout`` table;
     ``catalogues`` are the (first, last) SKU ids of each catalogue, so that a
-    substitute comes from the basket's own catalogue. Callbacks set by the World:
-    ``end(order_id, outcome, reason)`` ends an order; ``switch(order_id, channel)``
-    moves it to the start of another channel's route; ``weights(order_id,
-    channels)`` gives the segment's choice weights over those channels, 0 for a
-    channel that does not serve the home. With no weight left the customer buys
-    from a competitor.
+    substitute comes from the basket's own catalogue. Hooks: ``end(order_id,
+    outcome, reason)`` ends an order; ``switch(order_id, channel)`` moves it to the
+    start of another channel's route; ``weights(order_id, channels)`` gives the
+    segment's choice weights over those channels, 0 for a channel that does not
+    serve the home (with no weight left the customer buys from a competitor);
+    ``done(order_id)`` sends on an order that has all its units (a substitute
+    basket), stamped ``reserved`` as the reserve stage stamps it.
     """
 
-    def __init__(self, env: simpy.Environment, book: OrderBook, pool: StockPool,
-                 stage: ReserveStage, rules: Sequence[Rule | None], prices: Sequence[float],
-                 catalogues: Sequence[tuple[int, int]]) -> None:
+    HOOKS: ClassVar[tuple[str, ...]] = ("end", "switch", "weights", "done")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        book: OrderBook,
+        pool: StockPool,
+        rules: Sequence[Rule | None],
+        prices: Sequence[float],
+        catalogues: Sequence[tuple[int, int]],
+        *,
+        end: Callable[[int, Outcome, Reason], None],
+        switch: Callable[[int, int], None],
+        weights: Callable[[int, Sequence[int]], list[float]],
+        done: Hook,
+    ) -> None:
         self.env = env
         self.book = book
         self.pool = pool
-        self.stage = stage
         self.rules = list(rules)
         self.prices = prices
         self.catalogues = list(catalogues)
         self.response = book.counts["stockout_response"]
-        self.end: Callable[[int, Outcome, Reason], None] = _unset_end
-        self.switch: Callable[[int, int], None] = _unset_switch
-        self.weights: Callable[[int, Sequence[int]], list[float]] = _unset_weights
-        stage.responds = [r is not None for r in self.rules]
-        stage.stocked_out = self.respond
+        self.reserved = book.column("reserved")
+        self.end = end
+        self.switch = switch
+        self.weights = weights
+        self.done = done
+        self._on_give_up = handlers(self._give_up)
+
+    @property
+    def responds(self) -> list[bool]:
+        """Per segment: do its customers respond to stock-outs themselves?"""
+        return [r is not None for r in self.rules]
 
     def respond(self, order_id: int) -> None:
         """The order found the shelf short now: draw the response and carry it out."""
@@ -111,9 +136,11 @@ class Responder:
         book.skus[order_id] = basket
         book.value[order_id] = new_value
         book.tax[order_id] = new_value * tax_rate
-        book.column("substituted")[order_id] = self.env._now
+        now = self.env.now
+        book.column("substituted")[order_id] = now
         self.pool.take(order_id, basket)
-        self.stage.filled(order_id)
+        self.reserved[order_id] = now
+        self.done(order_id)
 
     def _switch(self, order_id: int, rule: Rule) -> None:
         if not rule.alternatives:
@@ -125,30 +152,19 @@ class Responder:
             self.end(order_id, Outcome.LOST_SALE, Reason.WENT_ELSEWHERE)
             return
         cumulative = list(itertools.accumulate(weights))
-        index = min(bisect.bisect_right(cumulative, rule.pick() * total),
-                    len(rule.alternatives) - 1)
+        index = min(
+            bisect.bisect_right(cumulative, rule.pick() * total), len(rule.alternatives) - 1
+        )
         self.switch(order_id, rule.alternatives[index])
 
     def _wait(self, order_id: int, rule: Rule) -> None:
         book = self.book
-        book.column("backordered")[order_id] = self.env._now
+        book.column("backordered")[order_id] = self.env.now
         self.pool.wait(order_id, book.skus[order_id], book.channel[order_id])
         if rule.patience is not None:
-            Timeout(self.env, rule.patience, order_id).callbacks.append(self._give_up)
+            call_in(self.env, rule.patience, self._on_give_up, order_id)
 
-    def _give_up(self, event: Timeout) -> None:
-        order_id = event._value
+    def _give_up(self, call: Call) -> None:
+        order_id = call.value
         if self.pool.abandon(order_id):
             self.end(order_id, Outcome.CANCELLED, Reason.BACKORDER_TOO_LONG)
-
-
-def _unset_end(order_id: int, outcome: Outcome, reason: Reason) -> None:
-    raise RuntimeError(f"order {order_id}: Responder.end is not wired")
-
-
-def _unset_switch(order_id: int, channel: int) -> None:
-    raise RuntimeError(f"order {order_id}: Responder.switch is not wired")
-
-
-def _unset_weights(order_id: int, channels: Sequence[int]) -> list[float]:
-    raise RuntimeError(f"order {order_id}: Responder.weights is not wired")

@@ -13,8 +13,17 @@ import pandas as pd
 from scipy import stats
 
 KEYS = ["group", "name", "kpi", "unit"]
-DIFF_COLUMNS = ["variant", "baseline", *KEYS, "n", "mean_diff", "std_diff", "ci_half_width",
-                "ci_low", "ci_high"]
+DIFF_COLUMNS = [
+    "variant",
+    "baseline",
+    *KEYS,
+    "n",
+    "mean_diff",
+    "std_diff",
+    "ci_half_width",
+    "ci_low",
+    "ci_high",
+]
 
 
 def t_half_width(std: np.ndarray | float, n: np.ndarray | int, level: float = 0.95) -> np.ndarray:
@@ -37,8 +46,9 @@ def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 def paired_differences(runs: pd.DataFrame, baseline: str, level: float = 0.95) -> pd.DataFrame:
     """Per KPI and variant: mean of (variant - baseline) over shared replications, with CI."""
-    wide = runs.pivot_table(index=[*KEYS, "replication"], columns="variant", values="value",
-                            observed=True)
+    wide = runs.pivot_table(
+        index=[*KEYS, "replication"], columns="variant", values="value", observed=True
+    )
     if baseline not in wide.columns:
         return pd.DataFrame(columns=DIFF_COLUMNS)
     frames = []

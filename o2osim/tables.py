@@ -1,12 +1,21 @@
-"""Turn a finished World's columnar logs into pandas DataFrames (once, after the run).
+"""A run's tables: built once from a finished World's logs, and what a run folder holds.
 
 Times are minutes since the scenario start; ``lead_time_min`` is
 ``finished - placed`` for orders that ended; ``lateness_min`` is ``finished -
 due`` (negative: early); outcomes, reasons and names are categoricals; money is
 CNY.
+
+:class:`RunTables` is everything the KPIs and the money need besides the
+scenario: the orders, resource snapshots, stock ledger and flights, and the
+run's statistics that are not logs (resource time averages, event counters) as
+two more tables. A run folder stores each as a Parquet file, so its KPIs can be
+computed again from the folder alone. This module only converts and describes
+tables; it must not compute KPIs or money, and must not import the World.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,8 +29,15 @@ from .recorder import (
     ResourceLog,
     StockKind,
 )
+from .scenario.stages import STAGE_TABLE
 
 STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
+#: Outcomes that complete an order: the goods reached the customer, as the stage table's
+#: hand-over stages end it. The one definition used by the KPIs, the money (only these
+#: earn revenue) and the charts.
+COMPLETED: tuple[str, ...] = tuple(
+    dict.fromkeys(row.outcome for row in STAGE_TABLE if row.outcome is not None)
+)
 #: Integer columns of the order book shown as labels (-1: none, an empty cell).
 LABELS = {"stockout_response": list(RESPONSE_NAMES)}
 
@@ -65,8 +81,9 @@ def orders_table(
             "lines": np.fromiter((len(s) for s in book.skus), dtype=np.int64, count=n),
             "value_cny": np.asarray(book.value, dtype=float),
             "tax_cny": np.round(np.asarray(book.tax, dtype=float), 2),
-            "price_paid_cny": np.round(np.asarray(book.value, dtype=float)
-                                       + np.asarray(book.tax, dtype=float), 2),
+            "price_paid_cny": np.round(
+                np.asarray(book.value, dtype=float) + np.asarray(book.tax, dtype=float), 2
+            ),
             "distance_km": np.asarray(book.distance, dtype=float),
             "x_km": np.asarray(book.x, dtype=float),
             "y_km": np.asarray(book.y, dtype=float),
@@ -74,13 +91,25 @@ def orders_table(
             "parent": np.asarray(book.parent, dtype=np.int64),
             "flight": np.asarray(book.flight, dtype=np.int64),
             "placed": placed,
-            **{name: (np.asarray(book.stamps[name], dtype=float) if name in book.stamps
-                      else np.full(n, np.nan)) for name in book.stamp_names},
+            **{
+                name: (
+                    np.asarray(book.stamps[name], dtype=float)
+                    if name in book.stamps
+                    else np.full(n, np.nan)
+                )
+                for name in book.stamp_names
+            },
             **{name: np.asarray(col, dtype=float) for name, col in book.values.items()},
-            **{name: np.asarray(col, dtype=np.int64) for name, col in book.counts.items()
-               if name not in LABELS},
-            **{name: _categorical(book.counts[name], names) for name, names in LABELS.items()
-               if name in book.counts},
+            **{
+                name: np.asarray(col, dtype=np.int64)
+                for name, col in book.counts.items()
+                if name not in LABELS
+            },
+            **{
+                name: _categorical(book.counts[name], names)
+                for name, names in LABELS.items()
+                if name in book.counts
+            },
             "finished": finished,
             "lead_time_min": finished - placed,
             "due": due,
@@ -145,3 +174,74 @@ def flights_table(
             "preorders": np.asarray(preorders, dtype=np.int64),
         }
     )
+
+
+def resource_stats_table(stats: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """A resource's time averages and counts, one row per (resource, statistic).
+
+    Long rather than wide: fleets report statistics stations do not (paid courier
+    minutes), and no cell is left empty. Rows keep the World's order, which sums
+    over resources (labour cost) follow, so totals come out the same to the last bit.
+    """
+    rows = [
+        (name, stat, float(value))
+        for name, values in stats.items()
+        for stat, value in values.items()
+    ]
+    return pd.DataFrame(
+        {
+            "resource": pd.Series([r[0] for r in rows], dtype=object),
+            "stat": pd.Series([r[1] for r in rows], dtype=object),
+            "value": np.array([r[2] for r in rows], dtype=float),
+        }
+    )
+
+
+def resource_stats_dict(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """The inverse of :func:`resource_stats_table`: resource -> statistic -> value."""
+    stats: dict[str, dict[str, float]] = {}
+    for name, stat, value in zip(table["resource"], table["stat"], table["value"], strict=True):
+        stats.setdefault(str(name), {})[str(stat)] = float(value)
+    return stats
+
+
+def counters_table(counters: dict[str, int]) -> pd.DataFrame:
+    """Events counted after the warm-up (purchase orders, inspections, ...), one row each."""
+    return pd.DataFrame(
+        {
+            "counter": pd.Series(list(counters), dtype=object),
+            "count": np.array(list(counters.values()), dtype=np.int64),
+        }
+    )
+
+
+def counters_dict(table: pd.DataFrame) -> dict[str, int]:
+    """The inverse of :func:`counters_table`, in the same order."""
+    return {str(k): int(v) for k, v in zip(table["counter"], table["count"], strict=True)}
+
+
+@dataclass
+class RunTables:
+    """One run's tables, in memory after :func:`o2osim.simulate` or read from its folder.
+
+    ``resource_stats`` and ``counters`` are the tables of :func:`resource_stats_table`
+    and :func:`counters_table`; :attr:`stats` and :attr:`counts` are their dict views.
+    ``flights`` is empty without an airport.
+    """
+
+    orders: pd.DataFrame
+    resources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inventory: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    resource_stats: pd.DataFrame = field(default_factory=lambda: resource_stats_table({}))
+    counters: pd.DataFrame = field(default_factory=lambda: counters_table({}))
+
+    @property
+    def stats(self) -> dict[str, dict[str, float]]:
+        """Resource name -> its time averages and counts (``span_min``, ``mean_queue``...)."""
+        return resource_stats_dict(self.resource_stats)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Counter name -> events counted after the warm-up."""
+        return counters_dict(self.counters)

@@ -1,6 +1,6 @@
 """Closed-form queueing and inventory results the stripped-down model must reproduce.
 
-These are textbook formulas (design §6), kept apart from the model so tests and
+These are textbook formulas, kept apart from the model so tests and
 the validation table compare the simulation against numbers it did not produce.
 Rates are per minute and times in minutes unless said otherwise.
 """
@@ -79,8 +79,9 @@ def normal_loss(z: float) -> float:
     return pdf - z * 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
-def rq_fill_rate_normal(mean_demand: float, sd_demand: float, reorder_point: float,
-                        quantity: float) -> float:
+def rq_fill_rate_normal(
+    mean_demand: float, sd_demand: float, reorder_point: float, quantity: float
+) -> float:
     """Fill rate of continuous-review (r, Q) with backorders, normal lead-time demand.
 
     The classic approximation (Hadley-Whitin, Silver-Pyke-Peterson): the expected
@@ -102,8 +103,9 @@ def rq_fill_rate_poisson(mean_demand: float, reorder_point: int, quantity: int) 
     return sum(_poisson_cdf(y - 1, mean_demand) for y in positions) / quantity
 
 
-def periodic_base_stock_fill_rate(rate: float, lead_time: float, review: float,
-                                  base_stock: int) -> float:
+def periodic_base_stock_fill_rate(
+    rate: float, lead_time: float, review: float, base_stock: int
+) -> float:
     """Fill rate of periodic-review base stock with backorders and Poisson demand.
 
     Reviews every ``review`` minutes order up to S; orders arrive ``lead_time``
@@ -115,12 +117,16 @@ def periodic_base_stock_fill_rate(rate: float, lead_time: float, review: float,
 
     in closed form via d/dx sum_{j<S} P(N(rate x) > j) = rate * P(N(rate x) <= S - 1).
     """
+
     def g(x: float) -> float:
         return sum(1.0 - _poisson_cdf(j, rate * x) for j in range(base_stock))
 
     return (g(lead_time + review) - g(lead_time)) / (rate * review)
-def erlang_a(arrival_rate: float, service_mean: float, servers: int,
-             patience_mean: float) -> tuple[float, float, float]:
+
+
+def erlang_a(
+    arrival_rate: float, service_mean: float, servers: int, patience_mean: float
+) -> tuple[float, float, float]:
     """M/M/c+M (Erlang-A, Palm's queue with exponential patience).
 
     Returns (probability that an arrival abandons, mean wait in queue of all arrivals

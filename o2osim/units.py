@@ -50,14 +50,14 @@ def parse_duration(text: object, *, at_most: float = math.inf) -> float:
     """
     if isinstance(text, bool) or not isinstance(text, str):
         raise ValueError(
-            f"a duration needs a unit, as a string such as \"90s\", \"15min\", \"3h\" or \"2d\" "
+            f'a duration needs a unit, as a string such as "90s", "15min", "3h" or "2d" '
             f"(got {text!r})"
         )
     match = _SIGNED.match(text)
     if match is None:
         raise ValueError(
             f"{text!r} is not a duration; write a number and a unit ({ALLOWED_UNITS}), "
-            "e.g. \"90s\" or \"1.5h\""
+            'e.g. "90s" or "1.5h"'
         )
     sign, number, unit = match.group(1), float(match.group(2)), match.group(3)
     if not math.isfinite(number):

@@ -1,4 +1,4 @@
-"""Builders for stripped-down scenarios: every sub-model runs as a textbook queue (design §3)."""
+"""Builders for stripped-down scenarios: each sub-model is a textbook queue (docs/validation.md)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """Airport buy & pick up: counters against queueing theory, the order's invariants,
 and the bundled Hongqiao scenario against the source paper.
 
-Theory (design §6): in teaching mode (Poisson arrivals straight to the counters)
+Theory (docs/validation.md): in teaching mode (Poisson arrivals straight to the counters)
 the counters are M/M/c with exponential service (Erlang C) and the face-ID check
 alone at one counter is M/G/1 (Pollaczek-Khinchine). Each asserts the exact value
 inside the 99% confidence interval of independent replications.
 
-Paper (../shared/seeds/000_d63fa8bb0213acc6.txt §2.1): Hongqiao's peak day exceeds
+Paper (Li 2025 §2.1): Hongqiao's peak day exceeds
 5,000 orders, the mean pickup takes about 90 s; the 99% confidence interval of
 each must lie within 10% of those figures.
 """
@@ -41,8 +41,9 @@ ZERO = {"dist": "deterministic", "value": "0s"}
 
 def _teaching(per_minute: float, horizon: str = "5d", warmup: str = "12h", **airport: object):
     """Poisson arrivals at ``per_minute`` straight to the counters (route ["pickup"])."""
-    return stripped(["pickup"], per_minute=per_minute, horizon=horizon, warmup=warmup,
-                    airport=airport)
+    return stripped(
+        ["pickup"], per_minute=per_minute, horizon=horizon, warmup=warmup, airport=airport
+    )
 
 
 def _replicate(scenario, group: str, name: str, kpi: str, reps: int = REPLICATIONS) -> list:
@@ -52,22 +53,26 @@ def _replicate(scenario, group: str, name: str, kpi: str, reps: int = REPLICATIO
 # ---------------------------------------------------------------- queueing theory
 def test_counters_in_teaching_mode_are_erlang_c():
     # c = 3 counters, exponential 90 s per passenger (no ID check), 1.6 per min: rho = 0.8.
-    scenario = _teaching(1.6, counters=3, id_check_time=ZERO,
-                         pickup_time={"dist": "exponential", "mean": "90s"})
+    scenario = _teaching(
+        1.6, counters=3, id_check_time=ZERO, pickup_time={"dist": "exponential", "mean": "90s"}
+    )
     waits = _replicate(scenario, "resource", "pickup", "mean_wait")
     low, high = confidence_interval(waits)
     exact = mmc_mean_wait(1.6, 1.5, 3)
     assert low <= exact <= high, f"Erlang C W_q={exact:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
 
 
-@pytest.mark.parametrize("id_check", [
-    {"dist": "deterministic", "value": "10s"},
-    {"dist": "lognormal", "mean": "10s", "cv": 1.0},
-], ids=["deterministic", "lognormal"])
+@pytest.mark.parametrize(
+    "id_check",
+    [
+        {"dist": "deterministic", "value": "10s"},
+        {"dist": "lognormal", "mean": "10s", "cv": 1.0},
+    ],
+    ids=["deterministic", "lognormal"],
+)
 def test_id_check_alone_is_pollaczek_khinchine(id_check):
     # One counter, face-ID only (no hand-over), mean 10 s, 4.2 passengers per min: rho = 0.7.
-    scenario = _teaching(4.2, horizon="2d", counters=1, id_check_time=id_check,
-                         pickup_time=ZERO)
+    scenario = _teaching(4.2, horizon="2d", counters=1, id_check_time=id_check, pickup_time=ZERO)
     waits = _replicate(scenario, "airport", "all", "counter_wait_mean")
     low, high = confidence_interval(waits)
     scv = id_check.get("cv", 0.0) ** 2
@@ -79,8 +84,15 @@ def test_staffing_by_hour_conserves_work():
     # 4 counters by day, 2 by night: busy counters average lambda E[S] = 1.0 whatever the
     # staffing, so utilisation = 1.0 / 3 open on average.
     staffing = [2] * 6 + [4] * 12 + [2] * 6
-    scenario = _teaching(1.0, horizon="5d", warmup="1d", counters=4, staffing=staffing,
-                         id_check_time=ZERO, pickup_time={"dist": "exponential", "mean": "1min"})
+    scenario = _teaching(
+        1.0,
+        horizon="5d",
+        warmup="1d",
+        counters=4,
+        staffing=staffing,
+        id_check_time=ZERO,
+        pickup_time={"dist": "exponential", "mean": "1min"},
+    )
     results = [simulate(scenario, seed=seed) for seed in range(1, 11)]
     low, high = confidence_interval([r.kpi("resource", "pickup", "utilisation") for r in results])
     assert low <= 1 / 3 <= high
@@ -93,8 +105,12 @@ def test_staffing_by_hour_conserves_work():
 
 
 def test_littles_law_at_the_counters():
-    scenario = _teaching(1.6, counters=3, id_check_time={"dist": "deterministic", "value": "10s"},
-                         pickup_time={"dist": "lognormal", "mean": "80s", "cv": 0.5})
+    scenario = _teaching(
+        1.6,
+        counters=3,
+        id_check_time={"dist": "deterministic", "value": "10s"},
+        pickup_time={"dist": "lognormal", "mean": "80s", "cv": 0.5},
+    )
     result = simulate(scenario, seed=3)
     queue = result.kpi("resource", "pickup", "mean_queue")
     rate = result.kpi("resource", "pickup", "arrival_rate")
@@ -107,8 +123,12 @@ def _stressed() -> dict:
     raw = copy.deepcopy(HONGQIAO_RAW)
     raw["scenario"].update(horizon="7d", warmup="3d")
     air = raw["airport"]
-    air.update(counters=4, staffing=[min(s, 4) for s in air["staffing"]], last_call="40min",
-               arrive_before={"dist": "lognormal", "mean": "75min", "cv": 0.5})
+    air.update(
+        counters=4,
+        staffing=[min(s, 4) for s in air["staffing"]],
+        last_call="40min",
+        arrive_before={"dist": "lognormal", "mean": "75min", "cv": 0.5},
+    )
     air["linehaul"].update(capacity=250, ship_within="8h")
     return raw
 
@@ -151,11 +171,11 @@ def test_missed_orders_fail_for_their_recorded_reason(stressed):
     assert (late["finished"] >= late["departure"] - air.last_call - 1e-9).all()
     assert (late["finished"] < late["departure"]).all()
     # Refund of the whole price; the KPI adds them up.
-    np.testing.assert_allclose(missed["refund_cny"], missed["value_cny"] + missed["tax_cny"],
-                               atol=0.011)
+    np.testing.assert_allclose(
+        missed["refund_cny"], missed["value_cny"] + missed["tax_cny"], atol=0.011
+    )
     counted = missed[(missed["departure"] >= scenario.scenario.warmup)]
-    assert result.kpi("airport", "all", "refund_cny") == pytest.approx(
-        counted["refund_cny"].sum())
+    assert result.kpi("airport", "all", "refund_cny") == pytest.approx(counted["refund_cny"].sum())
     assert result.kpi("airport", "all", "missed") == len(counted)
 
 
@@ -170,7 +190,8 @@ def test_orders_follow_the_preorder_window_and_the_linehaul_rules(stressed):
     # Every order linked to a flight of the flights table, and counted there.
     flights = result.flights
     np.testing.assert_array_equal(
-        flights.loc[linked["flight"], "departure"].to_numpy(), linked["departure"].to_numpy())
+        flights.loc[linked["flight"], "departure"].to_numpy(), linked["departure"].to_numpy()
+    )
     # Trucks carry at most their capacity, never an order more than ship_within early,
     # and leave only at the scheduled times of day.
     ridden = linked[linked["linehaul_departed"].notna()]
@@ -229,10 +250,13 @@ def test_profiled_schedule_has_the_expected_departures_each_day():
 
 def test_timetable_flights_leave_daily_at_their_time():
     raw = copy.deepcopy(HONGQIAO_RAW)
-    raw["airport"]["flights"] = {"load_factor": 0.9, "timetable": [
-        {"name": "MU5101", "departs": "07:30"},
-        {"name": "FM9301", "departs": "21:05", "seats": 300},
-    ]}
+    raw["airport"]["flights"] = {
+        "load_factor": 0.9,
+        "timetable": [
+            {"name": "MU5101", "departs": "07:30"},
+            {"name": "FM9301", "departs": "21:05", "seats": 300},
+        ],
+    }
     scenario = scenario_from_dict(raw)
     plan = flight_timetable(scenario.airport.flights, 0, 3 * DAY)
     assert plan[:3] == [(450.0, 180, "MU5101"), (1265.0, 300, "FM9301"), (1890.0, 180, "MU5101")]
@@ -266,8 +290,22 @@ def test_airport_runs_are_reproducible_and_use_common_random_numbers():
 def test_hongqiao_round_trips_and_runs_from_the_command_line(tmp_path):
     scenario = load_scenario(HONGQIAO)
     out = tmp_path / "hq"
-    assert main(["run", "shanghai_hongqiao_airport", "--horizon", "5d", "--set",
-                 'scenario.warmup="1d"', "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "shanghai_hongqiao_airport",
+                "--horizon",
+                "5d",
+                "--set",
+                'scenario.warmup="1d"',
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     files = {p.name for p in out.iterdir()}
     assert {"flights.parquet", "airport_counters.png", "orders.parquet"} <= files
     saved = load_scenario(out / "scenario.toml")
@@ -286,41 +324,57 @@ def _error(mutate) -> str:
 BAD = {
     "staffing-above-counters": (
         lambda r: r["airport"].update(counters=5),
-        ("hq.toml: airport.staffing = ", "each hour opens 0 to 5 counters")),
+        ("hq.toml: airport.staffing = ", "each hour opens 0 to 5 counters"),
+    ),
     "staffing-wrong-length": (
-        lambda r: r["airport"].update(staffing=[3] * 23), ("needs 24 values, one per hour",)),
+        lambda r: r["airport"].update(staffing=[3] * 23),
+        ("needs 24 values, one per hour",),
+    ),
     "last-call-after-cutoff": (
         lambda r: r["airport"].update(last_call="2h"),
-        ("airport.last_call = '2h': must be shorter than airport.staging_cutoff (90min)",)),
+        ("airport.last_call = '2h': must be shorter than airport.staging_cutoff (90min)",),
+    ),
     "window-shorter-than-order-cutoff": (
         lambda r: r["airport"].update(preorder_window="4h"),
-        ("airport.order_cutoff = '5h': must be shorter than airport.preorder_window (4h)",)),
+        ("airport.order_cutoff = '5h': must be shorter than airport.preorder_window (4h)",),
+    ),
     "bad-time-of-day": (
         lambda r: r["airport"]["linehaul"].update(first="24:10"),
-        ("airport.linehaul.first = '24:10'", 'written "HH:MM"')),
+        ("airport.linehaul.first = '24:10'", 'written "HH:MM"'),
+    ),
     "both-schedules": (
         lambda r: r["airport"]["flights"].update(timetable=[{"name": "X1", "departs": "08:00"}]),
-        ("airport.flights", "either departures_per_day or a timetable")),
+        ("airport.flights", "either departures_per_day or a timetable"),
+    ),
     "pickup-without-airport": (
-        lambda r: (r.pop("airport"), r["customers"]["segments"][0].update(
-            source="poisson", arrivals_per_day=100)),
-        ("channels.airport_pickup.route", "no [airport] table")),
+        lambda r: (
+            r.pop("airport"),
+            r["customers"]["segments"][0].update(source="poisson", arrivals_per_day=100),
+        ),
+        ("channels.airport_pickup.route", "no [airport] table"),
+    ),
     "flights-segment-without-flights": (
         lambda r: r["airport"].pop("flights"),
-        ("customers.segments[0].source = 'flights'", "[airport.flights]")),
+        ("customers.segments[0].source = 'flights'", "[airport.flights]"),
+    ),
     "traveller-with-arrival-rate": (
         lambda r: r["customers"]["segments"][0].update(arrivals_per_day=50),
-        ("customers.segments[0]", 'does not apply to source = "flights"')),
+        ("customers.segments[0]", 'does not apply to source = "flights"'),
+    ),
     "airport-route-delivers": (
         lambda r: r["channels"]["airport_pickup"].update(
-            route=["reserve", "deliver", "linehaul", "pickup"]),
-        ("deliver or at the airport, not both",)),
+            route=["reserve", "deliver", "linehaul", "pickup"]
+        ),
+        ("deliver or at the airport, not both",),
+    ),
     "route-stops-at-the-dock": (
         lambda r: r["channels"]["airport_pickup"].update(route=["pick", "linehaul"]),
-        ("a route through the airport ends at pickup",)),
+        ("a route through the airport ends at pickup",),
+    ),
     "unknown-airport-key": (
         lambda r: r["airport"].update(counter=3),
-        ("airport.counter: unknown key", "did you mean 'counters'?")),
+        ("airport.counter: unknown key", "did you mean 'counters'?"),
+    ),
 }
 
 

@@ -82,205 +82,288 @@ class Case:
 CASES = {
     # wrong types
     "pickers-is-a-word": Case(
-        ("warehouse.pickers = 'twelve'", "valid integer"), put("warehouse.pickers", "twelve")),
+        ("warehouse.pickers = 'twelve'", "valid integer"), put("warehouse.pickers", "twelve")
+    ),
     "speed-is-a-word": Case(
-        ("couriers.speed_kmh = 'fast'", "valid number"), put("couriers.speed_kmh", "fast")),
+        ("couriers.speed_kmh = 'fast'", "valid number"), put("couriers.speed_kmh", "fast")
+    ),
     "pick-time-is-a-string": Case(
-        ("warehouse.pick_time = '45s'", "dictionary"), put("warehouse.pick_time", "45s")),
+        ("warehouse.pick_time = '45s'", "dictionary"), put("warehouse.pick_time", "45s")
+    ),
     "route-is-a-string": Case(
         ("channels.online_delivery.route = 'reserve'", "valid list"),
-        put("channels.online_delivery.route", "reserve")),
+        put("channels.online_delivery.route", "reserve"),
+    ),
     # capacities and counts
     "pickers-negative": Case(
-        ("warehouse.pickers = -3", "greater than or equal to 1"), put("warehouse.pickers", -3)),
+        ("warehouse.pickers = -3", "greater than or equal to 1"), put("warehouse.pickers", -3)
+    ),
     "riders-zero": Case(
-        ("couriers.riders = 0", "greater than or equal to 1"), put("couriers.riders", 0)),
+        ("couriers.riders = 0", "greater than or equal to 1"), put("couriers.riders", 0)
+    ),
     "catalogue-empty": Case(
-        ("catalogue.skus = 0", "greater than or equal to 1"), put("catalogue.skus", 0)),
+        ("catalogue.skus = 0", "greater than or equal to 1"), put("catalogue.skus", 0)
+    ),
     # probabilities
     "inspection-rate-above-one": Case(
         ("customs.inspection_rate = 1.5", "less than or equal to 1"),
-        put("customs.inspection_rate", 1.5)),
+        put("customs.inspection_rate", 1.5),
+    ),
     "tax-rate-negative": Case(
-        ("customs.tax_rate = -0.1", "greater than or equal to 0"), put("customs.tax_rate", -0.1)),
+        ("customs.tax_rate = -0.1", "greater than or equal to 0"), put("customs.tax_rate", -0.1)
+    ),
     # durations
     "pick-time-mean-without-unit": Case(
         ("warehouse.pick_time.mean = 45", "needs a unit", '"90s"'),
-        put("warehouse.pick_time.mean", 45)),
+        put("warehouse.pick_time.mean", 45),
+    ),
     "horizon-without-unit": Case(
-        ("scenario.horizon = 28", "needs a unit"), put("scenario.horizon", 28)),
+        ("scenario.horizon = 28", "needs a unit"), put("scenario.horizon", 28)
+    ),
     "horizon-is-a-bool": Case(
-        ("scenario.horizon = True", "needs a unit"), put("scenario.horizon", True)),
+        ("scenario.horizon = True", "needs a unit"), put("scenario.horizon", True)
+    ),
     "horizon-malformed": Case(
         ("scenario.horizon = '5 minutes'", "not a duration", "s, min, h, d"),
-        put("scenario.horizon", "5 minutes")),
+        put("scenario.horizon", "5 minutes"),
+    ),
     "horizon-shorter-than-warmup": Case(
         ("scenario.warmup = '7d'", "shorter than scenario.horizon (5d)"),
-        put("scenario.horizon", "5d")),
+        put("scenario.horizon", "5d"),
+    ),
     # unknown and missing keys
     "unknown-top-level-table": Case(
         ("warehose: unknown key", "did you mean 'warehouse'?", "allowed here: scenario,"),
-        rename("warehouse", "warehose")),
+        rename("warehouse", "warehose"),
+    ),
     "extra-top-level-table": Case(
         ("reporting: unknown key (allowed here: scenario, customers",),
-        put("reporting", {"charts": True})),
+        put("reporting", {"charts": True}),
+    ),
     "unknown-nested-key": Case(
         ("warehouse.pickrs: unknown key", "did you mean 'pickers'?", "allowed here: pickers,"),
-        rename("warehouse.pickers", "pickrs")),
+        rename("warehouse.pickers", "pickrs"),
+    ),
     "unknown-key-in-list-entry": Case(
-        ("customers.segments[0].arrivals_per_dya: unknown key",
-         "did you mean 'arrivals_per_day'?"),
-        rename("customers.segments.0.arrivals_per_day", "arrivals_per_dya")),
+        ("customers.segments[0].arrivals_per_dya: unknown key", "did you mean 'arrivals_per_day'?"),
+        rename("customers.segments.0.arrivals_per_day", "arrivals_per_dya"),
+    ),
     "unknown-key-in-distribution": Case(
         ("warehouse.pick_time.cvv: unknown key", "did you mean 'cv'?"),
-        rename("warehouse.pick_time.cv", "cvv")),
+        rename("warehouse.pick_time.cv", "cvv"),
+    ),
     "unknown-key-in-inline-table": Case(
         ("warehouse.replenishment.reveiw: unknown key", "did you mean 'review'?"),
-        rename("warehouse.replenishment.review", "reveiw")),
+        rename("warehouse.replenishment.review", "reveiw"),
+    ),
     "unknown-key-with-line-break": Case(
-        ('warehouse."pick\\nrs": unknown key',), put("warehouse.pick\nrs", 3)),
+        ('warehouse."pick\\nrs": unknown key',), put("warehouse.pick\nrs", 3)
+    ),
     "required-key-missing": Case(
-        ("couriers.riders: required key is missing",), drop("couriers.riders")),
+        ("couriers.riders: required key is missing",), drop("couriers.riders")
+    ),
     # distribution parameters
     "lognormal-cv-negative": Case(
         ("warehouse.pick_time = ", "lognormal cv must be between 0 and 10 (got -0.5)"),
-        put("warehouse.pick_time.cv", -0.5)),
+        put("warehouse.pick_time.cv", -0.5),
+    ),
     "uniform-low-above-high": Case(
         ("warehouse.pick_time = ", "uniform needs 0 <= low <= high", "low=2.0, high=1.0"),
-        put("warehouse.pick_time", {"dist": "uniform", "low": "2min", "high": "1min"})),
+        put("warehouse.pick_time", {"dist": "uniform", "low": "2min", "high": "1min"}),
+    ),
     "triangular-mode-above-high": Case(
         ("couriers.handover_time = ", "low <= mode <= high", "mode=9.0"),
-        put("couriers.handover_time.mode", "9min")),
+        put("couriers.handover_time.mode", "9min"),
+    ),
     "triangular-mode-below-low": Case(
         ("couriers.handover_time = ", "low <= mode <= high", "mode=0.5"),
-        put("couriers.handover_time.mode", "30s")),
+        put("couriers.handover_time.mode", "30s"),
+    ),
     "unknown-distribution": Case(
         ("warehouse.pick_time = ", "dist must be one of: exponential,", "empirical"),
-        put("warehouse.pick_time", {"dist": "weibull", "mean": "45s", "shape": 1.5})),
+        put("warehouse.pick_time", {"dist": "weibull", "mean": "45s", "shape": 1.5}),
+    ),
     "empirical-without-values": Case(
         ("warehouse.pick_time.values = []", "at least 1 item"),
-        put("warehouse.pick_time", {"dist": "empirical", "values": []})),
+        put("warehouse.pick_time", {"dist": "empirical", "values": []}),
+    ),
     "empirical-values-without-unit": Case(
         ("warehouse.pick_time.values[0] = 40", "needs a unit"),
-        put("warehouse.pick_time", {"dist": "empirical", "values": [40, 50]})),
+        put("warehouse.pick_time", {"dist": "empirical", "values": [40, 50]}),
+    ),
     "distance-mean-with-unit": Case(
         ("customers.segments[0].distance_km.mean = '4km'", "valid number"),
-        put("customers.segments.0.distance_km.mean", "4km")),
+        put("customers.segments.0.distance_km.mean", "4km"),
+    ),
     # cross references and routes
     "segment-uses-undefined-channel": Case(
-        ("customers.segments[0].channels = 'online_delivry'",
-         "channel 'online_delivry' is not defined", "defined: online_delivery"),
-        put("customers.segments.0.channels", ["online_delivry"])),
+        (
+            "customers.segments[0].channels = 'online_delivry'",
+            "channel 'online_delivry' is not defined",
+            "defined: online_delivery",
+        ),
+        put("customers.segments.0.channels", ["online_delivry"]),
+    ),
     "route-unknown-stage": Case(
         ("channels.online_delivery.route[1] = 'teleport'", "'reserve', 'customs'"),
-        put("channels.online_delivery.route", ["reserve", "teleport", "deliver"])),
+        put("channels.online_delivery.route", ["reserve", "teleport", "deliver"]),
+    ),
     "route-out-of-order": Case(
-        ("channels.online_delivery = ", "in the order reserve -> customs -> pick -> pack",
-         "(got reserve -> pick -> customs)"),
-        put("channels.online_delivery.route", ["reserve", "pick", "customs"])),
+        (
+            "channels.online_delivery = ",
+            "in the order reserve -> customs -> pick -> pack",
+            "(got reserve -> pick -> customs)",
+        ),
+        put("channels.online_delivery.route", ["reserve", "pick", "customs"]),
+    ),
     "replenishment-levels-reversed": Case(
         ("warehouse.replenishment = ", "order_up_to_days (3.0) must exceed reorder_point_days"),
-        put("warehouse.replenishment.order_up_to_days", 3)),
+        put("warehouse.replenishment.order_up_to_days", 3),
+    ),
     # the bonded layout's tables
     "route-needs-a-store": Case(
         ("channels.online_delivery.route = 'store_visit'", "needs a [[stores]] table"),
-        put("channels.online_delivery.route", ["store_visit", "reserve"])),
+        put("channels.online_delivery.route", ["store_visit", "reserve"]),
+    ),
     "route-with-two-hand-overs": Case(
         ("a route ends at one of collect, deliver, regional, courier", "(got deliver, regional)"),
-        put("channels.online_delivery.route", ["reserve", "deliver", "regional"])),
+        put("channels.online_delivery.route", ["reserve", "deliver", "regional"]),
+    ),
     "allocation-priority-unknown-channel": Case(
         ("warehouse.allocation.priority = 'store'", "channel 'store' is not defined"),
-        put("warehouse.allocation", {"policy": "channel_priority", "priority": ["store"]})),
+        put("warehouse.allocation", {"policy": "channel_priority", "priority": ["store"]}),
+    ),
     "replenishment-mode-undefined": Case(
         ("warehouse.replenishment.mode = 'air'", "not defined under warehouse.replenishment.modes"),
-        put("warehouse.replenishment.mode", "air")),
+        put("warehouse.replenishment.mode", "air"),
+    ),
     "r_Q-without-quantity": Case(
         ("warehouse.replenishment = ", "policy r_Q needs order_quantity_days"),
-        put("warehouse.replenishment.policy", "r_Q")),
+        put("warehouse.replenishment.policy", "r_Q"),
+    ),
     "cut-off-beyond-a-day": Case(
         ("warehouse.regional.cutoffs = ['26h']", "times of day, shorter than 1d"),
-        put("warehouse.regional", {"cutoffs": ["26h"]})),
+        put("warehouse.regional", {"cutoffs": ["26h"]}),
+    ),
     "population-zero": Case(
         ("customers.segments[0].population = 0", "greater than or equal to 1"),
-        put("customers.segments.0.population", 0)),
+        put("customers.segments.0.population", 0),
+    ),
     # couriers, depots, promises
     "dispatch-policy-unknown": Case(
-        ("couriers.dispatch = 'zigzag'", "unknown dispatch policy",
-         "allowed: fcfs, batch, nearest_neighbour"), put("couriers.dispatch", "zigzag")),
+        (
+            "couriers.dispatch = 'zigzag'",
+            "unknown dispatch policy",
+            "allowed: fcfs, batch, nearest_neighbour",
+        ),
+        put("couriers.dispatch", "zigzag"),
+    ),
     "fcfs-with-capacity": Case(
-        ("couriers.capacity = 3", "'fcfs' sends one order per trip"),
-        put("couriers.capacity", 3)),
+        ("couriers.capacity = 3", "'fcfs' sends one order per trip"), put("couriers.capacity", 3)
+    ),
     "shift-riders-do-not-add-up": Case(
         ("couriers.shifts: the shifts have 100 riders in all, but couriers.riders = 240",),
-        put("couriers.shifts", [{"start": "08:00", "end": "16:00", "riders": 100}])),
+        put("couriers.shifts", [{"start": "08:00", "end": "16:00", "riders": 100}]),
+    ),
     "shift-start-is-not-a-clock-time": Case(
         ("couriers.shifts[0].start = '8h'", 'a time of day is written "HH:MM"'),
-        put("couriers.shifts", [{"start": "8h", "end": "16:00", "riders": 240}])),
+        put("couriers.shifts", [{"start": "8h", "end": "16:00", "riders": 240}]),
+    ),
     "fleet-depot-unknown": Case(
         ("couriers.depot = 'harbour'", "no depot of that name; depots: warehouse"),
-        put("couriers.depot", "harbour")),
+        put("couriers.depot", "harbour"),
+    ),
     "channel-fleet-unknown": Case(
         ("channels.online_delivery.fleet = 'drones'", "fleets: couriers"),
-        put("channels.online_delivery.fleet", "drones")),
+        put("channels.online_delivery.fleet", "drones"),
+    ),
     "front-pick-at-the-bonded-warehouse": Case(
         ("channels.online_delivery.route = ", "'front_pick' picks at a front warehouse"),
-        put("channels.online_delivery.route", ["reserve", "front_pick", "deliver"])),
+        put("channels.online_delivery.route", ["reserve", "front_pick", "deliver"]),
+    ),
     "hold-without-slots": Case(
         ("channels.online_delivery.route = ", "'hold' needs slots"),
-        put("channels.online_delivery.route", ["reserve", "pick", "hold", "deliver"])),
+        put("channels.online_delivery.route", ["reserve", "pick", "hold", "deliver"]),
+    ),
     "two-promises": Case(
-        ("channels.online_delivery: a channel needs exactly one promise",
-         "(got promise, next_day)"),
-        put("channels.online_delivery.next_day", {"by": "21:00"})),
+        (
+            "channels.online_delivery: a channel needs exactly one promise",
+            "(got promise, next_day)",
+        ),
+        put("channels.online_delivery.next_day", {"by": "21:00"}),
+    ),
     "traffic-profile-unknown": Case(
         ("city.traffic_profile = 'rushhour'", "allowed: free, city"),
-        put("city", {"traffic_profile": "rushhour"})),
+        put("city", {"traffic_profile": "rushhour"}),
+    ),
     "speed-distribution-reaches-zero": Case(
         ("couriers.speed_kmh = ", "must not reach 0 km/h"),
-        put("couriers.speed_kmh", {"dist": "uniform", "low": 0.0, "high": 20.0})),
+        put("couriers.speed_kmh", {"dist": "uniform", "low": 0.0, "high": 20.0}),
+    ),
     "segment-around-unknown-depot": Case(
         ("customers.segments[0].around = 'moon'", "no depot of that name"),
-        put("customers.segments.0.around", "moon")),
+        put("customers.segments.0.around", "moon"),
+    ),
     # files that are not scenarios
     "missing-file": Case(("no such file",), missing=True),
     "folder-not-file": Case(("is a folder",), folder=True),
     "json-file": Case(
-        ("not a TOML file",), raw=b'{"scenario": {"name": "x", "horizon": "1d"}}\n',
-        name="scenario.json"),
+        ("not a TOML file",),
+        raw=b'{"scenario": {"name": "x", "horizon": "1d"}}\n',
+        name="scenario.json",
+    ),
     "garbage-text": Case(
-        ("not a TOML file", "(at line 1, column 7)"), raw=b"hello world\nthis is not toml\n"),
+        ("not a TOML file", "(at line 1, column 7)"), raw=b"hello world\nthis is not toml\n"
+    ),
     "binary-not-utf8": Case(
-        ("not a TOML file (not UTF-8 text)",), raw=bytes(range(256)) * 4, name="scenario.bin"),
+        ("not a TOML file (not UTF-8 text)",), raw=bytes(range(256)) * 4, name="scenario.bin"
+    ),
     "nul-bytes": Case(("not a TOML file",), raw=b"\x00\x00\x00"),
     # --set and --horizon
     "set-unknown-key": Case(
         ("--set warehouse.pickrs=3: warehouse.pickrs: unknown key", "did you mean 'pickers'?"),
-        args=("--set", "warehouse.pickrs=3")),
-    "set-unknown-table": Case(
-        ("--set foo.bar=1: foo: unknown key",), args=("--set", "foo.bar=1")),
+        args=("--set", "warehouse.pickrs=3"),
+    ),
+    "set-unknown-table": Case(("--set foo.bar=1: foo: unknown key",), args=("--set", "foo.bar=1")),
     "set-without-equals": Case(
-        ("--set 'foo': write key=value",), args=("--set", "foo"), names_file=False),
+        ("--set 'foo': write key=value",), args=("--set", "foo"), names_file=False
+    ),
     "set-unknown-entry-name": Case(
-        ("--set customers.segments.tourist.arrivals_per_day=1",
-         "no entry named 'tourist' under customers.segments; names: resident"),
-        args=("--set", "customers.segments.tourist.arrivals_per_day=1"), names_file=False),
+        (
+            "--set customers.segments.tourist.arrivals_per_day=1",
+            "no entry named 'tourist' under customers.segments; names: resident",
+        ),
+        args=("--set", "customers.segments.tourist.arrivals_per_day=1"),
+        names_file=False,
+    ),
     "set-index-out-of-range": Case(
         ("--set customers.segments[3].arrivals_per_day=1", "segments has 1 entries, no [3]"),
-        args=("--set", "customers.segments[3].arrivals_per_day=1"), names_file=False),
+        args=("--set", "customers.segments[3].arrivals_per_day=1"),
+        names_file=False,
+    ),
     "set-through-a-value": Case(
         ("--set warehouse.pickers.x=1", "warehouse.pickers is a value (12), not a table"),
-        args=("--set", "warehouse.pickers.x=1"), names_file=False),
+        args=("--set", "warehouse.pickers.x=1"),
+        names_file=False,
+    ),
     "set-probability-above-one": Case(
         ("--set customs.inspection_rate=1.5: customs.inspection_rate = 1.5",),
-        args=("--set", "customs.inspection_rate=1.5")),
+        args=("--set", "customs.inspection_rate=1.5"),
+    ),
     "set-by-name-negative-rate": Case(
-        ("--set customers.segments.resident.arrivals_per_day=-5",
-         "customers.segments[0].arrivals_per_day = -5"),
-        args=("--set", "customers.segments.resident.arrivals_per_day=-5")),
+        (
+            "--set customers.segments.resident.arrivals_per_day=-5",
+            "customers.segments[0].arrivals_per_day = -5",
+        ),
+        args=("--set", "customers.segments.resident.arrivals_per_day=-5"),
+    ),
     # The file is not at fault, so the line names the option the user typed instead.
     "horizon-option-malformed": Case(
-        ("scenario.horizon = '2 weeks'", "not a duration"), args=("--horizon", "2 weeks"),
-        names_file=False, flag="--horizon"),
+        ("scenario.horizon = '2 weeks'", "not a duration"),
+        args=("--horizon", "2 weeks"),
+        names_file=False,
+        flag="--horizon",
+    ),
 }
 
 
@@ -374,7 +457,10 @@ def test_python_dash_m_reports_one_line(tmp_path: Path) -> None:
     path, out = _bad_file(tmp_path), tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "o2osim.cli", "run", str(path), "--out", str(out), "--quiet"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     _assert_clean_failure(proc, path, out)
 
@@ -383,7 +469,10 @@ def test_console_script_reports_one_line(tmp_path: Path) -> None:
     path, out = _bad_file(tmp_path), tmp_path / "out"
     proc = subprocess.run(
         [_console_script(), "run", str(path), "--out", str(out)],  # not quiet: still one line
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     _assert_clean_failure(proc, path, out)
 
@@ -395,7 +484,11 @@ def _check(columns: int) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": str(columns)}
     return subprocess.run(
         [_console_script(), "check", str(BASELINE)],
-        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
     )
 
 

@@ -34,12 +34,19 @@ CALENDAR = [
 
 def _with_calendar(calendar):
     """One segment shaped by the profiles, a tiny second one, and the calendar."""
-    base = stripped(["pick"], per_minute=PER_DAY / 1440, horizon=f"{DAYS}d", warmup="0s",
-                    scenario={"start": START.isoformat()}, warehouse={"pickers": 40},
-                    customers={"hourly_profile": "retail", "weekday_profile": "weekend_peak"})
+    base = stripped(
+        ["pick"],
+        per_minute=PER_DAY / 1440,
+        horizon=f"{DAYS}d",
+        warmup="0s",
+        scenario={"start": START.isoformat()},
+        warehouse={"pickers": 40},
+        customers={"hourly_profile": "retail", "weekday_profile": "weekend_peak"},
+    )
     raw = scenario_to_dict(base)
     raw["customers"]["segments"].append(
-        {**raw["customers"]["segments"][0], "name": "other", "arrivals_per_day": 1.0})
+        {**raw["customers"]["segments"][0], "name": "other", "arrivals_per_day": 1.0}
+    )
     raw["customers"]["calendar"] = calendar
     return scenario_from_dict(raw, source="<calendar>")
 
@@ -77,5 +84,6 @@ def test_event_outside_the_horizon_changes_nothing():
 
 def test_calendar_names_an_unknown_segment():
     with pytest.raises(ScenarioError, match=r"customers.calendar\[0\].segments"):
-        _with_calendar([{"name": "x", "start": "2026-11-11", "factor": 2.0,
-                         "segments": ["nobody"]}])
+        _with_calendar(
+            [{"name": "x", "start": "2026-11-11", "factor": 2.0, "segments": ["nobody"]}]
+        )

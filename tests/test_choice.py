@@ -31,32 +31,48 @@ HOME_KM = 3.0
 
 def choice_scenario(**segment: Any) -> dict[str, Any]:
     seg = {
-        "name": "resident", "arrivals_per_day": 2000.0,
-        "channels": ["delivery", "store", "mail"], "choice": "logit",
+        "name": "resident",
+        "arrivals_per_day": 2000.0,
+        "channels": ["delivery", "store", "mail"],
+        "choice": "logit",
         "distance_km": {"dist": "deterministic", "value": HOME_KM},
         "logit": {"constants": CONSTANTS, **COEF},
     }
     seg.update(segment)
     return {
-        "scenario": {"name": "choice", "layout": "omnichannel_hub", "horizon": "2d",
-                     "seed": 1},
+        "scenario": {"name": "choice", "layout": "omnichannel_hub", "horizon": "2d", "seed": 1},
         "customers": {"segments": [seg]},
-        "catalogue": {"skus": 50, "items_per_order": 1.0 + EXTRA_LINES,
-                      "price_cny": {"dist": "deterministic", "value": PRICE}},
+        "catalogue": {
+            "skus": 50,
+            "items_per_order": 1.0 + EXTRA_LINES,
+            "price_cny": {"dist": "deterministic", "value": PRICE},
+        },
         "channels": {
             "delivery": {"route": ["deliver"], "promise": "1h", "offer": {"trust": 0.9}},
-            "store": {"route": ["front_pick"], "depot": "store", "promise": "30min",
-                      "offer": {"customer_travels": True}},
-            "mail": {"route": ["pick"], "promise": "7d",
-                     "offer": {"tax_rate": 0.0, "trust": 0.6}},
+            "store": {
+                "route": ["front_pick"],
+                "depot": "store",
+                "promise": "30min",
+                "offer": {"customer_travels": True},
+            },
+            "mail": {"route": ["pick"], "promise": "7d", "offer": {"tax_rate": 0.0, "trust": 0.6}},
         },
-        "depots": {"store": {"kind": "store", "pickers": 20,
-                             "pick_time": {"dist": "exponential", "mean": "10s"}}},
-        "warehouse": {"pickers": 20, "pick_time": {"dist": "exponential", "mean": "10s"},
-                      "unlimited_stock": True},
+        "depots": {
+            "store": {
+                "kind": "store",
+                "pickers": 20,
+                "pick_time": {"dist": "exponential", "mean": "10s"},
+            }
+        },
+        "warehouse": {
+            "pickers": 20,
+            "pick_time": {"dist": "exponential", "mean": "10s"},
+            "unlimited_stock": True,
+        },
         "couriers": {"riders": 40, "trip_time": {"dist": "exponential", "mean": "2min"}},
-        "economics": {"delivery_fees": {"delivery": {"fee_cny": FEE,
-                                                     "free_above_cny": FREE_ABOVE}}},
+        "economics": {
+            "delivery_fees": {"delivery": {"fee_cny": FEE, "free_above_cny": FREE_ABOVE}}
+        },
     }
 
 
@@ -69,12 +85,17 @@ def closed_form_shares() -> dict[str, float]:
         fee = FEE if value < FREE_ABOVE else 0.0
         v = {
             "delivery": COEF["per_cny"] * (value * (1 + TAX) + fee)
-            + COEF["per_promised_hour"] * 1.0 + COEF["per_trust"] * 0.9,
-            "store": CONSTANTS["store"] + COEF["per_cny"] * value * (1 + TAX)
-            + COEF["per_promised_hour"] * 0.5 + COEF["per_travel_km"] * 2 * HOME_KM
+            + COEF["per_promised_hour"] * 1.0
+            + COEF["per_trust"] * 0.9,
+            "store": CONSTANTS["store"]
+            + COEF["per_cny"] * value * (1 + TAX)
+            + COEF["per_promised_hour"] * 0.5
+            + COEF["per_travel_km"] * 2 * HOME_KM
             + COEF["per_trust"] * 1.0,
-            "mail": CONSTANTS["mail"] + COEF["per_cny"] * value
-            + COEF["per_promised_hour"] * 168.0 + COEF["per_trust"] * 0.6,
+            "mail": CONSTANTS["mail"]
+            + COEF["per_cny"] * value
+            + COEF["per_promised_hour"] * 168.0
+            + COEF["per_trust"] * 0.6,
         }
         total = sum(math.exp(u) for u in v.values())
         for name, u in v.items():
@@ -90,7 +111,8 @@ def test_realised_shares_match_closed_form_logit():
         realised = [r.kpi("choice", "resident", f"share_{channel}") for r in runs]
         low, high = confidence_interval(realised)
         assert low <= share <= high, (
-            f"{channel}: logit share {share:.4f} outside 99% CI [{low:.4f}, {high:.4f}]")
+            f"{channel}: logit share {share:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
+        )
 
 
 def test_tax_follows_the_chosen_channel():
@@ -108,13 +130,20 @@ def test_shares_policy_ignores_the_offer():
     assert fixed_shares(taste, [(1e6, 0, 0, 0), (0, 0, 0, 1)]) == [0.2, 0.8]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"customers": {"segments": [{"choice": "probit"}]}}, "unknown choice policy 'probit'"),
-    ({"customers": {"segments": [{"logit": {"constants": {"shop": 1.0}}}]}},
-     r"customers.segments\[0\].logit.constants = \[.shop.\]: not among"),
-    ({"channels": {"mail": {"promise": None, "next_day": {"by": "18:00"}}}},
-     "channels.mail.offer.promised_time: segment 'resident' chooses by logit"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"customers": {"segments": [{"choice": "probit"}]}}, "unknown choice policy 'probit'"),
+        (
+            {"customers": {"segments": [{"logit": {"constants": {"shop": 1.0}}}]}},
+            r"customers.segments\[0\].logit.constants = \[.shop.\]: not among",
+        ),
+        (
+            {"channels": {"mail": {"promise": None, "next_day": {"by": "18:00"}}}},
+            "channels.mail.offer.promised_time: segment 'resident' chooses by logit",
+        ),
+    ],
+)
 def test_bad_choice_settings_name_the_key(change, message):
     raw = choice_scenario()
     for table, value in change.items():
@@ -135,8 +164,10 @@ def test_bundled_choice_config_round_trips_and_repeats_itself():
 
     from helpers import ROOT
 
-    scenario = load_scenario(ROOT / "configs" / "wenzhou_channel_choice.toml",
-                             ["scenario.horizon=5d", "scenario.warmup=1d"])
+    scenario = load_scenario(
+        ROOT / "configs" / "wenzhou_channel_choice.toml",
+        ["scenario.horizon=5d", "scenario.warmup=1d"],
+    )
     again = scenario_from_dict(tomllib.loads(dump_scenario(scenario)), source="<dump>")
     assert again == scenario
     first, second = simulate(scenario, seed=7), simulate(again, seed=7)

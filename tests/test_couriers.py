@@ -20,8 +20,14 @@ from scipy import stats
 
 from o2osim import load_scenario, simulate
 from o2osim.api import world_tables
-from o2osim.dispatch import DISPATCH_POLICIES, nearest_neighbour, nearest_neighbour_tour
+from o2osim.dispatch import (
+    DISPATCH_POLICIES,
+    dispatch_policy,
+    nearest_neighbour,
+    nearest_neighbour_tour,
+)
 from o2osim.facilities.couriers import Fleet, RiderFleet
+from o2osim.policies import POLICY_NAMES
 from o2osim.profiles import TRAFFIC_PROFILES
 from o2osim.scenario import Scenario, dump_scenario, scenario_from_dict
 from o2osim.theory import mmc_mean_wait
@@ -47,17 +53,31 @@ def city(
 ) -> Scenario:
     """One flat Poisson segment, one delivery channel ``instant``, the fleet ``couriers``."""
     raw: dict[str, Any] = {
-        "scenario": {"name": "couriers", "layout": "instant_delivery", "horizon": horizon,
-                     "warmup": warmup, "seed": 1},
-        "customers": {"segments": [{
-            "name": "city", "arrivals_per_day": per_minute * DAY, "hourly_profile": "flat",
-            "channels": ["instant"],
-            "distance_km": distance or {"dist": "lognormal", "mean": 2.0, "cv": 0.6},
-        }]},
+        "scenario": {
+            "name": "couriers",
+            "layout": "instant_delivery",
+            "horizon": horizon,
+            "warmup": warmup,
+            "seed": 1,
+        },
+        "customers": {
+            "segments": [
+                {
+                    "name": "city",
+                    "arrivals_per_day": per_minute * DAY,
+                    "hourly_profile": "flat",
+                    "channels": ["instant"],
+                    "distance_km": distance or {"dist": "lognormal", "mean": 2.0, "cv": 0.6},
+                }
+            ]
+        },
         "catalogue": {"skus": 50, "items_per_order": 1.0},
         "channels": {"instant": {"route": ["deliver"], "promise": "30min", **(channel or {})}},
-        "warehouse": {"pickers": 2, "pick_time": {"dist": "exponential", "mean": "1min"},
-                      "unlimited_stock": True},
+        "warehouse": {
+            "pickers": 2,
+            "pick_time": {"dist": "exponential", "mean": "1min"},
+            "unlimited_stock": True,
+        },
         "couriers": fleet,
         **sections,
     }
@@ -87,15 +107,18 @@ def test_dispatcher_with_one_order_per_trip_is_erlang_c():
     scenario = stripped(["deliver"], per_minute=3.4, **RIDING)
     assert isinstance(World(scenario).fleet, Fleet)
     assert scenario.couriers.trip_time is None
-    waits = [simulate(scenario, seed=s).kpi("resource", "deliver", "mean_wait")
-             for s in range(1, REPLICATIONS + 1)]
+    waits = [
+        simulate(scenario, seed=s).kpi("resource", "deliver", "mean_wait")
+        for s in range(1, REPLICATIONS + 1)
+    ]
     low, high = confidence_interval(waits)
     exact = mmc_mean_wait(3.4, 2.0, 8)
     assert low <= exact <= high, f"Erlang C W_q={exact:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
 
 
-@pytest.mark.parametrize(("mode", "traffic"), [("riding", "city"), ("riding", "free"),
-                                               ("teaching", "free")])
+@pytest.mark.parametrize(
+    ("mode", "traffic"), [("riding", "city"), ("riding", "free"), ("teaching", "free")]
+)
 def test_dispatcher_and_station_fast_path_deliver_identically(mode, traffic):
     # One order per trip, FCFS: the general dispatcher must reproduce the c-server station
     # order by order (same random numbers, same times), in both travel modes.
@@ -106,12 +129,27 @@ def test_dispatcher_and_station_fast_path_deliver_identically(mode, traffic):
     else:
         rate = 0.2
     plain = city(rate, fleet, horizon="1d", city={"traffic_profile": traffic})
-    shifted = city(rate, {**fleet, "shifts": [{"start": "00:00", "end": "00:00", "riders": 6}]},
-                   horizon="1d", city={"traffic_profile": traffic})
+    shifted = city(
+        rate,
+        {**fleet, "shifts": [{"start": "00:00", "end": "00:00", "riders": 6}]},
+        horizon="1d",
+        city={"traffic_profile": traffic},
+    )
     fast, general = World(plain), World(shifted)
     assert isinstance(fast.fleet, RiderFleet) and isinstance(general.fleet, Fleet)
-    columns = ["dispatch_queued", "dispatched", "leg_start", "arrived", "delivered",
-               "rider_back", "leg_km", "speed_kmh", "traffic", "finished", "outcome"]
+    columns = [
+        "dispatch_queued",
+        "dispatched",
+        "leg_start",
+        "arrived",
+        "delivered",
+        "rider_back",
+        "leg_km",
+        "speed_kmh",
+        "traffic",
+        "finished",
+        "outcome",
+    ]
     one, two = run_world(plain)[1], run_world(shifted)[1]
     assert one["dispatched"].notna().sum() > 100
     assert (one["dispatched"] > one["dispatch_queued"]).any()  # riders were sometimes scarce
@@ -125,9 +163,17 @@ def test_dispatcher_and_station_fast_path_deliver_identically(mode, traffic):
 def test_batching_never_holds_an_order_past_its_window(policy):
     window, capacity, riders = 6.0, 4, 5
     scenario = city(
-        1.2, {"riders": riders, "dispatch": policy, "capacity": capacity,
-              "batch_window": "6min", "speed_kmh": {"dist": "lognormal", "mean": 18, "cv": 0.2}},
-        horizon="2d", warmup="0s", city={"traffic_profile": "city", "detour_factor": 1.3},
+        1.2,
+        {
+            "riders": riders,
+            "dispatch": policy,
+            "capacity": capacity,
+            "batch_window": "6min",
+            "speed_kmh": {"dist": "lognormal", "mean": 18, "cv": 0.2},
+        },
+        horizon="2d",
+        warmup="0s",
+        city={"traffic_profile": "city", "detour_factor": 1.3},
     )
     orders = run_world(scenario)[1]
     horizon = scenario.scenario.horizon
@@ -184,7 +230,10 @@ def test_a_new_policy_is_one_function(monkeypatch):
     def newest_first(waiting, now, fleet):
         return [list(waiting)[-1]], math.inf
 
+    # One decorated function; the monkeypatches only undo the registration afterwards.
     monkeypatch.setitem(DISPATCH_POLICIES, "newest_first", newest_first)
+    monkeypatch.setitem(POLICY_NAMES, "dispatch", POLICY_NAMES["dispatch"])
+    dispatch_policy("newest_first")(newest_first)
     scenario = city(1.0, {"riders": 3, "dispatch": "newest_first"}, horizon="1d")
     orders = simulate(scenario).orders
     sent = orders[orders["dispatched"].notna()].sort_values("dispatched", kind="stable")
@@ -198,17 +247,33 @@ def test_a_new_policy_is_one_function(monkeypatch):
 @pytest.mark.parametrize("path", ["station", "dispatcher"])
 def test_every_leg_takes_distance_over_speed_times_traffic(path):
     detour, hub = 1.3, (1.5, -2.0)
-    fleet: dict[str, Any] = {"riders": 16, "depot": "hub",
-                             "speed_kmh": {"dist": "lognormal", "mean": 18.0, "cv": 0.25}}
+    fleet: dict[str, Any] = {
+        "riders": 16,
+        "depot": "hub",
+        "speed_kmh": {"dist": "lognormal", "mean": 18.0, "cv": 0.25},
+    }
     if path == "dispatcher":
-        fleet |= {"dispatch": "nearest_neighbour", "capacity": 3, "batch_window": "4min",
-                  "absent_rate": 0.05}
+        fleet |= {
+            "dispatch": "nearest_neighbour",
+            "capacity": 3,
+            "batch_window": "4min",
+            "absent_rate": 0.05,
+        }
     scenario = city(
-        0.4, fleet, horizon="2d", warmup="0s",
+        0.4,
+        fleet,
+        horizon="2d",
+        warmup="0s",
         channel={"route": ["front_pick", "deliver"]},
         distance={"dist": "lognormal", "mean": 3.0, "cv": 0.5},
-        depots={"hub": {"x_km": hub[0], "y_km": hub[1], "pickers": 2,
-                        "pick_time": {"dist": "exponential", "mean": "1min"}}},
+        depots={
+            "hub": {
+                "x_km": hub[0],
+                "y_km": hub[1],
+                "pickers": 2,
+                "pick_time": {"dist": "exponential", "mean": "1min"},
+            }
+        },
         city={"detour_factor": detour, "traffic_profile": "city"},
     )
     orders = run_world(scenario)[1]
@@ -218,13 +283,14 @@ def test_every_leg_takes_distance_over_speed_times_traffic(path):
     hour = (legs["leg_start"].to_numpy() // 60).astype(int) % 24
     np.testing.assert_array_equal(legs["traffic"].to_numpy(), profile[hour])
     expected = legs["leg_km"] * 60.0 / legs["speed_kmh"] * legs["traffic"]
-    np.testing.assert_allclose(legs["arrived"] - legs["leg_start"], expected, rtol=1e-12,
-                               atol=1e-9)
+    np.testing.assert_allclose(legs["arrived"] - legs["leg_start"], expected, rtol=1e-12, atol=1e-9)
     assert (legs["delivered"].dropna() >= legs["arrived"][legs["delivered"].notna()]).all()
     # Homes: road distance from the hub is the detour times the straight line.
     np.testing.assert_allclose(
-        orders["distance_km"], detour * np.hypot(orders["x_km"] - hub[0], orders["y_km"] - hub[1]),
-        rtol=1e-12)
+        orders["distance_km"],
+        detour * np.hypot(orders["x_km"] - hub[0], orders["y_km"] - hub[1]),
+        rtol=1e-12,
+    )
     # The first leg starts at the hub when the courier leaves; each later leg starts at the
     # previous customer when that stop ended, and is the road distance between the two.
     first = legs[legs["stop"] == 1]
@@ -236,41 +302,83 @@ def test_every_leg_takes_distance_over_speed_times_traffic(path):
     assert later.any() == (path == "dispatcher")
     np.testing.assert_allclose(
         ridden.loc[later, "leg_km"],
-        detour * np.hypot(ridden.loc[later, "x_km"] - previous.loc[later, "x_km"],
-                          ridden.loc[later, "y_km"] - previous.loc[later, "y_km"]), rtol=1e-12)
+        detour
+        * np.hypot(
+            ridden.loc[later, "x_km"] - previous.loc[later, "x_km"],
+            ridden.loc[later, "y_km"] - previous.loc[later, "y_km"],
+        ),
+        rtol=1e-12,
+    )
     np.testing.assert_array_equal(ridden.loc[later, "leg_start"], previous.loc[later, "finished"])
     assert (ridden.groupby("trip")["speed_kmh"].nunique() == 1).all()  # one speed per trip
 
 
 # ---------------------------------------------------------------- conservation
 
-REASONS = {"out_of_area", "customer_absent", "no_courier_in_time", "out_of_stock",
-           "over_order_limit"}
+REASONS = {
+    "out_of_area",
+    "customer_absent",
+    "no_courier_in_time",
+    "out_of_stock",
+    "over_order_limit",
+}
 FAILED = {"rejected", "cancelled", "missed", "lost_sale"}
 
 
 def _two_channel_city(absent_rate: float) -> Scenario:
-    fleet = {"riders": 6, "dispatch": "batch", "capacity": 3, "batch_window": "5min",
-             "absent_rate": absent_rate, "give_up_after": "50min",
-             "shifts": [{"start": "07:00", "end": "15:00", "riders": 3},
-                        {"start": "13:00", "end": "23:00", "riders": 3}]}
+    fleet = {
+        "riders": 6,
+        "dispatch": "batch",
+        "capacity": 3,
+        "batch_window": "5min",
+        "absent_rate": absent_rate,
+        "give_up_after": "50min",
+        "shifts": [
+            {"start": "07:00", "end": "15:00", "riders": 3},
+            {"start": "13:00", "end": "23:00", "riders": 3},
+        ],
+    }
     return city(
-        0.35, fleet, horizon="3d", warmup="0s",
+        0.35,
+        fleet,
+        horizon="3d",
+        warmup="0s",
         channels={
-            "instant": {"route": ["reserve", "deliver"], "promise": "30min",
-                        "max_distance_km": 4.0},
-            "presale": {"route": ["reserve", "hold", "deliver"],
-                        "slots": {"length": "1h", "first": "09:00", "last": "20:00", "lead": "2h",
-                                  "choices": 4, "release_before": "10min"}},
+            "instant": {
+                "route": ["reserve", "deliver"],
+                "promise": "30min",
+                "max_distance_km": 4.0,
+            },
+            "presale": {
+                "route": ["reserve", "hold", "deliver"],
+                "slots": {
+                    "length": "1h",
+                    "first": "09:00",
+                    "last": "20:00",
+                    "lead": "2h",
+                    "choices": 4,
+                    "release_before": "10min",
+                },
+            },
         },
-        customers={"segments": [{
-            "name": "city", "arrivals_per_day": 0.35 * DAY, "hourly_profile": "retail",
-            "channels": ["instant", "presale"], "channel_shares": [3, 1],
-            "distance_km": {"dist": "lognormal", "mean": 2.5, "cv": 0.6}}]},
-        warehouse={"pickers": 2, "pick_time": {"dist": "exponential", "mean": "1min"},
-                   "initial_stock_days": 3.0,
-                   "replenishment": {"review": "1d", "lead_time": {"dist": "exponential",
-                                                                   "mean": "2d"}}},
+        customers={
+            "segments": [
+                {
+                    "name": "city",
+                    "arrivals_per_day": 0.35 * DAY,
+                    "hourly_profile": "retail",
+                    "channels": ["instant", "presale"],
+                    "channel_shares": [3, 1],
+                    "distance_km": {"dist": "lognormal", "mean": 2.5, "cv": 0.6},
+                }
+            ]
+        },
+        warehouse={
+            "pickers": 2,
+            "pick_time": {"dist": "exponential", "mean": "1min"},
+            "initial_stock_days": 3.0,
+            "replenishment": {"review": "1d", "lead_time": {"dist": "exponential", "mean": "2d"}},
+        },
     )
 
 
@@ -286,8 +394,9 @@ def test_every_dispatched_order_is_delivered_or_failed_with_a_reason():
     # Handed to the fleet: delivered, or nobody was home, or nobody came in time.
     queued = orders["dispatch_queued"].notna()
     dispatched = orders["dispatched"].notna()
-    assert (outcome[dispatched] == "delivered").sum() + (reason[dispatched] == "customer_absent"
-                                                         ).sum() == dispatched.sum()
+    assert (outcome[dispatched] == "delivered").sum() + (
+        reason[dispatched] == "customer_absent"
+    ).sum() == dispatched.sum()
     assert (reason[queued & ~dispatched] == "no_courier_in_time").all()
     assert (orders.loc[dispatched, "rider_back"] >= orders.loc[dispatched, "finished"]).all()
     # Refused for distance exactly when farther than the channel's area.
@@ -321,8 +430,9 @@ def test_presale_orders_wait_for_the_slot_they_chose():
     # The customer skipped 0 .. choices-1 of the slots open to them, each equally often.
     earliest = pre["placed"].to_numpy() + slots.lead
     open_slots = (np.arange(0, 7)[:, None] * DAY + grid[None, :]).ravel()
-    skipped = ((open_slots[None, :] >= earliest[:, None])
-               & (open_slots[None, :] < start[:, None])).sum(axis=1)
+    skipped = (
+        (open_slots[None, :] >= earliest[:, None]) & (open_slots[None, :] < start[:, None])
+    ).sum(axis=1)
     counts = np.bincount(skipped, minlength=slots.choices)
     assert len(counts) == slots.choices
     assert stats.chisquare(counts).pvalue > 0.001
@@ -332,11 +442,16 @@ def test_presale_orders_wait_for_the_slot_they_chose():
 
 
 def test_couriers_ride_only_on_duty_and_every_minute_is_accounted():
-    shifts = [{"start": "08:00", "end": "16:00", "riders": 3},
-              {"start": "20:00", "end": "04:00", "riders": 2}]  # over midnight
-    scenario = city(0.3, {"riders": 5, "dispatch": "batch", "capacity": 2,
-                          "batch_window": "5min", "shifts": shifts},
-                    horizon="3d", warmup="0s")
+    shifts = [
+        {"start": "08:00", "end": "16:00", "riders": 3},
+        {"start": "20:00", "end": "04:00", "riders": 2},
+    ]  # over midnight
+    scenario = city(
+        0.3,
+        {"riders": 5, "dispatch": "batch", "capacity": 2, "batch_window": "5min", "shifts": shifts},
+        horizon="3d",
+        warmup="0s",
+    )
     world, orders = run_world(scenario)
     horizon = scenario.scenario.horizon
     rides = trips(orders)[["rider", "dispatched", "rider_back"]].first()
@@ -358,7 +473,8 @@ def test_couriers_ride_only_on_duty_and_every_minute_is_accounted():
     stats = world.fleet.snapshot()
     assert stats["paid_rider_min"] == pytest.approx(timetable + overtime, rel=1e-12)
     assert stats["busy_rider_min"] == pytest.approx(
-        (back - rides["dispatched"].to_numpy()).sum(), rel=1e-12)
+        (back - rides["dispatched"].to_numpy()).sum(), rel=1e-12
+    )
     assert overtime > 0
 
 

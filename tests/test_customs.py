@@ -21,18 +21,38 @@ from o2osim.theory import mmc_mean_wait
 from helpers import confidence_interval, stripped
 
 
-def customs_run(price: float, *, population: int | None = None, annual: float = 26000.0,
-                per_minute: float = 0.05, horizon: str = "2d", split: float = 0.0,
-                items: float = 1.0, skus: int = 1, channel: dict | None = None,
-                seed: int = 1):
-    segment = {"name": "buyers", "arrivals_per_day": per_minute * 1440, "hourly_profile": "flat",
-               "channels": ["only"], "split_on_rejection": split}
+def customs_run(
+    price: float,
+    *,
+    population: int | None = None,
+    annual: float = 26000.0,
+    per_minute: float = 0.05,
+    horizon: str = "2d",
+    split: float = 0.0,
+    items: float = 1.0,
+    skus: int = 1,
+    channel: dict | None = None,
+    seed: int = 1,
+):
+    segment = {
+        "name": "buyers",
+        "arrivals_per_day": per_minute * 1440,
+        "hourly_profile": "flat",
+        "channels": ["only"],
+        "split_on_rejection": split,
+    }
     if population is not None:
         segment["population"] = population
     scenario = stripped(
-        ["customs"], per_minute=per_minute, horizon=horizon, warmup="0s",
-        catalogue={"skus": skus, "items_per_order": items,
-                   "price_cny": {"dist": "deterministic", "value": price}},
+        ["customs"],
+        per_minute=per_minute,
+        horizon=horizon,
+        warmup="0s",
+        catalogue={
+            "skus": skus,
+            "items_per_order": items,
+            "price_cny": {"dist": "deterministic", "value": price},
+        },
         customs={"per_order_limit_cny": 5000, "annual_limit_cny": annual},
         customers={"segments": [segment]},
         channels={"only": {"route": ["customs"], "promise": "1d", **(channel or {})}},
@@ -40,15 +60,18 @@ def customs_run(price: float, *, population: int | None = None, annual: float = 
     return simulate(scenario, seed=seed).orders.sort_values("placed")
 
 
-@pytest.mark.parametrize(("value", "spent", "reason"), [
-    (5000.00, 0.0, Reason.NONE),              # exactly the per-order limit passes
-    (5000.01, 0.0, Reason.OVER_ORDER_LIMIT),   # one cent above does not
-    (4999.99, 0.0, Reason.NONE),
-    (5000.00, 21000.00, Reason.NONE),         # exactly the annual limit passes
-    (5000.00, 21000.01, Reason.ANNUAL_LIMIT),  # the last order crosses it by a cent
-    (0.01, 26000.00, Reason.ANNUAL_LIMIT),
-    (5000.01, 25000.00, Reason.OVER_ORDER_LIMIT),  # the per-order limit is checked first
-])
+@pytest.mark.parametrize(
+    ("value", "spent", "reason"),
+    [
+        (5000.00, 0.0, Reason.NONE),  # exactly the per-order limit passes
+        (5000.01, 0.0, Reason.OVER_ORDER_LIMIT),  # one cent above does not
+        (4999.99, 0.0, Reason.NONE),
+        (5000.00, 21000.00, Reason.NONE),  # exactly the annual limit passes
+        (5000.00, 21000.01, Reason.ANNUAL_LIMIT),  # the last order crosses it by a cent
+        (0.01, 26000.00, Reason.ANNUAL_LIMIT),
+        (5000.01, 25000.00, Reason.OVER_ORDER_LIMIT),  # the per-order limit is checked first
+    ],
+)
 def test_quota_boundaries(value, spent, reason):
     assert quota_reason(value, spent, 5000.0, 26000.0) == reason
 
@@ -101,9 +124,14 @@ def test_each_person_has_their_own_annual_limit():
 
 def test_a_return_gives_the_quota_back():
     # Every order is returned an hour after clearance, long before the next one.
-    returned = customs_run(5000.0, population=1, annual=10000.0, per_minute=1 / 240,
-                           horizon="5d", channel={"return_rate": 1.0, "return_after": {
-                               "dist": "deterministic", "value": "1h"}})
+    returned = customs_run(
+        5000.0,
+        population=1,
+        annual=10000.0,
+        per_minute=1 / 240,
+        horizon="5d",
+        channel={"return_rate": 1.0, "return_after": {"dist": "deterministic", "value": "1h"}},
+    )
     kept = customs_run(5000.0, population=1, annual=10000.0, per_minute=1 / 240, horizon="5d")
     assert (kept["outcome"] == "collected").sum() == 2
     assert (returned["reason"] == "").all()
@@ -126,8 +154,16 @@ def test_split_basket_packs_within_the_limit():
 
 
 def test_rejected_orders_are_split_into_orders_within_the_limit():
-    orders = customs_run(3000.0, population=10_000, split=1.0, items=2.5, skus=4,
-                         per_minute=0.5, horizon="1d", annual=1e9)
+    orders = customs_run(
+        3000.0,
+        population=10_000,
+        split=1.0,
+        items=2.5,
+        skus=4,
+        per_minute=0.5,
+        horizon="1d",
+        annual=1e9,
+    )
     parents = orders[orders["reason"] == "over_order_limit"].set_index("order_id")
     parts = orders[orders["parent"] >= 0]
     assert len(parents) > 50
@@ -145,8 +181,9 @@ def test_rejected_orders_are_split_into_orders_within_the_limit():
 
 
 def test_without_splitting_rejected_orders_are_dropped():
-    orders = customs_run(3000.0, population=10_000, items=2.5, skus=4, per_minute=0.5,
-                         horizon="1d", annual=1e9)
+    orders = customs_run(
+        3000.0, population=10_000, items=2.5, skus=4, per_minute=0.5, horizon="1d", annual=1e9
+    )
     assert (orders["reason"] == "over_order_limit").sum() > 50
     assert (orders["parent"] < 0).all()
 
@@ -157,9 +194,15 @@ def test_without_splitting_rejected_orders_are_dropped():
 def test_mismatched_documents_queue_for_manual_handling_as_erlang_c():
     # 2 orders/min, 30% mismatch -> 0.6/min to 4 officers at exponential 5 min: rho = 0.75.
     scenario = stripped(
-        ["customs"], per_minute=2.0, horizon="4d", warmup="12h",
-        customs={"document_mismatch_rate": 0.3, "manual_officers": 4,
-                 "manual_time": {"dist": "exponential", "mean": "5min"}},
+        ["customs"],
+        per_minute=2.0,
+        horizon="4d",
+        warmup="12h",
+        customs={
+            "document_mismatch_rate": 0.3,
+            "manual_officers": 4,
+            "manual_time": {"dist": "exponential", "mean": "5min"},
+        },
     )
     waits = []
     for seed in range(1, 21):
@@ -174,21 +217,43 @@ def test_mismatched_documents_queue_for_manual_handling_as_erlang_c():
 
 
 def test_double_11_multiplies_the_arrival_rate_of_that_date():
-    segment = stripped(["customs"], per_minute=1.0, customers={"segments": [{
-        "name": "s", "arrivals_per_day": 1440, "channels": ["only"],
-        "peak_days": [{"date": "2026-11-11", "factor": 4.0}]}]}).customers.segments[0]
+    segment = stripped(
+        ["customs"],
+        per_minute=1.0,
+        customers={
+            "segments": [
+                {
+                    "name": "s",
+                    "arrivals_per_day": 1440,
+                    "channels": ["only"],
+                    "peak_days": [{"date": "2026-11-11", "factor": 4.0}],
+                }
+            ]
+        },
+    ).customers.segments[0]
     rates = arrival_rates(segment, dt.date(2026, 11, 1), 14 * 1440.0)
-    assert rates[10 * 24: 11 * 24] == [4.0] * 24
-    assert set(rates[: 10 * 24] + rates[11 * 24:]) == {1.0}
+    assert rates[10 * 24 : 11 * 24] == [4.0] * 24
+    assert set(rates[: 10 * 24] + rates[11 * 24 :]) == {1.0}
 
 
 def test_customs_capacity_saturates_on_double_11():
     # 10 slots of exponential 1 min: 10 declarations/min at most. 5/min is rho = 0.5; on the
     # peak day 15/min arrive, so the slots are all busy and the queue grows.
     scenario = stripped(
-        ["customs"], per_minute=5.0, horizon="3d", warmup="0s",
-        customers={"segments": [{"name": "s", "arrivals_per_day": 7200, "channels": ["only"],
-                                 "peak_days": [{"date": "2026-11-02", "factor": 3.0}]}]},
+        ["customs"],
+        per_minute=5.0,
+        horizon="3d",
+        warmup="0s",
+        customers={
+            "segments": [
+                {
+                    "name": "s",
+                    "arrivals_per_day": 7200,
+                    "channels": ["only"],
+                    "peak_days": [{"date": "2026-11-02", "factor": 3.0}],
+                }
+            ]
+        },
     )
     resources = simulate(scenario, seed=2).resources
     customs = resources[resources["resource"] == "customs"]

@@ -84,16 +84,22 @@ def reference(tmp_path_factory):
 
 def test_two_workers_give_the_same_summary(reference, tmp_path):
     folder, summary, _ = reference
-    out = run_experiment(load_experiment(folder / "tiny_experiment.toml"), tmp_path / "w2",
-                         workers=2, report=False)
+    out = run_experiment(
+        load_experiment(folder / "tiny_experiment.toml"), tmp_path / "w2", workers=2, report=False
+    )
     assert (out / "summary.csv").read_bytes() == summary
 
 
 def test_dask_local_cluster_gives_the_same_summary(reference, tmp_path):
     pytest.importorskip("distributed")
     folder, summary, _ = reference
-    out = run_experiment(load_experiment(folder / "tiny_experiment.toml"), tmp_path / "dask",
-                         workers=2, dask="local", report=False)
+    out = run_experiment(
+        load_experiment(folder / "tiny_experiment.toml"),
+        tmp_path / "dask",
+        workers=2,
+        dask="local",
+        report=False,
+    )
     assert (out / "summary.csv").read_bytes() == summary
 
 
@@ -109,8 +115,18 @@ def test_killed_sweep_resumes_without_rerunning(reference, tmp_path):
     folder, summary, _ = reference
     experiment = folder / "tiny_experiment.toml"
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "o2osim.cli", "sweep", str(experiment), "--out", str(out),
-               "--workers", "1", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "o2osim.cli",
+        "sweep",
+        str(experiment),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -123,8 +139,10 @@ def test_killed_sweep_resumes_without_rerunning(reference, tmp_path):
     assert 2 <= len(finished) < 6, "the kill should land part-way through the sweep"
     assert not (out / "summary.csv").exists()
 
-    assert main(["sweep", str(experiment), "--out", str(out), "--resume", "--quiet",
-                 "--workers", "1"]) == 0
+    assert (
+        main(["sweep", str(experiment), "--out", str(out), "--resume", "--quiet", "--workers", "1"])
+        == 0
+    )
     for path, mtime in finished.items():  # finished runs were not redone
         assert path.stat().st_mtime_ns == mtime
     assert len(list(out.glob("runs/*/rep-*/manifest.json"))) == 6
@@ -142,8 +160,10 @@ def test_existing_folder_needs_resume_or_force(reference, tmp_path, capsys):
     info = json.loads((out / "experiment.json").read_text())
     assert info["replications"] == 3
     assert (out / "report.md").exists()
-    assert {p.name for p in (out / "charts").iterdir()} >= {"kpi_bars.png",
-                                                            "lead_time_distribution.png"}
+    assert {p.name for p in (out / "charts").iterdir()} >= {
+        "kpi_bars.png",
+        "lead_time_distribution.png",
+    }
 
 
 def test_resume_refuses_a_changed_experiment(reference, tmp_path, capsys):
@@ -162,17 +182,24 @@ def test_confidence_intervals_cover_erlang_c_about_95_percent():
     # 100 independent experiments of 10 replications of an M/M/2 picking station
     # (lambda = 1/min, mu = 1/min, rho = 0.5). Each experiment's 95% CI for W_q should
     # cover the exact Erlang C value; the count of covers is Binomial(100, 0.95).
-    scenario = textbook_scenario(["pick"], 1.0, horizon="1d", warmup="2h",
-                                 warehouse={"pickers": 2})
+    scenario = textbook_scenario(["pick"], 1.0, horizon="1d", warmup="2h", warehouse={"pickers": 2})
     experiments, replications = 100, 10
     rows = []
     for experiment in range(experiments):
         for replication in range(replications):
             seed = 1_000 + experiment * replications + replication
             wait = simulate(scenario, seed=seed).kpi("resource", "pick", "mean_wait")
-            rows.append({"variant": f"e{experiment:03d}", "replication": replication,
-                         "group": "resource", "name": "pick", "kpi": "mean_wait",
-                         "unit": "min", "value": wait})
+            rows.append(
+                {
+                    "variant": f"e{experiment:03d}",
+                    "replication": replication,
+                    "group": "resource",
+                    "name": "pick",
+                    "kpi": "mean_wait",
+                    "unit": "min",
+                    "value": wait,
+                }
+            )
     summary = summarise(pd.DataFrame(rows))
     exact = mmc_mean_wait(1.0, 1.0, 2)
     covered = int(((summary["ci_low"] <= exact) & (exact <= summary["ci_high"])).sum())

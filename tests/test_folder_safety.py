@@ -69,8 +69,11 @@ def _decoys(folder: Path, replications: int = 2, horizon: str = "1d", extra: str
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 @pytest.fixture
@@ -84,8 +87,19 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _run_argv(out: str, *extra: str) -> list[str]:
-    return ["run", "tiny.toml", "--out", out, "--horizon", "1d", "--set",
-            'scenario.warmup="2h"', "--quiet", "--no-charts", *extra]
+    return [
+        "run",
+        "tiny.toml",
+        "--out",
+        out,
+        "--horizon",
+        "1d",
+        "--set",
+        'scenario.warmup="2h"',
+        "--quiet",
+        "--no-charts",
+        *extra,
+    ]
 
 
 def _sweep_argv(out: str, *extra: str) -> list[str]:
@@ -102,8 +116,9 @@ def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.mark.parametrize("command", ["run", "sweep"])
-def test_no_out_deletes_what_o2osim_did_not_write(work: Path, capsys: Capture,
-                                                  monkeypatch: Patch, command: str) -> None:
+def test_no_out_deletes_what_o2osim_did_not_write(
+    work: Path, capsys: Capture, monkeypatch: Patch, command: str
+) -> None:
     home = work.parent / "home"
     home.mkdir()
     (home / "photos.jpg").write_bytes(b"jpeg")
@@ -121,11 +136,17 @@ def test_no_out_deletes_what_o2osim_did_not_write(work: Path, capsys: Capture,
     # Every case is refused up front: whatever a bug might try (on `/`!) cannot happen.
     for module, name in ((shutil, "rmtree"), (os, "rename"), (os, "replace")):
         monkeypatch.setattr(module, name, refuse)
-    cases = {".": ("current folder",), "..": ("parent of",),  # of the cwd and of HOME here
-             f"{work}/.": ("current folder",), "repo": (".git",),
-             "": ("empty", "current folder"),  # argparse makes --out '' Path(".")
-             "notes": ("thesis.docx",), str(home): ("home folder",), "/": ("root folder",),
-             "link": ("symbolic link",)}
+    cases = {
+        ".": ("current folder",),
+        "..": ("parent of",),  # of the cwd and of HOME here
+        f"{work}/.": ("current folder",),
+        "repo": (".git",),
+        "": ("empty", "current folder"),  # argparse makes --out '' Path(".")
+        "notes": ("thesis.docx",),
+        str(home): ("home folder",),
+        "/": ("root folder",),
+        "link": ("symbolic link",),
+    }
     argv = _run_argv if command == "run" else _sweep_argv
     for out, reasons in cases.items():
         for extra in ([], ["--force"]):
@@ -135,11 +156,11 @@ def test_no_out_deletes_what_o2osim_did_not_write(work: Path, capsys: Capture,
     assert _snapshot(work.parent) == before and (work / "link").is_symlink()
 
 
-def test_bad_places_are_refused_before_simulating(work: Path, capsys: Capture,
-                                                  monkeypatch: Patch) -> None:
+def test_bad_places_are_refused_before_simulating(
+    work: Path, capsys: Capture, monkeypatch: Patch
+) -> None:
     (work / "afile").write_text("mine")
-    cases = {"missing/out": "does not exist", "afile/out": "is a file",
-             "afile": "not a folder"}
+    cases = {"missing/out": "does not exist", "afile/out": "is a file", "afile": "not a folder"}
     for out, reason in cases.items():
         assert main(_run_argv(out)) == 2
         assert reason in _one_error_line(capsys)
@@ -175,16 +196,20 @@ def _run_manifest(folder: Path) -> None:  # what Result.save writes, in miniatur
 
 def test_races_keep_the_other_writers_folder(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    with pytest.raises(ResultsExistError, match="another writer finished first"), \
-            atomic_folder(target) as temp:
+    with (
+        pytest.raises(ResultsExistError, match="another writer finished first"),
+        atomic_folder(target) as temp,
+    ):
         _run_manifest(temp)
         target.mkdir()  # the other writer renames its folder in first
         (target / "orders.parquet").write_bytes(b"the winner's")
     assert (target / "orders.parquet").read_bytes() == b"the winner's"
     (target / "orders.parquet").unlink()
     _run_manifest(target)
-    with pytest.raises(ResultsExistError, match=r"thesis\.docx"), \
-            atomic_folder(target, force=True) as temp:  # ownership is checked again at the end
+    with (
+        pytest.raises(ResultsExistError, match=r"thesis\.docx"),
+        atomic_folder(target, force=True) as temp,
+    ):  # ownership is checked again at the end
         _run_manifest(temp)
         (target / "thesis.docx").write_bytes(b"added meanwhile")
     assert (target / "thesis.docx").read_bytes() == b"added meanwhile"
@@ -240,8 +265,9 @@ def _copy(finished: Path, tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "exp" / "tiny_experiment.toml", tmp_path / "exp" / "out"
 
 
-def test_sweep_force_replaces_only_an_o2osim_experiment_folder(finished: Path,
-                                                               tmp_path: Path) -> None:
+def test_sweep_force_replaces_only_an_o2osim_experiment_folder(
+    finished: Path, tmp_path: Path
+) -> None:
     source, out = _copy(finished, tmp_path)
     experiment = load_experiment(source)
     with pytest.raises(ResultsExistError, match="--resume to finish it or --force"):
@@ -256,10 +282,14 @@ def test_sweep_force_replaces_only_an_o2osim_experiment_folder(finished: Path,
     assert (out / "runs" / "v000" / "notes.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("fault", ["bad baseline", RuntimeError("disk full"),
-                                   KeyboardInterrupt()], ids=["baseline", "error", "ctrl-c"])
-def test_a_sweep_that_finished_no_run_leaves_no_folder(tmp_path: Path, monkeypatch: Patch,
-                                                       fault: BaseException | str) -> None:
+@pytest.mark.parametrize(
+    "fault",
+    ["bad baseline", RuntimeError("disk full"), KeyboardInterrupt()],
+    ids=["baseline", "error", "ctrl-c"],
+)
+def test_a_sweep_that_finished_no_run_leaves_no_folder(
+    tmp_path: Path, monkeypatch: Patch, fault: BaseException | str
+) -> None:
     source = _decoys(tmp_path, extra='baseline = "nope"' if isinstance(fault, str) else "")
     names = sorted(os.listdir(tmp_path))
 
@@ -283,8 +313,13 @@ def test_an_interrupted_pool_keeps_finished_runs_and_leaves_no_worker(tmp_path: 
     before = {c.pid for c in psutil.Process().children(recursive=True)}
     # Workers fork with the CLI's SIGTERM handler installed; they must still stop at once.
     with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt):
-        run_experiment(load_experiment(_decoys(tmp_path, replications=4, horizon="3d")),
-                       tmp_path / "out", workers=2, on_done=interrupt, report=False)
+        run_experiment(
+            load_experiment(_decoys(tmp_path, replications=4, horizon="3d")),
+            tmp_path / "out",
+            workers=2,
+            on_done=interrupt,
+            report=False,
+        )
     assert (tmp_path / "out" / done[0] / "manifest.json").exists()
     children = psutil.Process().children(recursive=True)
     assert not [c for c in children if c.pid not in before and _running(c)]
@@ -349,8 +384,11 @@ def test_report_on_a_user_folder_touches_nothing(work: Path, capsys: Capture) ->
 
 def test_workers_are_bounded(work: Path, capsys: Capture) -> None:
     assert check_workers(1) == 1
-    for bad, message in ((0, "--workers 0: give at least 1"), (-3, "give at least 1"),
-                         (4 * usable_cores() + 1, f"at most {4 * usable_cores()}")):
+    for bad, message in (
+        (0, "--workers 0: give at least 1"),
+        (-3, "give at least 1"),
+        (4 * usable_cores() + 1, f"at most {4 * usable_cores()}"),
+    ):
         with pytest.raises(ResumeError, match=message):
             check_workers(bad)
     assert main(_sweep_argv("out", "--workers", "0")) == 2
@@ -359,25 +397,53 @@ def test_workers_are_bounded(work: Path, capsys: Capture) -> None:
 
 
 def test_dask_addresses(tmp_path: Path) -> None:
-    for good in ("local", "tcp://10.0.0.5:8786", "tls://sched.example.org:8786",
-                 "ucx://[::1]:13337", "inproc://host:1", "localhost:8786"):
+    for good in (
+        "local",
+        "tcp://10.0.0.5:8786",
+        "tls://sched.example.org:8786",
+        "ucx://[::1]:13337",
+        "inproc://host:1",
+        "localhost:8786",
+    ):
         check_dask_address(good)
-    for bad in ("garbage", "", "tcp://host", "http://host:8786", "host:0", "host:99999",
-                "tcp://:8786"):
+    for bad in (
+        "garbage",
+        "",
+        "tcp://host",
+        "http://host:8786",
+        "host:0",
+        "host:99999",
+        "tcp://:8786",
+    ):
         with pytest.raises(ResumeError, match="not a scheduler address"):
             check_dask_address(bad)
     pytest.importorskip("distributed")
     with pytest.raises(ResumeError, match="no Dask scheduler answered"):
-        run_experiment(load_experiment(_decoys(tmp_path)), tmp_path / "out",
-                       dask="tcp://127.0.0.1:9", dask_timeout=0.5, report=False)
+        run_experiment(
+            load_experiment(_decoys(tmp_path)),
+            tmp_path / "out",
+            dask="tcp://127.0.0.1:9",
+            dask_timeout=0.5,
+            report=False,
+        )
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc via psutil")
 def test_kill_9_of_a_sweep_leaves_no_worker(tmp_path: Path) -> None:
     source = _decoys(tmp_path, replications=6, horizon="30d")
-    command = [sys.executable, "-m", "o2osim.cli", "sweep", str(source), "--out",
-               str(tmp_path / "out"), "--workers", "2", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "o2osim.cli",
+        "sweep",
+        str(source),
+        "--out",
+        str(tmp_path / "out"),
+        "--workers",
+        "2",
+        "--quiet",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[psutil.Process] = []
     deadline = time.time() + 30

@@ -51,8 +51,14 @@ def test_homes_in_the_order_table_follow_the_rings():
     # Road km = straight-line km x detour 1.3, from the depot the segment lives around.
     samples = []
     for seed in range(1, 11):
-        scenario = stripped(["reserve"], per_minute=1.0, horizon="1d", warmup="0s",
-                            customers={"distance_km": RINGS}, city={"detour_factor": 1.3})
+        scenario = stripped(
+            ["reserve"],
+            per_minute=1.0,
+            horizon="1d",
+            warmup="0s",
+            customers={"distance_km": RINGS},
+            city={"detour_factor": 1.3},
+        )
         orders = simulate(scenario, seed=seed).orders
         samples.append(orders["distance_km"].to_numpy() / 1.3)
         radius = np.hypot(orders["x_km"], orders["y_km"]).to_numpy()
@@ -61,15 +67,22 @@ def test_homes_in_the_order_table_follow_the_rings():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.floats(-1, 20), min_size=1, max_size=5),
-       st.lists(st.floats(0, 5), min_size=0, max_size=5))
+@given(
+    st.lists(st.floats(-1, 20), min_size=1, max_size=5),
+    st.lists(st.floats(0, 5), min_size=0, max_size=5),
+)
 def test_rings_validate_edges_and_weights(edges, weights):
-    valid = (len(edges) >= 2 and edges[0] >= 0
-             and all(a < b for a, b in itertools.pairwise(edges))
-             and len(weights) == len(edges) - 1 and sum(weights) > 0)
+    valid = (
+        len(edges) >= 2
+        and edges[0] >= 0
+        and all(a < b for a, b in itertools.pairwise(edges))
+        and len(weights) == len(edges) - 1
+        and sum(weights) > 0
+    )
     try:
         TypeAdapter(NumberDist).validate_python(
-            {"dist": "rings", "edges": edges, "weights": weights})
+            {"dist": "rings", "edges": edges, "weights": weights}
+        )
     except ValidationError:
         assert not valid
     else:

@@ -29,23 +29,40 @@ from helpers import confidence_interval, stripped
 REPLICATIONS = 20
 
 
-def stock_scenario(per_sku_per_day: float, skus: int, replenishment: dict, initial: int,
-                   horizon: str = "30d", warmup: str = "3d", **extra):
+def stock_scenario(
+    per_sku_per_day: float,
+    skus: int,
+    replenishment: dict,
+    initial: int,
+    horizon: str = "30d",
+    warmup: str = "3d",
+    **extra,
+):
     """One backorder channel ``reserve`` only; equal demand on every SKU; lead time 1 day."""
     return stripped(
-        ["reserve"], per_minute=per_sku_per_day * skus / 1440.0, horizon=horizon, warmup=warmup,
+        ["reserve"],
+        per_minute=per_sku_per_day * skus / 1440.0,
+        horizon=horizon,
+        warmup=warmup,
         catalogue={"skus": skus, "popularity": {"dist": "zipf", "a": 0.0}},
         channels={"only": {"route": ["reserve"], "promise": "1d", "on_shortage": "backorder"}},
-        warehouse={"unlimited_stock": False, "initial_stock_units": initial,
-                   "replenishment": {"lead_time": {"dist": "deterministic", "value": "1d"},
-                                     **replenishment}},
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": initial,
+            "replenishment": {
+                "lead_time": {"dist": "deterministic", "value": "1d"},
+                **replenishment,
+            },
+        },
         **extra,
     )
 
 
 def fill_rates(scenario) -> list[float]:
-    return [simulate(scenario, seed=seed).kpi("overall", "all", "fill_rate")
-            for seed in range(1, REPLICATIONS + 1)]
+    return [
+        simulate(scenario, seed=seed).kpi("overall", "all", "fill_rate")
+        for seed in range(1, REPLICATIONS + 1)
+    ]
 
 
 def test_policy_names_in_the_scenario_match_the_functions():
@@ -55,8 +72,9 @@ def test_policy_names_in_the_scenario_match_the_functions():
 
 def test_base_stock_fill_rate_is_the_poisson_formula():
     # Design §6: Poisson lead-time demand 10 (10 a day, lead time 1 day), S = 14 -> 0.8645.
-    scenario = stock_scenario(10.0, 40, {"policy": "base_stock", "review": "0s",
-                                         "order_up_to_units": 14}, initial=14)
+    scenario = stock_scenario(
+        10.0, 40, {"policy": "base_stock", "review": "0s", "order_up_to_units": 14}, initial=14
+    )
     low, high = confidence_interval(fill_rates(scenario))
     exact = poisson_fill_rate(10.0, 14)
     assert exact == pytest.approx(0.8645, abs=5e-5)
@@ -65,9 +83,12 @@ def test_base_stock_fill_rate_is_the_poisson_formula():
 
 def test_rq_fill_rate_is_the_normal_approximation():
     # Lead-time demand 25 (sd 5), r = 25, Q = 20: normal approximation 0.9003.
-    scenario = stock_scenario(25.0, 20, {"policy": "r_Q", "review": "0s",
-                                         "reorder_point_units": 25, "order_quantity_units": 20},
-                              initial=45)
+    scenario = stock_scenario(
+        25.0,
+        20,
+        {"policy": "r_Q", "review": "0s", "reorder_point_units": 25, "order_quantity_units": 20},
+        initial=45,
+    )
     low, high = confidence_interval(fill_rates(scenario))
     approx = rq_fill_rate_normal(25.0, 5.0, 25, 20)
     # The approximation is close to the exact Poisson value here, so the test is fair.
@@ -77,18 +98,22 @@ def test_rq_fill_rate_is_the_normal_approximation():
 
 def test_periodic_base_stock_fill_rate_is_exact():
     # Review every day, lead time 1 day, 10 a day, S = 24: fill rate 0.9512.
-    scenario = stock_scenario(10.0, 40, {"policy": "base_stock", "review": "1d",
-                                         "order_up_to_units": 24}, initial=24)
+    scenario = stock_scenario(
+        10.0, 40, {"policy": "base_stock", "review": "1d", "order_up_to_units": 24}, initial=24
+    )
     low, high = confidence_interval(fill_rates(scenario))
     exact = periodic_base_stock_fill_rate(10.0 / 1440.0, 1440.0, 1440.0, 24)
     assert low <= exact <= high, f"periodic {exact:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
 
 
-@pytest.mark.parametrize(("position", "expected"), [
-    ("s_S", [(5, 15), (4, 16), (6, 0)]),          # s = 5, S = 20
-    ("r_Q", [(5, 8), (-4, 16), (6, 0)]),          # r = 5, Q = 8: fewest lots above r
-    ("base_stock", [(19, 1), (20, 0), (-3, 23)]),  # S = 20
-])
+@pytest.mark.parametrize(
+    ("position", "expected"),
+    [
+        ("s_S", [(5, 15), (4, 16), (6, 0)]),  # s = 5, S = 20
+        ("r_Q", [(5, 8), (-4, 16), (6, 0)]),  # r = 5, Q = 8: fewest lots above r
+        ("base_stock", [(19, 1), (20, 0), (-3, 23)]),  # S = 20
+    ],
+)
 def test_replenishment_policies_order_what_they_say(position, expected):
     from o2osim.facilities.supply import Levels
 
@@ -103,13 +128,24 @@ def test_replenishment_policies_order_what_they_say(position, expected):
 def tight_stock(lag: str, shortage: str = "lose", horizon: str = "3d"):
     """Little stock, slow replenishment: the online figure is often stale."""
     return stripped(
-        ["reserve"], per_minute=2.0, horizon=horizon, warmup="0s",
+        ["reserve"],
+        per_minute=2.0,
+        horizon=horizon,
+        warmup="0s",
         catalogue={"skus": 5, "popularity": {"dist": "zipf", "a": 0.0}},
         channels={"only": {"route": ["reserve"], "promise": "1d", "on_shortage": shortage}},
-        warehouse={"unlimited_stock": False, "initial_stock_units": 20, "sync_lag": lag,
-                   "replenishment": {"policy": "s_S", "review": "2h",
-                                     "reorder_point_units": 5, "order_up_to_units": 30,
-                                     "lead_time": {"dist": "exponential", "mean": "6h"}}},
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": 20,
+            "sync_lag": lag,
+            "replenishment": {
+                "policy": "s_S",
+                "review": "2h",
+                "reorder_point_units": 5,
+                "order_up_to_units": 30,
+                "lead_time": {"dist": "exponential", "mean": "6h"},
+            },
+        },
     )
 
 
@@ -151,27 +187,59 @@ def test_a_customer_sees_the_figure_of_sync_lag_ago():
 def two_channels(policy: str, guard: int, shortage: str = "lose", rate: float = 1.0):
     """A walk-in channel (starts at the store) and an online channel share 3 SKUs."""
     return stripped(
-        ["reserve"], per_minute=rate, horizon="4d", warmup="0s",
+        ["reserve"],
+        per_minute=rate,
+        horizon="4d",
+        warmup="0s",
         catalogue={"skus": 3, "popularity": {"dist": "zipf", "a": 0.0}},
-        customers={"segments": [
-            {"name": "walk_in", "arrivals_per_day": rate * 720, "hourly_profile": "flat",
-             "channels": ["walk_in"]},
-            {"name": "online", "arrivals_per_day": rate * 720, "hourly_profile": "flat",
-             "channels": ["online"]},
-        ]},
+        customers={
+            "segments": [
+                {
+                    "name": "walk_in",
+                    "arrivals_per_day": rate * 720,
+                    "hourly_profile": "flat",
+                    "channels": ["walk_in"],
+                },
+                {
+                    "name": "online",
+                    "arrivals_per_day": rate * 720,
+                    "hourly_profile": "flat",
+                    "channels": ["online"],
+                },
+            ]
+        },
         channels={
-            "walk_in": {"route": ["store_visit", "reserve"], "promise": "1d",
-                        "on_shortage": shortage},
+            "walk_in": {
+                "route": ["store_visit", "reserve"],
+                "promise": "1d",
+                "on_shortage": shortage,
+            },
             "online": {"route": ["reserve"], "promise": "1d", "on_shortage": shortage},
         },
-        stores=[{"name": "front", "capacity": 1000, "purchase_probability": 1.0,
-                 "browse_time": {"dist": "exponential", "mean": "10min"}}],
-        warehouse={"unlimited_stock": False, "initial_stock_units": 10,
-                   "allocation": {"policy": policy, "priority": ["walk_in", "online"],
-                                  "guard_units": guard},
-                   "replenishment": {"policy": "s_S", "review": "8h",
-                                     "reorder_point_units": 4, "order_up_to_units": 12,
-                                     "lead_time": {"dist": "exponential", "mean": "12h"}}},
+        stores=[
+            {
+                "name": "front",
+                "capacity": 1000,
+                "purchase_probability": 1.0,
+                "browse_time": {"dist": "exponential", "mean": "10min"},
+            }
+        ],
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": 10,
+            "allocation": {
+                "policy": policy,
+                "priority": ["walk_in", "online"],
+                "guard_units": guard,
+            },
+            "replenishment": {
+                "policy": "s_S",
+                "review": "8h",
+                "reorder_point_units": 4,
+                "order_up_to_units": 12,
+                "lead_time": {"dist": "exponential", "mean": "12h"},
+            },
+        },
     )
 
 
@@ -218,8 +286,7 @@ def test_fcfs_serves_backorders_in_arrival_order():
 
 def test_channel_priority_serves_the_higher_channel_first():
     # Whenever an online backorder gets a unit, no walk-in order was waiting for that SKU.
-    result = simulate(two_channels("channel_priority", 0, shortage="backorder", rate=1.5),
-                      seed=6)
+    result = simulate(two_channels("channel_priority", 0, shortage="backorder", rate=1.5), seed=6)
     waited = _waiting_orders(result)
     walk_ins = waited[waited["channel"] == "walk_in"]
     onlines = waited[waited["channel"] == "online"]

@@ -1,4 +1,4 @@
-"""Customer journeys between the store and the online shop (design §5: GfK 2014).
+"""Customer journeys between the store and the online shop (GfK 2014; docs/sources.md).
 
 Showrooming: a visitor who does not buy in the store (probability 1 - q) orders the
 same basket online later with probability p, so showroom orders per visit are
@@ -26,17 +26,33 @@ REPLICATIONS = 12
 WARMUP = 360.0  # minutes
 
 
-def _journeys(per_minute: float = 1.0, horizon: str = "2d", shares=(0.6, 0.4),
-              store: dict | None = None, **segment):
+def _journeys(
+    per_minute: float = 1.0,
+    horizon: str = "2d",
+    shares=(0.6, 0.4),
+    store: dict | None = None,
+    **segment,
+):
     """One segment choosing between a store visit (``visit``) and an online order
     (``online``, picked at the bonded warehouse); the store channel pays no import tax."""
     return stripped(
-        ["pick"], per_minute=per_minute, horizon=horizon, warmup="6h",
-        channels={"visit": {"route": ["store_visit"], "promise": "1d",
-                            "offer": {"tax_rate": 0.0}},
-                  "online": {"route": ["pick"], "promise": "1d"}},
-        stores=[{"name": "front", "capacity": 200, "purchase_probability": 0.3,
-                 "browse_time": {"dist": "exponential", "mean": "10min"}, **(store or {})}],
+        ["pick"],
+        per_minute=per_minute,
+        horizon=horizon,
+        warmup="6h",
+        channels={
+            "visit": {"route": ["store_visit"], "promise": "1d", "offer": {"tax_rate": 0.0}},
+            "online": {"route": ["pick"], "promise": "1d"},
+        },
+        stores=[
+            {
+                "name": "front",
+                "capacity": 200,
+                "purchase_probability": 0.3,
+                "browse_time": {"dist": "exponential", "mean": "10min"},
+                **(store or {}),
+            }
+        ],
         warehouse={"pickers": 10},
         customers={"channels": ["visit", "online"], "channel_shares": list(shares), **segment},
     )
@@ -44,15 +60,17 @@ def _journeys(per_minute: float = 1.0, horizon: str = "2d", shares=(0.6, 0.4),
 
 def test_showroom_orders_per_visit_are_the_non_buyers_times_p():
     q, p = 0.3, 0.28
-    scenario = _journeys(journeys={"showrooming": p, "showroom_channel": "online",
-                                   "showroom_after": "2h"})
+    scenario = _journeys(
+        journeys={"showrooming": p, "showroom_channel": "online", "showroom_after": "2h"}
+    )
     ratios = []
     for seed in range(1, REPLICATIONS + 1):
         result = simulate(scenario, seed=seed)
         orders = result.orders
         end = result.info.horizon - 180.0  # every visit before this has its online order
-        visits = orders[(orders["channel"] == "visit") & (orders["placed"] >= WARMUP)
-                        & (orders["placed"] < end)]
+        visits = orders[
+            (orders["channel"] == "visit") & (orders["placed"] >= WARMUP) & (orders["placed"] < end)
+        ]
         children = orders[orders["parent"] >= 0]
         ratios.append(children["parent"].isin(visits["order_id"]).sum() / len(visits))
         # Every showroom order comes from a visit that ended no_purchase, showroomed, and
@@ -74,8 +92,10 @@ def test_showroom_orders_per_visit_are_the_non_buyers_times_p():
         # Conservation: a visit bought, did not buy, or is still inside; an online order
         # was chosen online or placed by a showroomer.
         at_store = orders[orders["channel"] == "visit"]
-        assert len(at_store) == (at_store["outcome"].isin(["collected", "no_purchase",
-                                                            "in_flight"])).sum()
+        assert (
+            len(at_store)
+            == (at_store["outcome"].isin(["collected", "no_purchase", "in_flight"])).sum()
+        )
         online = orders[orders["channel"] == "online"]
         assert len(online) == (online["parent"] < 0).sum() + len(children)
         counted = orders[orders["after_warmup"]]
@@ -89,9 +109,15 @@ def test_showroom_orders_per_visit_are_the_non_buyers_times_p():
 
 def test_webroomers_are_the_share_p_of_online_choices_and_buy_as_told():
     p, after = 0.41, 45.0
-    scenario = _journeys(shares=(0.5, 0.5), journeys={
-        "webrooming": p, "webroom_channel": "visit", "webroom_after": "45min",
-        "webroom_purchase_probability": 0.9})
+    scenario = _journeys(
+        shares=(0.5, 0.5),
+        journeys={
+            "webrooming": p,
+            "webroom_channel": "visit",
+            "webroom_after": "45min",
+            "webroom_purchase_probability": 0.9,
+        },
+    )
     shares, conversions = [], []
     for seed in range(1, REPLICATIONS + 1):
         result = simulate(scenario, seed=seed)
@@ -124,10 +150,16 @@ def _bad_wait_split(orders: pd.DataFrame, bad_wait: float) -> tuple[pd.Series, p
 def test_a_long_door_wait_lowers_conversion_by_the_factor():
     # rho = 0.83 at a 3-visitor zone: about 40% of the visitors wait longer than 2 min.
     q, factor = 0.6, 0.5
-    scenario = _journeys(per_minute=0.75, shares=(1.0, 0.0), store={
-        "capacity": 3, "purchase_probability": q,
-        "browse_time": {"dist": "exponential", "mean": "3min"}},
-        journeys={"bad_wait": "2min", "bad_experience_factor": factor})
+    scenario = _journeys(
+        per_minute=0.75,
+        shares=(1.0, 0.0),
+        store={
+            "capacity": 3,
+            "purchase_probability": q,
+            "browse_time": {"dist": "exponential", "mean": "3min"},
+        },
+        journeys={"bad_wait": "2min", "bad_experience_factor": factor},
+    )
     slow, fast = [], []
     for seed in range(1, REPLICATIONS + 1):
         result = simulate(scenario, seed=seed)
@@ -144,11 +176,18 @@ def test_customers_remember_a_bad_visit_until_a_good_one():
     # With a memory, a customer whose previous visit started with a long wait buys at
     # q * factor even after a short wait; a good visit restores q.
     q, factor = 0.6, 0.5
-    scenario = _journeys(per_minute=0.75, shares=(1.0, 0.0), store={
-        "capacity": 3, "purchase_probability": q,
-        "browse_time": {"dist": "exponential", "mean": "3min"}},
-        population=300, memory={"on_time_gain": 0.0, "late_loss": 0.0, "failed_loss": 0.0},
-        journeys={"bad_wait": "2min", "bad_experience_factor": factor})
+    scenario = _journeys(
+        per_minute=0.75,
+        shares=(1.0, 0.0),
+        store={
+            "capacity": 3,
+            "purchase_probability": q,
+            "browse_time": {"dist": "exponential", "mean": "3min"},
+        },
+        population=300,
+        memory={"on_time_gain": 0.0, "late_loss": 0.0, "failed_loss": 0.0},
+        journeys={"bad_wait": "2min", "bad_experience_factor": factor},
+    )
     soured, fine = [], []
     for seed in range(1, REPLICATIONS + 1):
         orders = simulate(scenario, seed=seed).orders
@@ -175,8 +214,12 @@ CHANNELS = ["visit", "online", "stranger", None]
 
 
 @settings(max_examples=60, deadline=None)
-@given(showroom=st.sampled_from(CHANNELS), webroom=st.sampled_from(CHANNELS),
-       showrooming=st.sampled_from([0.0, 0.28]), webrooming=st.sampled_from([0.0, 0.41]))
+@given(
+    showroom=st.sampled_from(CHANNELS),
+    webroom=st.sampled_from(CHANNELS),
+    showrooming=st.sampled_from([0.0, 0.28]),
+    webrooming=st.sampled_from([0.0, 0.41]),
+)
 def test_journeys_name_the_segments_channels(showroom, webroom, showrooming, webrooming):
     # "stranger" is a channel of the scenario but not of the segment.
     raw = scenario_to_dict(_journeys())

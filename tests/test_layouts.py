@@ -1,7 +1,7 @@
 """The bundled bonded and direct-mail layouts load, run, and compare as the seed says.
 
-Xiasha (seeds/000 §2.2): take-away at the store, 3 h downtown, next day in the region;
-direct mail (9610): days to weeks. Customs clears ~10 min at peak (design §5).
+Xiasha (Li 2025 §2.2): take-away at the store, 3 h downtown, next day in the region;
+direct mail (9610): days to weeks. Customs clears ~10 min at peak (docs/sources.md).
 """
 
 from __future__ import annotations
@@ -52,9 +52,20 @@ def test_xiasha_store_and_stock_are_reported(xiasha):
 
 def test_direct_mail_takes_days_to_weeks(tmp_path):
     out = tmp_path / "dm"
-    args = ["run", str(DIRECT_MAIL), "--out", str(out), "--quiet", "--no-charts",
-            "--horizon", "30d", "--set", 'scenario.warmup="2d"',
-            "--set", "customers.segments.resident.arrivals_per_day=300"]
+    args = [
+        "run",
+        str(DIRECT_MAIL),
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-charts",
+        "--horizon",
+        "30d",
+        "--set",
+        'scenario.warmup="2d"',
+        "--set",
+        "customers.segments.resident.arrivals_per_day=300",
+    ]
     assert main(args) == 0
     orders = pd.read_parquet(out / "orders.parquet")
     lead_days = orders.loc[orders["outcome"] == "delivered", "lead_time_min"] / 1440
@@ -70,8 +81,16 @@ def test_xiasha_is_deterministic_and_facilities_keep_their_random_numbers():
     pd.testing.assert_frame_equal(first.inventory, again.inventory)
     # No AGVs changes the warehouse, not the visitors, their choices or customs' draws.
     more = simulate(scenario, seed=4, overrides=["warehouse.agvs=0"])
-    columns = ["placed", "segment", "channel", "skus", "customer", "door_queued", "entered",
-               "left_store"]
+    columns = [
+        "placed",
+        "segment",
+        "channel",
+        "skus",
+        "customer",
+        "door_queued",
+        "entered",
+        "left_store",
+    ]
     pd.testing.assert_frame_equal(first.orders[columns], more.orders[columns])
     clearance = lambda o: (o["clearance_end"] - o["clearance_start"]).dropna()  # noqa: E731
     np.testing.assert_array_equal(clearance(first.orders), clearance(more.orders))

@@ -27,18 +27,21 @@ POPULATION = 2000
 SHARES = {"few": 0.3, "many": 0.7}
 
 
-def _two_channels(per_minute: float, horizon: str, warmup: str, promise_few: str = "1d",
-                  **segment):
+def _two_channels(per_minute: float, horizon: str, warmup: str, promise_few: str = "1d", **segment):
     """One segment of POPULATION customers choosing between channels few and many."""
-    base = stripped(["pick"], per_minute=per_minute, horizon=horizon, warmup=warmup,
-                    warehouse={"pickers": 10})
+    base = stripped(
+        ["pick"], per_minute=per_minute, horizon=horizon, warmup=warmup, warehouse={"pickers": 10}
+    )
     raw = scenario_to_dict(base)
     # Customers perceive the same promise for both, whatever is delivered.
-    raw["channels"] = {name: {"route": ["pick"], "promise": "1d",
-                              "offer": {"promised_time": "1h"}} for name in SHARES}
+    raw["channels"] = {
+        name: {"route": ["pick"], "promise": "1d", "offer": {"promised_time": "1h"}}
+        for name in SHARES
+    }
     raw["channels"]["few"]["promise"] = promise_few
     raw["customers"]["segments"][0].update(
-        {"channels": list(SHARES), "population": POPULATION, **segment})
+        {"channels": list(SHARES), "population": POPULATION, **segment}
+    )
     return scenario_from_dict(raw, source="<memory>")
 
 
@@ -60,9 +63,16 @@ def test_repeat_rate_is_the_occupancy_probability():
 
 def test_late_orders_erode_trust_and_visits():
     # Picking takes ~1 min, so channel few (promise 1 s) is always late, many never.
-    scenario = _two_channels(1.0, "3d", "0s", promise_few="1s", choice="logit",
-                             population=300, memory={"late_loss": 0.5, "on_time_gain": 0.05},
-                             logit={"per_trust": 5.0})
+    scenario = _two_channels(
+        1.0,
+        "3d",
+        "0s",
+        promise_few="1s",
+        choice="logit",
+        population=300,
+        memory={"late_loss": 0.5, "on_time_gain": 0.05},
+        logit={"per_trust": 5.0},
+    )
     world = World(scenario, seed=2)
     info = world.run()
     channel = np.asarray(world.book.channel)
@@ -85,20 +95,26 @@ def test_late_orders_erode_trust_and_visits():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(["promise", "next_day", "next_day_no_cutoff", "slots"]),
-       st.floats(0, 30 * 1440.0), st.floats(0, 30 * 1440.0))
+@given(
+    st.sampled_from(["promise", "next_day", "next_day_no_cutoff", "slots"]),
+    st.floats(0, 30 * 1440.0),
+    st.floats(0, 30 * 1440.0),
+)
 def test_one_orders_due_time_is_the_table_rule(kind, placed, slot_start):
     from o2osim.promises import due_time, due_times
     from o2osim.scenario import Channel
 
-    promise = {"promise": {"promise": "3h"},
-               "next_day": {"next_day": {"by": "21:00", "cutoff": "20:00"}},
-               "next_day_no_cutoff": {"next_day": {"by": "12:00"}},
-               "slots": {"slots": {"length": "1h", "first": "09:00", "last": "20:00"}}}[kind]
+    promise = {
+        "promise": {"promise": "3h"},
+        "next_day": {"next_day": {"by": "21:00", "cutoff": "20:00"}},
+        "next_day_no_cutoff": {"next_day": {"by": "12:00"}},
+        "slots": {"slots": {"length": "1h", "first": "09:00", "last": "20:00"}},
+    }[kind]
     route = ["reserve", "hold", "deliver"] if kind == "slots" else ["reserve", "deliver"]
     channel = Channel(route=route, **promise)
-    table = due_times([channel], np.zeros(1, dtype=np.int64), np.array([placed]),
-                      np.array([slot_start]))[0]
+    table = due_times(
+        [channel], np.zeros(1, dtype=np.int64), np.array([placed]), np.array([slot_start])
+    )[0]
     assert due_time(channel, placed, slot_start) == table
 
 
@@ -106,10 +122,19 @@ def test_browsing_without_buying_is_not_a_bad_experience():
     # Nobody buys in the store and nothing else happens to them: every arrival of a person
     # whose propensity starts at 1 must come in (stayed_away = 0), and trust stays 1.
     scenario = stripped(
-        ["store_visit", "reserve"], per_minute=0.5, horizon="2d", warmup="0s",
+        ["store_visit", "reserve"],
+        per_minute=0.5,
+        horizon="2d",
+        warmup="0s",
         customers={"population": 50, "memory": {"failed_loss": 0.5}},
-        stores=[{"name": "front", "capacity": 1000, "purchase_probability": 0.0,
-                 "browse_time": {"dist": "exponential", "mean": "10min"}}],
+        stores=[
+            {
+                "name": "front",
+                "capacity": 1000,
+                "purchase_probability": 0.0,
+                "browse_time": {"dist": "exponential", "mean": "10min"},
+            }
+        ],
     )
     world = World(scenario, seed=1)
     world.run()

@@ -34,10 +34,16 @@ def _abandonment_and_wait(orders: pd.DataFrame) -> tuple[float, float]:
 
 def test_reneging_matches_erlang_a():
     # lambda = 4.5/min > c mu = 4/min: without abandonment this queue would explode.
-    scenario = stripped(["pick"], per_minute=4.5, horizon="2d", warmup="4h", customers={
-        "patience": {"at": ["pick"], "time": {"dist": "exponential", "mean": "2min"}}})
-    measured = [_abandonment_and_wait(simulate(scenario, seed=s).orders)
-                for s in range(1, REPLICATIONS + 1)]
+    scenario = stripped(
+        ["pick"],
+        per_minute=4.5,
+        horizon="2d",
+        warmup="4h",
+        customers={"patience": {"at": ["pick"], "time": {"dist": "exponential", "mean": "2min"}}},
+    )
+    measured = [
+        _abandonment_and_wait(simulate(scenario, seed=s).orders) for s in range(1, REPLICATIONS + 1)
+    ]
     abandon, wait, _ = erlang_a(4.5, 1.0, 4, 2.0)
     low, high = confidence_interval([m[0] for m in measured])
     assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
@@ -47,8 +53,13 @@ def test_reneging_matches_erlang_a():
 
 def test_balking_at_a_visible_queue_is_mmck_blocking():
     # Balk on seeing 3 waiting: the station holds at most c + 3 = 7 customers.
-    scenario = stripped(["pick"], per_minute=3.0, horizon="2d", warmup="4h", customers={
-        "patience": {"at": ["pick"], "balk_at": 3}})
+    scenario = stripped(
+        ["pick"],
+        per_minute=3.0,
+        horizon="2d",
+        warmup="4h",
+        customers={"patience": {"at": ["pick"], "balk_at": 3}},
+    )
     shares = []
     for seed in range(1, REPLICATIONS + 1):
         counted = _counted(simulate(scenario, seed=seed).orders)
@@ -59,9 +70,19 @@ def test_balking_at_a_visible_queue_is_mmck_blocking():
 
 
 def test_giving_up_is_recorded_with_where_and_when():
-    scenario = stripped(["pick", "pack"], per_minute=4.5, horizon="1d", warmup="0s", customers={
-        "patience": {"at": ["pick"], "time": {"dist": "exponential", "mean": "2min"},
-                     "balk_at": 6}})
+    scenario = stripped(
+        ["pick", "pack"],
+        per_minute=4.5,
+        horizon="1d",
+        warmup="0s",
+        customers={
+            "patience": {
+                "at": ["pick"],
+                "time": {"dist": "exponential", "mean": "2min"},
+                "balk_at": 6,
+            }
+        },
+    )
     result = simulate(scenario, seed=5)
     orders = result.orders
     gave_up = orders[orders["outcome"].isin(["balked", "reneged"])]
@@ -78,10 +99,18 @@ def test_giving_up_is_recorded_with_where_and_when():
 def test_reneging_at_the_airport_counter_matches_erlang_a():
     # Teaching mode: Poisson passengers straight to 3 counters, exponential 1 min, no ID
     # check; they leave the queue after an exponential 90 s patience (lambda 3.3 > c mu 3).
-    scenario = stripped(["pickup"], per_minute=3.3, horizon="2d", warmup="4h", airport={
-        "counters": 3, "id_check_time": {"dist": "deterministic", "value": "0s"},
-        "pickup_time": {"dist": "exponential", "mean": "1min"}}, customers={
-        "patience": {"at": ["pickup"], "time": {"dist": "exponential", "mean": "90s"}}})
+    scenario = stripped(
+        ["pickup"],
+        per_minute=3.3,
+        horizon="2d",
+        warmup="4h",
+        airport={
+            "counters": 3,
+            "id_check_time": {"dist": "deterministic", "value": "0s"},
+            "pickup_time": {"dist": "exponential", "mean": "1min"},
+        },
+        customers={"patience": {"at": ["pickup"], "time": {"dist": "exponential", "mean": "90s"}}},
+    )
     shares, waits = [], []
     for seed in range(1, REPLICATIONS + 1):
         counted = _counted(simulate(scenario, seed=seed).orders)
@@ -98,12 +127,28 @@ def test_reneging_at_the_airport_counter_matches_erlang_a():
 
 
 def _door_scenario(per_minute: float, capacity: int, browse: str, patience: str, **store):
-    return stripped(["store_visit"], per_minute=per_minute, horizon="2d", warmup="4h",
-                    stores=[{"name": "front", "capacity": capacity, "door_queue": True,
-                             "browse_time": {"dist": "exponential", "mean": browse},
-                             "purchase_probability": 0.0, **store}],
-                    customers={"patience": {"at": ["store_door", "store_checkout"],
-                                            "time": {"dist": "exponential", "mean": patience}}})
+    return stripped(
+        ["store_visit"],
+        per_minute=per_minute,
+        horizon="2d",
+        warmup="4h",
+        stores=[
+            {
+                "name": "front",
+                "capacity": capacity,
+                "door_queue": True,
+                "browse_time": {"dist": "exponential", "mean": browse},
+                "purchase_probability": 0.0,
+                **store,
+            }
+        ],
+        customers={
+            "patience": {
+                "at": ["store_door", "store_checkout"],
+                "time": {"dist": "exponential", "mean": patience},
+            }
+        },
+    )
 
 
 def test_reneging_at_the_store_door_matches_erlang_a():
@@ -134,9 +179,16 @@ def test_reneging_at_the_staff_checkout_matches_erlang_a_and_frees_the_zone():
     # A zone too large to queue is M/M/inf: visitors leave it browsing as a Poisson stream
     # (Burke), all buy at a staff checkout of 2 staff, exponential 1 min, with exponential
     # 1 min patience: the checkout is M/M/2+M at 2.2/min.
-    scenario = _door_scenario(2.2, 500, "5min", "1min", purchase_probability=1.0, staff=2,
-                              checkout_staff_share=1.0,
-                              checkout_staff_time={"dist": "exponential", "mean": "1min"})
+    scenario = _door_scenario(
+        2.2,
+        500,
+        "5min",
+        "1min",
+        purchase_probability=1.0,
+        staff=2,
+        checkout_staff_share=1.0,
+        checkout_staff_time={"dist": "exponential", "mean": "1min"},
+    )
     shares = []
     for seed in range(1, REPLICATIONS + 1):
         result = simulate(scenario, seed=seed)
@@ -151,9 +203,15 @@ def test_reneging_at_the_staff_checkout_matches_erlang_a_and_frees_the_zone():
         shares.append(float(reneged.mean()))
         store = result.kpis.query("group == 'store'").set_index("kpi")["value"]
         assert store["reneged_at_door"] == 0
-        assert store["buyers"] + store["reneged_at_checkout"] == store["entered"] - (
-            result.orders["after_warmup"] & result.orders["entered"].notna()
-            & result.orders["left_store"].isna()).sum()
+        assert (
+            store["buyers"] + store["reneged_at_checkout"]
+            == store["entered"]
+            - (
+                result.orders["after_warmup"]
+                & result.orders["entered"].notna()
+                & result.orders["left_store"].isna()
+            ).sum()
+        )
     abandon, _, _ = erlang_a(2.2, 1.0, 2, 1.0)
     low, high = confidence_interval(shares)
     assert low <= abandon <= high, f"P(abandon) {abandon:.4f} outside [{low:.4f}, {high:.4f}]"
@@ -162,11 +220,21 @@ def test_reneging_at_the_staff_checkout_matches_erlang_a_and_frees_the_zone():
 def test_balking_at_the_store_door_is_mmck_blocking():
     # Visitors balk on seeing 4 at the door of a 6-visitor zone (exponential 5 min inside,
     # 1.2 visitors/min): the zone and its door hold at most 6 + 4, an M/M/6/10 queue.
-    scenario = stripped(["store_visit"], per_minute=1.2, horizon="2d", warmup="4h",
-                        stores=[{"name": "front", "capacity": 6,
-                                 "browse_time": {"dist": "exponential", "mean": "5min"},
-                                 "purchase_probability": 0.0}],
-                        customers={"patience": {"at": ["store_door"], "balk_at": 4}})
+    scenario = stripped(
+        ["store_visit"],
+        per_minute=1.2,
+        horizon="2d",
+        warmup="4h",
+        stores=[
+            {
+                "name": "front",
+                "capacity": 6,
+                "browse_time": {"dist": "exponential", "mean": "5min"},
+                "purchase_probability": 0.0,
+            }
+        ],
+        customers={"patience": {"at": ["store_door"], "balk_at": 4}},
+    )
     shares = []
     for seed in range(1, REPLICATIONS + 1):
         result = simulate(scenario, seed=seed)
@@ -177,8 +245,10 @@ def test_balking_at_the_store_door_is_mmck_blocking():
         assert (counted.loc[balked, "finished"] == counted.loc[balked, "placed"]).all()
         assert counted.loc[balked, "door_queued"].isna().all()
         assert set(counted.loc[balked, "failed_at"]) == {"store_visit"}
-        assert result.kpi("store", "front", "balked_at_door") == (
-            result.orders["after_warmup"] & (result.orders["outcome"] == "balked")).sum()
+        assert (
+            result.kpi("store", "front", "balked_at_door")
+            == (result.orders["after_warmup"] & (result.orders["outcome"] == "balked")).sum()
+        )
     exact = mmck_blocking(1.2, 5.0, 6, 10)
     low, high = confidence_interval(shares)
     assert low <= exact <= high, f"P(balk) {exact:.4f} outside [{low:.4f}, {high:.4f}]"

@@ -1,4 +1,4 @@
-"""Stripped-down stations against queueing theory (design §6).
+"""Stripped-down stations against queueing theory (docs/validation.md).
 
 Each test runs independent replications (different seeds) and asserts that the
 closed-form value lies inside the 99% replication confidence interval.
@@ -20,8 +20,10 @@ REPLICATIONS = 20
 
 
 def _replicate(scenario, resource: str, kpi: str) -> list[float]:
-    return [simulate(scenario, seed=seed).kpi("resource", resource, kpi)
-            for seed in range(1, REPLICATIONS + 1)]
+    return [
+        simulate(scenario, seed=seed).kpi("resource", resource, kpi)
+        for seed in range(1, REPLICATIONS + 1)
+    ]
 
 
 def test_picking_station_mean_wait_is_erlang_c():

@@ -1,4 +1,4 @@
-"""The results folder appears complete or not at all (design §4)."""
+"""The results folder appears complete or not at all (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from o2osim.cli import main
 from o2osim.results import atomic_folder
 from o2osim.scenario import scenario_from_dict
 
-EXPECTED = {"scenario.toml", "manifest.json", "orders.parquet", "resources.parquet",
-            "inventory.parquet", "kpis.csv"}
+EXPECTED = {
+    "scenario.toml",
+    "manifest.json",
+    "orders.parquet",
+    "resources.parquet",
+    "inventory.parquet",
+    "kpis.csv",
+}
 SHORT = ["--horizon", "2d", "--set", 'scenario.warmup="12h"', "--quiet"]
 
 

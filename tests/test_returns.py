@@ -5,7 +5,7 @@ An order is returned with its channel's ``return_rate`` times the mean
 shelf with its category's ``resellable`` probability, else it is written off.
 The realised rates must match these probabilities inside replication confidence
 intervals, and every returned unit must appear once in the ledger, restocked or
-written off (design §5: online returns ~17.6%, NRF 2023).
+written off (docs/sources.md: online returns ~17.6%, NRF 2023).
 """
 
 from __future__ import annotations
@@ -28,15 +28,30 @@ RATE = 0.176
 
 def scenario():
     return stripped(
-        ["reserve", "pick", "pack", "deliver"], per_minute=1.0, horizon="4d", warmup="0s",
+        ["reserve", "pick", "pack", "deliver"],
+        per_minute=1.0,
+        horizon="4d",
+        warmup="0s",
         catalogue={"skus": 200, "items_per_order": 1.0, "categories": CATEGORIES},
-        channels={"only": {"route": ["reserve", "pick", "pack", "deliver"], "promise": "1d",
-                           "return_rate": RATE,
-                           "return_after": {"dist": "exponential", "mean": "2h"}}},
-        warehouse={"unlimited_stock": False, "initial_stock_units": 100,
-                   "replenishment": {"policy": "s_S", "review": "1d",
-                                     "reorder_point_units": 20, "order_up_to_units": 100,
-                                     "lead_time": {"dist": "exponential", "mean": "1d"}}},
+        channels={
+            "only": {
+                "route": ["reserve", "pick", "pack", "deliver"],
+                "promise": "1d",
+                "return_rate": RATE,
+                "return_after": {"dist": "exponential", "mean": "2h"},
+            }
+        },
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": 100,
+            "replenishment": {
+                "policy": "s_S",
+                "review": "1d",
+                "reorder_point_units": 20,
+                "order_up_to_units": 100,
+                "lead_time": {"dist": "exponential", "mean": "1d"},
+            },
+        },
     )
 
 
@@ -86,28 +101,35 @@ def check_returns_add_up(result) -> None:
     returned = orders[orders["outcome"] == "returned"]
     back = ledger[ledger["kind"].isin(["return", "write_off"])]
     per_order = back.groupby("order_id").size()
-    np.testing.assert_array_equal(per_order.reindex(returned["order_id"], fill_value=0),
-                                  returned["lines"])
+    np.testing.assert_array_equal(
+        per_order.reindex(returned["order_id"], fill_value=0), returned["lines"]
+    )
     assert set(back["order_id"]) <= set(returned["order_id"])
     # Write-off rows do not move the shelf: the balance law keeps its form.
     kinds = ledger.groupby("kind", observed=False)["on_hand_change"].sum()
     assert kinds["write_off"] == 0
     last = ledger.groupby("sku").tail(1)["on_hand"].sum()
-    assert kinds[["initial", "receipt", "return"]].sum() + kinds[["reserve", "release"]].sum() \
-        == last
+    assert (
+        kinds[["initial", "receipt", "return"]].sum() + kinds[["reserve", "release"]].sum() == last
+    )
     written = ledger[ledger["kind"] == "write_off"].groupby("order_id").size()
     money = result.money.set_index("order_id")
     cost_share = result.scenario.economics.purchase_cost_share
     value = orders.set_index("order_id")["written_off_cny"].fillna(0.0)
     assert (value[written.index] > 0).all()
-    np.testing.assert_allclose(money["write_off_cny"], np.round(value[money.index] * cost_share, 2),
-                               atol=0.006)
+    np.testing.assert_allclose(
+        money["write_off_cny"], np.round(value[money.index] * cost_share, 2), atol=0.006
+    )
     assert result.kpi("stock", "bonded", "units_written_off") == len(
-        ledger[ledger["kind"] == "write_off"])
+        ledger[ledger["kind"] == "write_off"]
+    )
 
 
 def test_category_shares_must_add_up_to_one():
     with pytest.raises(ScenarioError) as caught:
-        stripped(["reserve"], per_minute=0.1,
-                 catalogue={"skus": 10, "categories": [{"name": "a", "share": 0.5}]})
+        stripped(
+            ["reserve"],
+            per_minute=0.1,
+            catalogue={"skus": 10, "categories": [{"name": "a", "share": 0.5}]},
+        )
     assert "shares of categories must add up to 1 (got 0.5)" in str(caught.value)

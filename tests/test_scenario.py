@@ -97,9 +97,7 @@ def time_dists() -> st.SearchStrategy[dict[str, Any]]:
 
 
 finite_minutes = st.floats(min_value=0, allow_nan=False, allow_infinity=False)
-not_durations = st.one_of(
-    st.integers(), st.floats(), st.booleans(), st.integers(0, 10**6).map(str)
-)
+not_durations = st.one_of(st.integers(), st.floats(), st.booleans(), st.integers(0, 10**6).map(str))
 
 
 # ---------------------------------------------------------------- units
@@ -194,15 +192,18 @@ def test_dump_reloads_equal_after_random_valid_overrides(
     pick_time: dict[str, Any],
     handover_time: dict[str, Any],
 ) -> None:
-    scenario = scenario_from_dict(BASE, overrides=[
-        f"warehouse.pickers={pickers}",
-        f"couriers.riders={riders}",
-        f"customs.inspection_rate={inline(inspection_rate)}",
-        f"customers.segments.resident.arrivals_per_day={inline(arrivals)}",
-        f'scenario.horizon="{horizon_days}d"',
-        f"warehouse.pick_time={inline(pick_time)}",
-        f"couriers.handover_time={inline(handover_time)}",
-    ])
+    scenario = scenario_from_dict(
+        BASE,
+        overrides=[
+            f"warehouse.pickers={pickers}",
+            f"couriers.riders={riders}",
+            f"customs.inspection_rate={inline(inspection_rate)}",
+            f"customers.segments.resident.arrivals_per_day={inline(arrivals)}",
+            f'scenario.horizon="{horizon_days}d"',
+            f"warehouse.pick_time={inline(pick_time)}",
+            f"couriers.handover_time={inline(handover_time)}",
+        ],
+    )
     assert scenario.warehouse.pickers == pickers
     assert scenario.customs.inspection_rate == inspection_rate
     assert scenario.warehouse.pick_time.dist == pick_time["dist"]
@@ -255,8 +256,10 @@ KNOWN_GAPS = {
     "string-as-count": ("catalogue.skus", "3000"),
     "string-as-bool": ("warehouse.unlimited_stock", "yes"),
     "infinite-price-mean": ("catalogue.price_cny", {"dist": "exponential", "mean": math.inf}),
-    "infinite-uniform-high": ("customers.segments.0.distance_km",
-                              {"dist": "uniform", "low": 1.0, "high": math.inf}),
+    "infinite-uniform-high": (
+        "customers.segments.0.distance_km",
+        {"dist": "uniform", "low": 1.0, "high": math.inf},
+    ),
 }
 
 
@@ -268,11 +271,19 @@ def test_known_gaps_are_rejected(key: str, value: Any) -> None:
 
 # ---------------------------------------------------------------- overrides
 
-TWO_SEGMENTS = put(BASE, "customers.segments", [
-    *BASE["customers"]["segments"],
-    {"name": "tourist", "arrivals_per_day": 300, "channels": ["online_delivery"],
-     "distance_km": {"dist": "gamma", "mean": 12.0, "cv": 0.4}},
-])
+TWO_SEGMENTS = put(
+    BASE,
+    "customers.segments",
+    [
+        *BASE["customers"]["segments"],
+        {
+            "name": "tourist",
+            "arrivals_per_day": 300,
+            "channels": ["online_delivery"],
+            "distance_km": {"dist": "gamma", "mean": 12.0, "cv": 0.4},
+        },
+    ],
+)
 segment_settings = st.one_of(
     st.tuples(st.just("arrivals_per_day"), st.floats(min_value=0, max_value=1e6).map(inline)),
     st.tuples(st.just("hourly_profile"), st.sampled_from(sorted(HOURLY_PROFILES)).map(inline)),
@@ -295,9 +306,10 @@ def test_overrides_by_index_and_by_name_agree(
     )
     assert by_index == by_name
     untouched = 1 - index
-    assert by_index.customers.segments[untouched] == scenario_from_dict(
-        TWO_SEGMENTS
-    ).customers.segments[untouched]
+    assert (
+        by_index.customers.segments[untouched]
+        == scenario_from_dict(TWO_SEGMENTS).customers.segments[untouched]
+    )
 
 
 def test_the_readme_override_examples_agree() -> None:
@@ -311,7 +323,7 @@ def test_the_readme_override_examples_agree() -> None:
 
 def test_overrides_leave_the_raw_dict_alone() -> None:
     before = copy.deepcopy(BASE)
-    scenario_from_dict(BASE, overrides=["warehouse.pickers=99", "customers.segments[0].name=\"x\""])
+    scenario_from_dict(BASE, overrides=["warehouse.pickers=99", 'customers.segments[0].name="x"'])
     assert before == BASE
 
 
@@ -383,15 +395,22 @@ MOMENTS: dict[str, tuple[dict[str, Any], float, float]] = {
     "lognormal": ({"dist": "lognormal", "mean": 4.0, "cv": 0.6}, 4.0, 0.6 * 4.0),
     "gamma": ({"dist": "gamma", "mean": 4.0, "cv": 1.5}, 4.0, 1.5 * 4.0),
     "uniform": ({"dist": "uniform", "low": 1.0, "high": 5.0}, 3.0, 4.0 / math.sqrt(12.0)),
-    "triangular": ({"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 6.0}, 3.0,
-                   _triangular_sd(1.0, 2.0, 6.0)),
-    "empirical": ({"dist": "empirical", "values": EMPIRICAL}, float(np.mean(EMPIRICAL)),
-                  float(np.std(EMPIRICAL))),
+    "triangular": (
+        {"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 6.0},
+        3.0,
+        _triangular_sd(1.0, 2.0, 6.0),
+    ),
+    "empirical": (
+        {"dist": "empirical", "values": EMPIRICAL},
+        float(np.mean(EMPIRICAL)),
+        float(np.std(EMPIRICAL)),
+    ),
 }
 
 
 def _as_minutes(table: dict[str, Any]) -> dict[str, Any]:
     """The same table as a time distribution, parameters written in minutes."""
+
     def minutes(value: Any) -> Any:
         return [minutes(v) for v in value] if isinstance(value, list) else f"{value!r}min"
 

@@ -29,19 +29,30 @@ MAIL = ["seller_ship", "port_customs", "courier"]
 def one_for_one(response: dict, base_stock: int, per_sku_per_day: float = 10.0):
     """40 SKUs of equal Poisson demand, continuous base stock, lead time exactly 1 day."""
     return stripped(
-        ["reserve"], per_minute=per_sku_per_day * 40 / 1440.0, horizon="30d", warmup="3d",
+        ["reserve"],
+        per_minute=per_sku_per_day * 40 / 1440.0,
+        horizon="30d",
+        warmup="3d",
         catalogue={"skus": 40, "popularity": {"dist": "zipf", "a": 0.0}},
         customers={"stockout": response},
-        warehouse={"unlimited_stock": False, "initial_stock_units": base_stock,
-                   "replenishment": {"policy": "base_stock", "review": "0s",
-                                     "order_up_to_units": base_stock,
-                                     "lead_time": {"dist": "deterministic", "value": "1d"}}},
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": base_stock,
+            "replenishment": {
+                "policy": "base_stock",
+                "review": "0s",
+                "order_up_to_units": base_stock,
+                "lead_time": {"dist": "deterministic", "value": "1d"},
+            },
+        },
     )
 
 
 def fill_rates(scenario, replications: int = 15) -> list[float]:
-    return [simulate(scenario, seed=seed).kpi("overall", "all", "fill_rate")
-            for seed in range(1, replications + 1)]
+    return [
+        simulate(scenario, seed=seed).kpi("overall", "all", "fill_rate")
+        for seed in range(1, replications + 1)
+    ]
 
 
 def test_customers_who_leave_make_the_pool_an_erlang_loss_system():
@@ -64,19 +75,37 @@ def test_customers_who_wait_make_the_pool_the_backorder_system():
 
 def short_shelf(response: dict, replenish: bool = True, items: float = 1.6):
     """A pool that runs short often; direct mail (no pool) is the other channel."""
-    replenishment = ({"policy": "s_S", "review": "12h", "reorder_point_units": 2,
-                      "order_up_to_units": 6, "lead_time": {"dist": "exponential", "mean": "1d"}}
-                     if replenish else {"policy": "none"})
+    replenishment = (
+        {
+            "policy": "s_S",
+            "review": "12h",
+            "reorder_point_units": 2,
+            "order_up_to_units": 6,
+            "lead_time": {"dist": "exponential", "mean": "1d"},
+        }
+        if replenish
+        else {"policy": "none"}
+    )
     return stripped(
-        ["reserve"], per_minute=0.5, horizon="6d", warmup="0s",
-        catalogue={"skus": 60, "items_per_order": items,
-                   "popularity": {"dist": "zipf", "a": 0.8}},
-        customers={"channels": ["online", "mail"], "channel_shares": [0.9, 0.1],
-                   "stockout": response},
-        channels={"online": {"route": ["reserve"], "promise": "1d"},
-                  "mail": {"route": MAIL, "promise": "14d"}},
-        warehouse={"unlimited_stock": False, "initial_stock_units": 4,
-                   "replenishment": replenishment},
+        ["reserve"],
+        per_minute=0.5,
+        horizon="6d",
+        warmup="0s",
+        catalogue={"skus": 60, "items_per_order": items, "popularity": {"dist": "zipf", "a": 0.8}},
+        customers={
+            "channels": ["online", "mail"],
+            "channel_shares": [0.9, 0.1],
+            "stockout": response,
+        },
+        channels={
+            "online": {"route": ["reserve"], "promise": "1d"},
+            "mail": {"route": MAIL, "promise": "14d"},
+        },
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": 4,
+            "replenishment": replenishment,
+        },
     )
 
 
@@ -123,8 +152,11 @@ def test_a_substitute_is_a_near_sku_at_its_own_price():
     orders = result.orders
     took = orders[orders["substituted"].notna()]
     assert len(took) > 20
-    price = orders[orders["stockout_response"].isna()].groupby(
-        orders["skus"].str[0])["value_cny"].first()
+    price = (
+        orders[orders["stockout_response"].isna()]
+        .groupby(orders["skus"].str[0])["value_cny"]
+        .first()
+    )
     ledger = result.inventory
     for _, order in took.iterrows():
         sku = order["skus"][0]
@@ -140,8 +172,7 @@ def test_customers_give_up_a_backorder_after_their_patience():
     # held when its customer gave up. Every waiting customer either got the rest from such
     # a release within their patience, or gave up exactly wait_patience after the stock-out
     # and put back what they held.
-    response = {"substitute": 0, "switch_channel": 0, "wait": 1, "leave": 0,
-                "wait_patience": "3h"}
+    response = {"substitute": 0, "switch_channel": 0, "wait": 1, "leave": 0, "wait_patience": "3h"}
     result = simulate(short_shelf(response, replenish=False, items=2.0), seed=4)
     orders, ledger = result.orders, result.inventory
     wait = orders["stockout_response"] == "wait"
@@ -164,11 +195,17 @@ def test_customers_give_up_a_backorder_after_their_patience():
 
 def test_with_no_other_channel_a_switch_is_a_sale_lost_to_another_retailer():
     scenario = stripped(
-        ["reserve"], per_minute=0.5, horizon="3d", warmup="0s",
+        ["reserve"],
+        per_minute=0.5,
+        horizon="3d",
+        warmup="0s",
         catalogue={"skus": 20},
         customers={"stockout": {"substitute": 0, "switch_channel": 1, "wait": 0, "leave": 0}},
-        warehouse={"unlimited_stock": False, "initial_stock_units": 2,
-                   "replenishment": {"policy": "none"}},
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": 2,
+            "replenishment": {"policy": "none"},
+        },
     )
     orders = simulate(scenario, seed=1).orders
     out = orders["stocked_out"].notna()
@@ -231,16 +268,33 @@ def test_a_travellers_order_cannot_wait_for_stock():
 def lagged_pool(shortage: str, table: dict | None, lag: str):
     """A short shelf seen through a stock figure that lags ``lag`` behind (oversells)."""
     return stripped(
-        ["reserve", "pick"], per_minute=0.5, horizon="4d", warmup="0s",
+        ["reserve", "pick"],
+        per_minute=0.5,
+        horizon="4d",
+        warmup="0s",
         catalogue={"skus": 60, "items_per_order": 1.6, "popularity": {"dist": "zipf", "a": 0.8}},
         customers={"stockout": table} if table else {},
-        channels={"only": {"route": ["reserve", "pick"], "promise": "1d", "on_shortage": shortage,
-                           "stock_view": "synced"}},
-        warehouse={"unlimited_stock": False, "initial_stock_units": 3, "sync_lag": lag,
-                   "allocation": {"policy": "walk_in_reserve", "guard_units": 1},
-                   "replenishment": {"policy": "s_S", "review": "12h", "reorder_point_units": 2,
-                                     "order_up_to_units": 6,
-                                     "lead_time": {"dist": "exponential", "mean": "1d"}}},
+        channels={
+            "only": {
+                "route": ["reserve", "pick"],
+                "promise": "1d",
+                "on_shortage": shortage,
+                "stock_view": "synced",
+            }
+        },
+        warehouse={
+            "unlimited_stock": False,
+            "initial_stock_units": 3,
+            "sync_lag": lag,
+            "allocation": {"policy": "walk_in_reserve", "guard_units": 1},
+            "replenishment": {
+                "policy": "s_S",
+                "review": "12h",
+                "reorder_point_units": 2,
+                "order_up_to_units": 6,
+                "lead_time": {"dist": "exponential", "mean": "1d"},
+            },
+        },
     )
 
 
@@ -261,16 +315,27 @@ def test_a_switch_never_goes_to_a_channel_that_does_not_serve_the_home():
     # competitor, with the logit and with fixed shares.
     for choice in ("logit", "shares"):
         scenario = stripped(
-            ["reserve"], per_minute=0.5, horizon="3d", warmup="0s",
+            ["reserve"],
+            per_minute=0.5,
+            horizon="3d",
+            warmup="0s",
             catalogue={"skus": 60},
-            customers={"channels": ["online", "near"], "channel_shares": [0.9, 0.1],
-                       "choice": choice, "distance_km": {"dist": "deterministic", "value": 20.0},
-                       "stockout": {"substitute": 0, "switch_channel": 1, "wait": 0,
-                                    "leave": 0}},
-            channels={"online": {"route": ["reserve"], "promise": "1d"},
-                      "near": {"route": MAIL, "promise": "14d", "max_distance_km": 5.0}},
-            warehouse={"unlimited_stock": False, "initial_stock_units": 2,
-                       "replenishment": {"policy": "none"}},
+            customers={
+                "channels": ["online", "near"],
+                "channel_shares": [0.9, 0.1],
+                "choice": choice,
+                "distance_km": {"dist": "deterministic", "value": 20.0},
+                "stockout": {"substitute": 0, "switch_channel": 1, "wait": 0, "leave": 0},
+            },
+            channels={
+                "online": {"route": ["reserve"], "promise": "1d"},
+                "near": {"route": MAIL, "promise": "14d", "max_distance_km": 5.0},
+            },
+            warehouse={
+                "unlimited_stock": False,
+                "initial_stock_units": 2,
+                "replenishment": {"policy": "none"},
+            },
         )
         orders = simulate(scenario, seed=1).orders
         switched = orders[orders["stockout_response"] == "switch_channel"]

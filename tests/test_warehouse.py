@@ -14,11 +14,14 @@ from helpers import confidence_interval, stripped
 
 def test_pickers_and_agvs_with_equal_times_are_one_mmc_queue():
     # 2 pickers + 2 AGVs, all exponential 1 min per line, 3 orders/min: M/M/4 at rho = 0.75.
-    scenario = stripped(["pick"], per_minute=3.0,
-                        warehouse={"pickers": 2, "agvs": 2,
-                                   "agv_time": {"dist": "exponential", "mean": "1min"}})
-    waits = [simulate(scenario, seed=seed).kpi("resource", "pick", "mean_wait")
-             for seed in range(1, 21)]
+    scenario = stripped(
+        ["pick"],
+        per_minute=3.0,
+        warehouse={"pickers": 2, "agvs": 2, "agv_time": {"dist": "exponential", "mean": "1min"}},
+    )
+    waits = [
+        simulate(scenario, seed=seed).kpi("resource", "pick", "mean_wait") for seed in range(1, 21)
+    ]
     low, high = confidence_interval(waits)
     exact = mmc_mean_wait(3.0, 1.0, 4)
     assert low <= exact <= high, f"Erlang C W_q={exact:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
@@ -26,11 +29,17 @@ def test_pickers_and_agvs_with_equal_times_are_one_mmc_queue():
 
 def _pick_minutes_per_line(rate: float):
     scenario = stripped(
-        ["pick"], per_minute=rate, horizon="2d", warmup="0s",
+        ["pick"],
+        per_minute=rate,
+        horizon="2d",
+        warmup="0s",
         catalogue={"items_per_order": 2.0},
-        warehouse={"pickers": 2, "agvs": 2,
-                   "pick_time": {"dist": "deterministic", "value": "1min"},
-                   "agv_time": {"dist": "deterministic", "value": "10s"}},
+        warehouse={
+            "pickers": 2,
+            "agvs": 2,
+            "pick_time": {"dist": "deterministic", "value": "1min"},
+            "agv_time": {"dist": "deterministic", "value": "10s"},
+        },
     )
     orders = simulate(scenario, seed=2).orders.dropna(subset=["picked"])
     return ((orders["picked"] - orders["pick_start"]) / orders["lines"]).to_numpy()
@@ -45,16 +54,28 @@ def test_a_free_agv_is_taken_before_a_free_picker():
 
 
 def test_the_sorter_takes_lines_over_throughput():
-    scenario = stripped(["sort"], per_minute=1.0, horizon="1d", warmup="0s",
-                        catalogue={"items_per_order": 2.5},
-                        warehouse={"sort_per_hour": 1200, "sort_lanes": 2})
+    scenario = stripped(
+        ["sort"],
+        per_minute=1.0,
+        horizon="1d",
+        warmup="0s",
+        catalogue={"items_per_order": 2.5},
+        warehouse={"sort_per_hour": 1200, "sort_lanes": 2},
+    )
     orders = simulate(scenario).orders.dropna(subset=["sorted"])
     np.testing.assert_allclose(orders["sorted"] - orders["sort_start"], orders["lines"] * 0.05)
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    (0.0, 720.0), (719.0, 720.0), (720.0, 1260.0), (1300.0, 1440 + 720.0), (1260.0, 2160.0),
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (0.0, 720.0),
+        (719.0, 720.0),
+        (720.0, 1260.0),
+        (1300.0, 1440 + 720.0),
+        (1260.0, 2160.0),
+    ],
+)
 def test_next_departure_is_the_next_cut_off(now, expected):
     assert next_departure(now, [1260.0, 720.0]) == expected
 
@@ -62,9 +83,17 @@ def test_next_departure_is_the_next_cut_off(now, expected):
 @pytest.mark.parametrize("capacity", [0, 25])
 def test_waves_leave_at_the_cut_offs_and_deliver_next_day(capacity):
     scenario = stripped(
-        ["pick", "regional"], per_minute=0.1, horizon="5d", warmup="0s",
-        warehouse={"regional": {"cutoffs": ["12h", "21h"], "capacity": capacity,
-                                "delivery_time": {"dist": "deterministic", "value": "14h"}}},
+        ["pick", "regional"],
+        per_minute=0.1,
+        horizon="5d",
+        warmup="0s",
+        warehouse={
+            "regional": {
+                "cutoffs": ["12h", "21h"],
+                "capacity": capacity,
+                "delivery_time": {"dist": "deterministic", "value": "14h"},
+            }
+        },
     )
     orders = simulate(scenario).orders
     gone = orders.dropna(subset=["wave_departed"])
@@ -85,12 +114,19 @@ def test_waves_leave_at_the_cut_offs_and_deliver_next_day(capacity):
 
 def test_direct_mail_legs_add_up():
     scenario = stripped(
-        ["seller_ship", "port_customs", "courier"], per_minute=0.05, horizon="20d",
+        ["seller_ship", "port_customs", "courier"],
+        per_minute=0.05,
+        horizon="20d",
         warmup="0s",
-        direct_mail={"parcel_transit": {"dist": "deterministic", "value": "9d"},
-                     "courier_transit": {"dist": "deterministic", "value": "3d"},
-                     "port_customs": {"capacity": 50, "inspection_rate": 0.0,
-                                      "clearance_time": {"dist": "deterministic", "value": "2h"}}},
+        direct_mail={
+            "parcel_transit": {"dist": "deterministic", "value": "9d"},
+            "courier_transit": {"dist": "deterministic", "value": "3d"},
+            "port_customs": {
+                "capacity": 50,
+                "inspection_rate": 0.0,
+                "clearance_time": {"dist": "deterministic", "value": "2h"},
+            },
+        },
     )
     orders = simulate(scenario).orders
     done = orders[orders["outcome"] == "delivered"]

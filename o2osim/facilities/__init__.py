@@ -1,1 +1,1 @@
-"""Facilities: small SimPy components that never import each other; the World wires them."""
+"""Facilities: small SimPy components that never import each other; the builders wire them."""

@@ -3,7 +3,8 @@
 Each order is declared. The cross-border retail import limits are checked
 first: an order whose value is above the per-order limit, or that would take
 the person's spend this year above the annual limit, is rejected at once and
-reported through ``reject(order_id)`` (its reason is on the order). Values are
+reported through the hook ``reject(order_id, per_order_limit)`` (its reason is on
+the order). Values are
 compared to the cent, so an order of exactly the limit passes. An accepted
 order's value is booked against the person's annual quota; a return gives it
 back (:meth:`QuotaBook.refund`).
@@ -24,22 +25,23 @@ This module does not know stock or couriers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import simpy
-from simpy.events import Timeout
 
 from ..distributions import Draw
+from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook, Reason
 from ..scenario import Customs as CustomsConfig
-from .station import Station, _unwired
+from ..wiring import Hook
+from .station import Station
 
 #: Money is in whole cents: more than half a cent above a limit is at least a cent above
 #: it, and float error in sums of prices stays far below half a cent.
 HALF_CENT = 0.005
 
 
-def quota_reason(value: float, spent: float, per_order_limit: float,
-                 annual_limit: float) -> Reason:
+def quota_reason(value: float, spent: float, per_order_limit: float, annual_limit: float) -> Reason:
     """Why an order of ``value`` CNY is refused for a person who spent ``spent`` this year.
 
     ``Reason.NONE`` if it passes. Limits are inclusive and compared to the cent.
@@ -69,6 +71,8 @@ class QuotaBook:
 class Customs:
     """Route stage ``customs`` (or ``port_customs``): declare, check, clear, maybe inspect."""
 
+    HOOKS: ClassVar[tuple[str, ...]] = ("done", "reject")
+
     def __init__(
         self,
         env: simpy.Environment,
@@ -82,9 +86,15 @@ class Customs:
         manual: Draw,
         stage: str = "customs",
         prefix: str = "",
+        *,
+        done: Hook,
+        reject: Callable[[int, float], None],
     ) -> None:
         self.env = env
         self.stage = stage
+        self.prefix = prefix
+        self.done = done
+        self.reject = reject
         self.per_order_limit = config.per_order_limit_cny
         self.annual_limit = config.annual_limit_cny
         self.inspection_rate = config.inspection_rate
@@ -92,32 +102,50 @@ class Customs:
         self.book = book
         self.quota = quota
 
-        def stamps(*names: str) -> list[list[float]]:
-            return [book.column(prefix + name) for name in names]
+        def stamps(*names: str) -> tuple[list[float], list[float], list[float]]:
+            first, second, third = (book.column(prefix + name) for name in names)
+            return first, second, third
 
         self._declared, self._inspected, self._cleared = stamps("declared", "inspected", "cleared")
-        self.station = Station(env, stage, config.capacity, lambda _oid: clearance(),
-                               *stamps("clearance_queued", "clearance_start", "clearance_end"))
-        self.station.done = self._after_clearance
+        self.station = Station(
+            env,
+            stage,
+            config.capacity,
+            lambda _oid: clearance(),
+            *stamps("clearance_queued", "clearance_start", "clearance_end"),
+            done=self._after_clearance,
+        )
         self.manual: Station | None = None  # only where documents can mismatch
         if self.mismatch_rate > 0:
-            self.manual = Station(env, f"{stage}_manual", config.manual_officers,
-                                  lambda _oid: manual(),
-                                  *stamps("manual_queued", "manual_start", "manual_end"),
-                                  stage=stage)
-            self.manual.done = self.station.arrive
+            self.manual = Station(
+                env,
+                f"{stage}_manual",
+                config.manual_officers,
+                lambda _oid: manual(),
+                *stamps("manual_queued", "manual_start", "manual_end"),
+                stage=stage,
+                done=self.station.arrive,
+            )
         self._uniform = inspect_uniform
         self._inspection = inspection
         self._documents = documents_uniform
-        self.done: Callable[[int], None] = _unwired
-        self.reject: Callable[[int], None] = _unwired
+        self._on_release = handlers(self._release)
         self.rejected = 0
         self.inspections = 0
         self.mismatches = 0
 
+    def counters(self) -> dict[str, int]:
+        """Inspections, rejections and document mismatches since the start."""
+        prefix = self.prefix
+        return {
+            f"{prefix}inspections": self.inspections,
+            f"{prefix}customs_rejections": self.rejected,
+            f"{prefix}document_mismatches": self.mismatches,
+        }
+
     def arrive(self, order_id: int) -> None:
         book = self.book
-        self._declared[order_id] = self.env._now
+        self._declared[order_id] = self.env.now
         customer = book.customer[order_id]
         value = book.value[order_id]
         spent = self.quota.spent.get(customer, 0.0) if customer >= 0 else 0.0
@@ -126,7 +154,7 @@ class Customs:
             if not book.outcome[order_id]:  # one that ended on its way (missed) is dropped
                 book.reason[order_id] = reason
                 self.rejected += 1
-                self.reject(order_id)
+                self.reject(order_id, self.per_order_limit)
             return
         if customer >= 0:
             self.quota.book(customer, value)
@@ -141,13 +169,13 @@ class Customs:
         # One uniform per cleared order keeps the inspection stream aligned across variants.
         if self._uniform() < self.inspection_rate:
             self.inspections += 1
-            Timeout(self.env, self._inspection(), order_id).callbacks.append(self._release)
+            call_in(self.env, self._inspection(), self._on_release, order_id)
         else:
             self._cleared[order_id] = self.env.now
             self.done(order_id)
 
-    def _release(self, event: Timeout) -> None:
-        order_id = event._value
+    def _release(self, call: Call) -> None:
+        order_id = call.value
         now = self.env.now
         self._inspected[order_id] = now
         self._cleared[order_id] = now

@@ -9,30 +9,35 @@ couriers or the warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import ClassVar
 
 import simpy
-from simpy.events import Timeout
 
+from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook
-from .station import _unwired
+from ..wiring import Hook
 
 
 class Hold:
     """Route stage ``hold`` of one presale channel."""
 
-    def __init__(self, env: simpy.Environment, release_before: float, book: OrderBook) -> None:
+    HOOKS: ClassVar[tuple[str, ...]] = ("done",)
+
+    def __init__(
+        self, env: simpy.Environment, release_before: float, book: OrderBook, *, done: Hook
+    ) -> None:
         self.env = env
         self.release_before = release_before
         self._slot_start = book.column("slot_start")
-        self.done: Callable[[int], None] = _unwired
+        self.done = done
+        self._on_release = handlers(self._release)
 
     def arrive(self, order_id: int) -> None:
-        wait = self._slot_start[order_id] - self.release_before - self.env._now
+        wait = self._slot_start[order_id] - self.release_before - self.env.now
         if wait > 0:
-            Timeout(self.env, wait, order_id).callbacks.append(self._release)
+            call_in(self.env, wait, self._on_release, order_id)
         else:
             self.done(order_id)
 
-    def _release(self, event: Timeout) -> None:
-        self.done(event._value)
+    def _release(self, call: Call) -> None:
+        self.done(call.value)

@@ -2,8 +2,8 @@
 
 This is the hot path of every facility with servers (pickers, packers, customs
 officers, riders). Orders are plain integer ids held in a deque; a service
-completion is a ``Timeout`` with a callback, not a process, because a process
-per order costs several times more (design §7).
+completion is a callback scheduled through :mod:`o2osim.kernel`, not a process,
+because a process per order costs several times more.
 
 Every station keeps exact time integrals of queue length and busy servers since
 the last :meth:`Station.reset_stats`, so utilisation and L (Little's law) come
@@ -11,7 +11,8 @@ from the same sample path as the waits. Ties at equal times follow SimPy's rule:
 events scheduled earlier fire first, so the whole run is deterministic.
 
 A station knows nothing about other facilities: when an order finishes it calls
-``done(order_id)``, which the World wires to the order's next stage.
+its ``done(order_id)`` hook (given to its constructor), which a builder connects to
+the order flow (the order's next stage).
 
 Two capabilities stay off the hot path: :meth:`Station.set_servers` changes the
 number of servers (staffing by time of day; a server above the new number
@@ -26,17 +27,25 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import ClassVar, Protocol
 
 import simpy
-from simpy.events import Timeout
+
+from ..kernel import Call, call_in, handlers
+from ..wiring import Hook
 
 
-def _unwired(order_id: int) -> None:
-    raise RuntimeError("stage is not wired to a World")
+class Stamps(Protocol):
+    """A stamp column by order id: the order book's list, or a :class:`Sink`."""
+
+    def __getitem__(self, order_id: int, /) -> float: ...
+    def __setitem__(self, order_id: int, time: float, /) -> None: ...
 
 
 class Station:
     """``servers`` parallel servers, FIFO, service time from ``service(order_id)`` minutes."""
+
+    HOOKS: ClassVar[tuple[str, ...]] = ("done",)
 
     def __init__(
         self,
@@ -44,10 +53,12 @@ class Station:
         name: str,
         servers: int,
         service: Callable[[int], float],
-        stamp_in: list[float],
-        stamp_start: list[float],
-        stamp_end: list[float],
+        stamp_in: Stamps,
+        stamp_start: Stamps,
+        stamp_end: Stamps,
         stage: str | None = None,
+        *,
+        done: Hook,
     ) -> None:
         self.env = env
         self.name = name
@@ -60,7 +71,8 @@ class Station:
         self._in = stamp_in
         self._start_at = stamp_start
         self._end = stamp_end
-        self.done: Callable[[int], None] = _unwired
+        self.done = done
+        self._on_finish = handlers(self._finish)
         self.reset_stats()
 
     # -- statistics ---------------------------------------------------------
@@ -104,7 +116,8 @@ class Station:
             "withdrawn": float(self.withdrawn),
             "servers": float(self.servers),
             # Exactly ``servers`` unless staffing changed since the statistics began.
-            "mean_servers": open_area / span if self._servers_since > self.stats_since
+            "mean_servers": open_area / span
+            if self._servers_since > self.stats_since
             else float(self.servers),
         }
 
@@ -115,7 +128,7 @@ class Station:
         Closing never interrupts a service: ``busy`` may exceed ``servers`` until the
         extra servers finish their current order.
         """
-        now = self.env._now
+        now = self.env.now
         self._account(now)
         self._area_servers += self.servers * (now - self._servers_since)
         self._servers_since = now
@@ -125,14 +138,14 @@ class Station:
             following = queue.popleft()
             self.busy += 1
             self._start_at[following] = now
-            Timeout(self.env, self.service(following), following).callbacks.append(self._finish)
+            call_in(self.env, self.service(following), self._on_finish, following)
 
     def withdraw(self, order_id: int) -> bool:
         """Take a waiting order out of the queue now; False if it is not waiting.
 
         Costs a scan of the queue, so it is meant for short queues (counters).
         """
-        self._account(self.env._now)
+        self._account(self.env.now)
         try:
             self.queue.remove(order_id)
         except ValueError:
@@ -143,7 +156,7 @@ class Station:
     # -- for subclasses whose servers are not plain FIFO servers ------------------
     def _joined(self, order_id: int) -> float:
         """Book an arrival now (time integrals, count, stamp); return the time."""
-        now = self.env._now
+        now = self.env.now
         self._account(now)
         self.arrivals += 1
         self._in[order_id] = now
@@ -151,7 +164,7 @@ class Station:
 
     def _served(self, order_id: int) -> float:
         """Book a completion now (time integrals, count, stamp); return the time."""
-        now = self.env._now
+        now = self.env.now
         self._account(now)
         self._end[order_id] = now
         self.completions += 1
@@ -159,11 +172,10 @@ class Station:
 
     # -- flow ------------------------------------------------------------------
     # The two methods below are the hot path: the time-integral update and the start
-    # of service are inlined and ``env._now`` read directly, because each runs once per
-    # order per station.
+    # of service are inlined, because each runs once per order per station.
     def arrive(self, order_id: int) -> None:
         """An order joins the queue now."""
-        now = self.env._now
+        now = self.env.now
         elapsed = now - self._last
         if elapsed:
             self.area_queue += len(self.queue) * elapsed
@@ -174,13 +186,13 @@ class Station:
         if self.busy < self.servers:
             self.busy += 1
             self._start_at[order_id] = now
-            Timeout(self.env, self.service(order_id), order_id).callbacks.append(self._finish)
+            call_in(self.env, self.service(order_id), self._on_finish, order_id)
         else:
             self.queue.append(order_id)
 
-    def _finish(self, event: Timeout) -> None:
-        order_id = event._value
-        now = self.env._now
+    def _finish(self, call: Call) -> None:
+        order_id = call.value
+        now = self.env.now
         elapsed = now - self._last
         queue = self.queue
         if elapsed:
@@ -193,7 +205,7 @@ class Station:
         if queue and self.busy <= self.servers:
             following = queue.popleft()
             self._start_at[following] = now
-            Timeout(self.env, self.service(following), following).callbacks.append(self._finish)
+            call_in(self.env, self.service(following), self._on_finish, following)
         else:
             self.busy -= 1
         self.done(order_id)
@@ -213,25 +225,39 @@ class Sink:
 class Delay:
     """An infinite-server stage: each order is held ``draw()`` minutes, then done."""
 
-    def __init__(self, env: simpy.Environment, draw: Callable[[], float],
-                 stamp_end: list[float]) -> None:
+    HOOKS: ClassVar[tuple[str, ...]] = ("done",)
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        draw: Callable[[], float],
+        stamp_end: list[float],
+        *,
+        done: Hook,
+    ) -> None:
         self.env = env
         self.draw = draw
         self._end = stamp_end
-        self.done: Callable[[int], None] = _unwired
+        self.done = done
+        self._on_finish = handlers(self._finish)
 
     def arrive(self, order_id: int) -> None:
-        Timeout(self.env, self.draw(), order_id).callbacks.append(self._finish)
+        call_in(self.env, self.draw(), self._on_finish, order_id)
 
-    def _finish(self, event: Timeout) -> None:
-        order_id = event._value
-        self._end[order_id] = self.env._now
+    def _finish(self, call: Call) -> None:
+        order_id = call.value
+        self._end[order_id] = self.env.now
         self.done(order_id)
+
+
 #: How a waiting customer gave up: balked (left on seeing the queue) or reneged (left it).
 BALKED, RENEGED = 0, 1
 #: One segment's patience at a station: (balk at this many waiting or None, balk
 #: probability, uniform draw for it, patience draw in minutes or None).
 PatienceRule = tuple[int | None, float, Callable[[], float], Callable[[], float] | None]
+#: Per segment and channel index: that segment's patience there (None: patient, or not
+#: waiting in person).
+PatienceRules = list[list[PatienceRule | None]]
 
 
 class Impatient:
@@ -240,21 +266,31 @@ class Impatient:
     Sits in a route in place of the station. A customer who would wait and sees
     ``balk_at`` or more waiting balks with the rule's probability; one who joins
     the queue reneges after the patience draw unless service has begun by then
-    (then :meth:`Station.withdraw` takes it out). ``gave_up(order_id, how)`` is
-    called with :data:`BALKED` or :data:`RENEGED`; finished orders go on to
+    (then :meth:`Station.withdraw` takes it out). The hook ``gave_up(order_id, how)``
+    is called with :data:`BALKED` or :data:`RENEGED`; finished orders go on to
     ``station.done`` as usual. ``rules[segment][channel]`` is None where customers
     do not wait in person (or are patient); ``segment`` and ``channel`` are the
     order book's columns. Only customers who must wait cost anything extra (one
     timer each).
     """
 
-    def __init__(self, station: Station, rules: list[list[PatienceRule | None]],
-                 segment: list[int], channel: list[int]) -> None:
+    HOOKS: ClassVar[tuple[str, ...]] = ("gave_up",)
+
+    def __init__(
+        self,
+        station: Station,
+        rules: PatienceRules,
+        segment: list[int],
+        channel: list[int],
+        *,
+        gave_up: Callable[[int, int], None],
+    ) -> None:
         self.station = station
         self.rules = rules
         self.segment = segment
         self.channel = channel
-        self.gave_up: Callable[[int, int], None] = lambda order_id, how: _unwired(order_id)
+        self.gave_up = gave_up
+        self._on_renege = handlers(self._renege)
         self.balked = 0
         self.reneged = 0
 
@@ -266,19 +302,23 @@ class Impatient:
             station.arrive(order_id)
             return
         balk_at, balk_probability, uniform, patience = rule
-        if (balk_at is not None and len(station.queue) >= balk_at
-                and (balk_probability >= 1.0 or uniform() < balk_probability)):
+        if (
+            balk_at is not None
+            and len(station.queue) >= balk_at
+            and (balk_probability >= 1.0 or uniform() < balk_probability)
+        ):
             self.balked += 1
             self.gave_up(order_id, BALKED)
             return
         station.arrive(order_id)
         if patience is not None:
-            Timeout(station.env, patience(), order_id).callbacks.append(self._renege)
+            call_in(station.env, patience(), self._on_renege, order_id)
 
-    def _renege(self, event: Timeout) -> None:
-        order_id = event._value
+    def _renege(self, call: Call) -> None:
+        order_id = call.value
         # A started service has its start stamped: skip the queue scan of withdraw().
-        if self.station._start_at[order_id] != self.station._start_at[order_id] and \
-                self.station.withdraw(order_id):
+        if self.station._start_at[order_id] != self.station._start_at[
+            order_id
+        ] and self.station.withdraw(order_id):
             self.reneged += 1
             self.gave_up(order_id, RENEGED)

@@ -1,9 +1,7 @@
 """The one bonded stock pool behind every channel, its allocation rules and sync lag.
 
-Stock is held per SKU in integer units: on hand, on order (the pipeline from
-overseas suppliers) and backordered (units owed to waiting orders). Every
-movement is written to the inventory ledger, so ``initial + receipts + returns
-- reserved + released = on hand`` holds on every run.
+Stock is held per SKU in integer units on the pool's shelf (:mod:`.shelf`: on
+hand, on order, backordered, and every movement in the inventory ledger).
 
 An order asks for all the units of its basket at once:
 
@@ -12,10 +10,11 @@ An order asks for all the units of its basket at once:
   ``backorder`` channel takes what it can and waits in a per-SKU queue for the
   rest; arriving units (receipts, releases, returns) are allocated to waiting
   orders at once. A customer who responds to the stock-out themselves (a
-  segment's ``stockout`` table) is asked with ``backorder=False`` and the World
-  decides: :meth:`StockPool.wait` queues the order, :meth:`StockPool.substitutes`
-  finds in-stock neighbours of the missing SKUs, and :meth:`StockPool.abandon`
-  takes a waiting order out of the queues and puts its units back.
+  segment's ``stockout`` table) is asked with ``backorder=False`` and their
+  responder (:mod:`o2osim.stockouts`) decides: :meth:`StockPool.wait` queues
+  the order, :meth:`StockPool.substitutes` finds in-stock neighbours of the
+  missing SKUs, and :meth:`StockPool.abandon` takes a waiting order out of the
+  queues and puts its units back.
 
 **Allocation rules** are small functions chosen by name (:data:`ALLOCATION`):
 each maps a channel's rank to a :class:`Rule` -- how many units of every SKU
@@ -30,24 +29,28 @@ gone is an *oversell*: a ``lose`` channel cancels the paid order, a
 is some does not order (a lost sale, reason ``stale_stock_figure``). With no
 lag the figure is the live stock, so there are no oversells.
 
+The pool and its route stage (:class:`~o2osim.facilities.reserve.ReserveStage`)
+point at each other (the stage asks the pool; the pool tells the stage when a
+backorder is filled): the stage connects the pool's ``ready`` hook when it is
+built, and the build-time wiring check catches a pool nobody connected.
+
 This module does not know customs, stores or couriers, nor how stock is
-replenished (:mod:`o2osim.facilities.supply` does that through this pool's
-attributes and :meth:`StockPool.receive`).
+replenished (:mod:`o2osim.facilities.supply` does that through the shelf's
+attributes, :meth:`~.shelf.Shelf.watch` and :meth:`~.shelf.Shelf.receive`).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections import deque
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import simpy
-from simpy.events import Timeout
 
-from ..recorder import InventoryLedger, OrderBook, Reason, Response, StockKind
-from .station import _unwired
+from ..recorder import InventoryLedger, StockKind
+from ..wiring import Hook, unwired
+from .shelf import Shelf, demanded
 
 
 class Rule(NamedTuple):
@@ -83,11 +86,14 @@ ALLOCATION: dict[str, Callable[[int, bool, int], Rule]] = {
 TAKEN, LOST, STALE, WAITING, OVERSOLD, OVERSOLD_WAITING = range(6)
 
 
-class StockPool:
-    """On-hand, on-order and backordered units per SKU, shared by every channel.
+class StockPool(Shelf):
+    """The one stock pool every channel shares: its :class:`Shelf`, who may take which
+    units (allocation rules), and the orders waiting for units (backorders).
 
     ``rules``, ``backorder`` and ``synced`` are per channel index.
     """
+
+    HOOKS: ClassVar[tuple[str, ...]] = ("ready",)
 
     def __init__(
         self,
@@ -100,55 +106,31 @@ class StockPool:
         synced: Sequence[bool] = (),
         sync_lag: float = 0.0,
     ) -> None:
-        self.env = env
-        self.ledger = ledger
-        self.unlimited = unlimited
-        self.on_hand = list(initial)
-        self.on_order = [0] * len(initial)
-        self.backordered = [0] * len(initial)
+        super().__init__(env, ledger, initial, unlimited, sync_lag)
         self.floor = [r.floor for r in rules]
         self.queue_class = [r.queue for r in rules]
         self.backorder = list(backorder)
         self.synced = list(synced)
-        self.lag = sync_lag
         # Per channel: do its customers see a lagged figure (so may differ from the live one)?
         self._lagged_view = [sync_lag > 0 and view for view in self.synced]
         self.oversells = 0
         self.stale_outs = 0
-        #: Per SKU, or None: called with the SKU after each demand (continuous review).
-        self.review_hooks: list[Callable[[int], None] | None] | None = None
-        #: Called with an order id when a waiting order has all its units.
-        self.ready: Callable[[int], None] = _unwired
+        #: Called with an order id when a waiting order has all its units (see connect).
+        self.ready: Hook = unwired("stock pool", "ready")
         self._waiting: dict[int, list[tuple[int, int, int, int]]] = {}
         self._missing: dict[int, int] = {}
         # Per waiting order: the units it holds and the units it is owed, so that giving
         # up can put the first back and cancel the second.
         self._held: dict[int, tuple[list[int], list[int]]] = {}
         self._seq = itertools.count()
-        if sync_lag > 0:
-            self._published = list(initial)
-            self._pending: list[deque[tuple[float, int]]] = [deque() for _ in initial]
-        if not unlimited:
-            for sku, units in enumerate(self.on_hand):
-                ledger.add(0.0, sku, StockKind.INITIAL, -1, units, 0, units, 0)
 
-    # -- the figures ---------------------------------------------------------------
-    def position(self, sku: int) -> int:
-        """Inventory position: on hand + on order - backordered units."""
-        return self.on_hand[sku] + self.on_order[sku] - self.backordered[sku]
+    def connect(self, *, ready: Hook) -> None:
+        """Connect the hook told of each filled backorder (the pool's reserve stage)."""
+        self.ready = ready
 
-    def published(self, sku: int) -> int:
-        """The online stock figure of ``sku`` now (the live figure ``sync_lag`` ago)."""
-        if self.lag <= 0:
-            return self.on_hand[sku]
-        pending = self._pending[sku]
-        shown_until = self.env._now - self.lag
-        while pending and pending[0][0] <= shown_until:
-            self._published[sku] = pending.popleft()[1]
-        return self._published[sku]
-
-    def _changed(self, sku: int) -> None:
-        self._pending[sku].append((self.env._now, self.on_hand[sku]))
+    def counters(self) -> dict[str, int]:
+        """Oversells and stale stock figures since the start."""
+        return {"oversells": self.oversells, "stale_stock_figure": self.stale_outs}
 
     def _enough(self, level: Callable[[int], int], skus: tuple[int, ...], floor: int) -> bool:
         if len(skus) == 1:
@@ -156,8 +138,9 @@ class StockPool:
         return all(level(sku) - skus.count(sku) >= floor for sku in set(skus))
 
     # -- orders ----------------------------------------------------------------------
-    def reserve(self, order_id: int, skus: tuple[int, ...], channel: int,
-                backorder: bool | None = None) -> int:
+    def reserve(
+        self, order_id: int, skus: tuple[int, ...], channel: int, backorder: bool | None = None
+    ) -> int:
         """Try to take the basket; return TAKEN, LOST, STALE, WAITING, OVERSOLD(_WAITING).
 
         ``backorder`` overrides the channel's ``on_shortage`` when the shelf is short and
@@ -177,24 +160,9 @@ class StockPool:
             return TAKEN
         return self._decide(order_id, skus, channel, live, backorder)
 
-    def take(self, order_id: int, skus: tuple[int, ...]) -> None:
-        """Take a basket the caller knows is on the shelf (a substitute basket)."""
-        self._take(order_id, skus)
-
-    def _take(self, order_id: int, skus: tuple[int, ...]) -> None:
-        on_hand, on_order = self.on_hand, self.on_order
-        now, add = self.env._now, self.ledger.add
-        for sku in skus:
-            on_hand[sku] -= 1
-            add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], on_order[sku])
-        if self.lag > 0:
-            for sku in skus:
-                self._changed(sku)
-        if self.review_hooks is not None:
-            _demand(self.review_hooks, skus)
-
-    def _decide(self, order_id: int, skus: tuple[int, ...], channel: int, live: bool,
-                backorder: bool | None) -> int:
+    def _decide(
+        self, order_id: int, skus: tuple[int, ...], channel: int, live: bool, backorder: bool | None
+    ) -> int:
         """The slow path: what the customer saw, and what happens when stock is short."""
         seen = live
         if self._lagged_view[channel]:
@@ -222,7 +190,7 @@ class StockPool:
 
         :attr:`ready` is called (on a later event) once every unit is there.
         """
-        on_hand, floor, now = self.on_hand, self.floor[channel], self.env._now
+        on_hand, floor, now = self.on_hand, self.floor[channel], self.env.now
         missing = 0
         taken: list[int] = []
         owed: list[int] = []
@@ -230,8 +198,9 @@ class StockPool:
             if on_hand[sku] - 1 >= floor:
                 taken.append(sku)
                 on_hand[sku] -= 1
-                self.ledger.add(now, sku, StockKind.RESERVE, order_id, -1, 0,
-                                on_hand[sku], self.on_order[sku])
+                self.ledger.add(
+                    now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], self.on_order[sku]
+                )
                 if self.lag > 0:
                     self._changed(sku)
             else:
@@ -241,7 +210,7 @@ class StockPool:
                 entry = (self.queue_class[channel], next(self._seq), order_id, channel)
                 heapq.heappush(self._waiting.setdefault(sku, []), entry)
         if self.review_hooks is not None:
-            _demand(self.review_hooks, skus)
+            demanded(self.review_hooks, skus)
         if not missing:  # the floors let every unit through after all
             self.ready(order_id)
             return
@@ -257,7 +226,7 @@ class StockPool:
         heap = self._waiting.get(sku)
         if not heap:
             return
-        on_hand, now, missing = self.on_hand, self.env._now, self._missing
+        on_hand, now, missing = self.on_hand, self.env.now, self._missing
         while heap:
             if heap[0][2] not in missing:  # the order gave up waiting: a dead entry
                 heapq.heappop(heap)
@@ -270,8 +239,9 @@ class StockPool:
             owed.remove(sku)
             on_hand[sku] -= 1
             self.backordered[sku] -= 1
-            self.ledger.add(now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku],
-                            self.on_order[sku])
+            self.ledger.add(
+                now, sku, StockKind.RESERVE, order_id, -1, 0, on_hand[sku], self.on_order[sku]
+            )
             if self.lag > 0:
                 self._changed(sku)
             missing[order_id] -= 1
@@ -279,17 +249,6 @@ class StockPool:
                 del missing[order_id]
                 del self._held[order_id]
                 self.ready(order_id)
-
-    def _put_back(self, order_id: int, skus: tuple[int, ...], kind: StockKind) -> None:
-        now = self.env._now
-        for sku in skus:
-            self.on_hand[sku] += 1
-            self.ledger.add(now, sku, kind, order_id, 1, 0, self.on_hand[sku],
-                            self.on_order[sku])
-            if self.lag > 0:
-                self._changed(sku)
-        for sku in set(skus):
-            self._serve(sku)
 
     def abandon(self, order_id: int) -> bool:
         """A waiting order gives up: its queued units are no longer owed and the units it
@@ -304,8 +263,9 @@ class StockPool:
             self._put_back(order_id, tuple(taken), StockKind.RELEASE)
         return True
 
-    def substitutes(self, skus: tuple[int, ...], channel: int, span: int,
-                    first: int, last: int) -> tuple[int, ...] | None:
+    def substitutes(
+        self, skus: tuple[int, ...], channel: int, span: int, first: int, last: int
+    ) -> tuple[int, ...] | None:
         """The basket with each line the channel cannot take from the shelf replaced by
         the nearest SKU in popularity rank that it can (``sku - 1``, ``sku + 1``,
         ``sku - 2``, ... up to ``span`` ranks away, ids ``first..last``); None if a line
@@ -324,42 +284,6 @@ class StockPool:
                 return None
         return tuple(basket)
 
-    def release(self, order_id: int, skus: tuple[int, ...]) -> None:
-        """Put a cancelled or rejected order's units back on the shelf."""
-        if not self.unlimited:
-            self._put_back(order_id, skus, StockKind.RELEASE)
-
-    def restock(self, order_id: int, skus: tuple[int, ...]) -> None:
-        """Put a returned order's units back on the shelf (they are sellable again)."""
-        if not self.unlimited:
-            self._put_back(order_id, skus, StockKind.RETURN)
-
-    def write_off(self, order_id: int, skus: tuple[int, ...]) -> None:
-        """Record returned units that cannot be sold again (they never reach the shelf)."""
-        if self.unlimited:
-            return
-        now = self.env._now
-        for sku in skus:
-            self.ledger.add(now, sku, StockKind.WRITE_OFF, order_id, 0, 0, self.on_hand[sku],
-                            self.on_order[sku])
-
-    # -- replenishment -------------------------------------------------------------
-    def order(self, sku: int, quantity: int) -> None:
-        """Record a purchase order of ``quantity`` units (they join the pipeline)."""
-        self.on_order[sku] += quantity
-        self.ledger.add(self.env._now, sku, StockKind.PURCHASE_ORDER, -1, 0, quantity,
-                        self.on_hand[sku], self.on_order[sku])
-
-    def receive(self, sku: int, quantity: int) -> None:
-        """A purchase order arrives: units move from the pipeline to the shelf."""
-        self.on_hand[sku] += quantity
-        self.on_order[sku] -= quantity
-        self.ledger.add(self.env._now, sku, StockKind.RECEIPT, -1, quantity, -quantity,
-                        self.on_hand[sku], self.on_order[sku])
-        if self.lag > 0:
-            self._changed(sku)
-        self._serve(sku)
-
 
 def _nearest(sku: int, span: int, first: int, last: int) -> list[int]:
     """``sku`` and then its neighbours by rank distance, lower rank first, inside the ids."""
@@ -367,82 +291,3 @@ def _nearest(sku: int, span: int, first: int, last: int) -> list[int]:
     for step in range(1, span + 1):
         found += [k for k in (sku - step, sku + step) if first <= k <= last]
     return found
-
-
-def _demand(hooks: Sequence[Callable[[int], None] | None], skus: tuple[int, ...]) -> None:
-    """Tell continuous-review policies that their SKUs were demanded."""
-    for sku in skus:
-        hook = hooks[sku]
-        if hook is not None:
-            hook(sku)
-
-
-class ReserveStage:
-    """Route stage ``reserve``: ask the pool for the basket; go on, wait, or end.
-
-    A customer who finds the shelf short (a *stock-out*: the order is stamped
-    ``stocked_out``) either follows the channel's ``on_shortage`` (the response is
-    recorded as ``leave`` or ``wait``) or, where their segment has its own responses
-    (``responds[segment]``), is handed to ``stocked_out(order_id)`` to decide.
-    """
-
-    def __init__(self, env: simpy.Environment, pool: StockPool, book: OrderBook) -> None:
-        self.env = env
-        self.pool = pool
-        self.book = book
-        self.reserved = book.column("reserved")
-        self.response = book.counts["stockout_response"]
-        self.done: Callable[[int], None] = _unwired
-        self.lost: Callable[[int], None] = _unwired
-        self.cancelled: Callable[[int], None] = _unwired
-        self.stocked_out: Callable[[int], None] = _unwired
-        #: Per segment: do its customers respond to stock-outs themselves?
-        self.responds: list[bool] = []
-        pool.ready = self._ready
-
-    def arrive(self, order_id: int) -> None:
-        book = self.book
-        responds = self.responds and self.responds[book.segment[order_id]]
-        result = self.pool.reserve(order_id, book.skus[order_id], book.channel[order_id],
-                                   False if responds else None)
-        if result == TAKEN:
-            self.filled(order_id)
-            return
-        now = self.env._now
-        # Columns asked for only here: a run without shortages or lag never pays for them.
-        if result in (LOST, WAITING):
-            book.column("stocked_out")[order_id] = now
-        if result in (OVERSOLD, OVERSOLD_WAITING):
-            book.column("oversold")[order_id] = now
-        if result == LOST and responds:
-            self.stocked_out(order_id)
-        elif result in (WAITING, OVERSOLD_WAITING):
-            book.column("backordered")[order_id] = now
-            if result == WAITING:
-                self.response[order_id] = Response.WAIT
-        elif result == OVERSOLD:
-            book.reason[order_id] = Reason.OVERSOLD
-            self.cancelled(order_id)
-        else:
-            if result == LOST:
-                self.response[order_id] = Response.LEAVE
-            book.reason[order_id] = Reason.STALE_STOCK_FIGURE if result == STALE \
-                else Reason.OUT_OF_STOCK
-            self.lost(order_id)
-
-    def filled(self, order_id: int) -> None:
-        """The order has all its units now: stamp it and send it on."""
-        self.reserved[order_id] = self.env._now
-        self.done(order_id)
-
-    def _ready(self, order_id: int) -> None:
-        # A backorder filled by a release would otherwise continue its route inside the
-        # release's call stack: a chain of filled-then-rejected backorders recursed without
-        # bound. A zero-delay event runs it after the current event instead, same time.
-        Timeout(self.env, 0.0, order_id).callbacks.append(self._resume)
-
-    def _resume(self, event: Timeout) -> None:
-        order_id = event._value
-        if self.book.outcome[order_id]:  # it ended while the event was pending
-            return
-        self.filled(order_id)

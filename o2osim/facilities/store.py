@@ -12,18 +12,19 @@ not to buy; the next visitor at the door enters then.
 
 Four uniforms are drawn per visitor who enters, always, so the decisions stay
 aligned across variants. The purchase probability may differ per visitor: the
-World can hand the store a ``conversion(order_id)`` callable (webroomers who
+builder can hand the store a ``conversion(order_id)`` callable (webroomers who
 come knowing what they want, visitors after a bad experience); the store itself
 knows nothing about customers.
 
-Visitors may give up at two queues (:class:`~.station.Impatient`, wired by the
-World): at the door, before they get in (the order ends there), and in the staff
-queue of a staff-assisted checkout, where giving up means leaving without
-buying: the visitor leaves the zone, so the next one at the door comes in.
+Visitors may give up at two queues (:class:`~.station.Impatient`, given their
+patience rules by the builder): at the door, before they get in (the order ends
+there), and in the staff queue of a staff-assisted checkout, where giving up means
+leaving without buying: the visitor leaves the zone, so the next one at the door
+comes in.
 
 Display samples are shown, never sold: the store holds no sellable stock (the
 order takes its units from the bonded pool later on its route). This module
-does not know stock, customs or couriers: a buyer is handed on through
+does not know stock, customs or couriers: a buyer is handed on through the hook
 ``done(order_id)``, others through ``turned_away``, ``no_purchase`` and
 ``gave_up``.
 """
@@ -31,16 +32,22 @@ does not know stock, customs or couriers: a buyer is handed on through
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import simpy
-from simpy.events import Timeout
 
 from ..distributions import Draw
+from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook
 from ..scenario import Store as StoreConfig
-from .station import Impatient, Sink, Station, _unwired
+from ..wiring import Hook
+from .station import Impatient, PatienceRules, Sink, Station
 
 HELP, CHECKOUT = 0, 1
+
+
+def _served_by_leaving(order_id: int) -> None:
+    raise RuntimeError("a visitor leaves the zone through Zone.leave, not a service end")
 
 
 class Zone(Station):
@@ -49,13 +56,36 @@ class Zone(Station):
     ``servers`` is the capacity, ``busy`` the people inside, ``queue`` the door queue.
     """
 
-    def __init__(self, env: simpy.Environment, name: str, capacity: int, door_queue: bool,
-                 stamp_in: list[float], stamp_start: list[float], stamp_end: list[float]) -> None:
-        super().__init__(env, name, capacity, lambda _oid: 0.0, stamp_in, stamp_start, stamp_end,
-                         stage="store_visit")
+    HOOKS: ClassVar[tuple[str, ...]] = ("entered", "turned_away")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        capacity: int,
+        door_queue: bool,
+        stamp_in: list[float],
+        stamp_start: list[float],
+        stamp_end: list[float],
+        *,
+        entered: Hook,
+        turned_away: Hook,
+    ) -> None:
+        # Service never ends on its own: a visitor leaves by :meth:`leave`.
+        super().__init__(
+            env,
+            name,
+            capacity,
+            lambda _oid: 0.0,
+            stamp_in,
+            stamp_start,
+            stamp_end,
+            stage="store_visit",
+            done=_served_by_leaving,
+        )
         self.door_queue = door_queue
-        self.entered: Callable[[int], None] = _unwired
-        self.turned_away: Callable[[int], None] = _unwired
+        self.entered = entered
+        self.turned_away = turned_away
         self.refused = 0
 
     def arrive(self, order_id: int) -> None:
@@ -86,11 +116,13 @@ class Store:
     """Route stage ``store_visit`` of one store.
 
     ``door`` is what an arriving visitor meets (the zone, or an impatient queue in
-    front of it); ``till`` the staff queue of a staff checkout. ``conversion``
-    (None: the store's ``purchase_probability``) gives each entering visitor's
-    purchase probability; ``gave_up(order_id, how)`` is told of a visitor who left
-    the checkout queue.
+    front of it when ``door_patience`` is given); ``till`` the staff queue of a staff
+    checkout (impatient with ``till_patience``). ``conversion`` (None: the store's
+    ``purchase_probability``) gives each entering visitor's purchase probability; the
+    hook ``gave_up(order_id, how)`` is told of a visitor who gave up at either queue.
     """
+
+    HOOKS: ClassVar[tuple[str, ...]] = ("done", "no_purchase", "turned_away", "gave_up")
 
     def __init__(
         self,
@@ -103,25 +135,59 @@ class Store:
         checkout: Draw,
         checkout_staff: Draw,
         uniform: Draw,
+        *,
+        done: Hook,
+        no_purchase: Hook,
+        turned_away: Hook,
+        gave_up: Callable[[int, int], None],
+        conversion: Callable[[int], float] | None = None,
+        door_patience: PatienceRules | None = None,
+        till_patience: PatienceRules | None = None,
     ) -> None:
         self.env = env
         self.name = config.name
         self.config = config
         self.book = book
-        self.zone = Zone(env, config.name, config.capacity, config.door_queue,
-                         book.column("door_queued"), book.column("entered"),
-                         book.column("left_store"))
-        self.zone.entered = self._entered
+        self.done = done
+        self.no_purchase = no_purchase
+        self.turned_away = turned_away
+        self.gave_up = gave_up
+        self.conversion = conversion
+        self.zone = Zone(
+            env,
+            config.name,
+            config.capacity,
+            config.door_queue,
+            book.column("door_queued"),
+            book.column("entered"),
+            book.column("left_store"),
+            entered=self._entered,
+            turned_away=turned_away,
+        )
         sink = Sink()
-        self.mirrors = Station(env, f"{config.name}.mirrors", max(config.ar_mirrors, 1),
-                               lambda _oid: mirror(), sink, sink, sink,  # type: ignore[arg-type]
-                               stage="store_visit")
-        self.mirrors.done = self._after_mirror
-        self.staff = Station(env, f"{config.name}.staff", max(config.staff, 1),
-                             self._staff_time, sink, sink, sink,  # type: ignore[arg-type]
-                             stage="store_visit")
-        self.staff.done = self._after_staff
-        self.resources = [self.zone]
+        self.mirrors = Station(
+            env,
+            f"{config.name}.mirrors",
+            max(config.ar_mirrors, 1),
+            lambda _oid: mirror(),
+            sink,
+            sink,
+            sink,
+            stage="store_visit",
+            done=self._after_mirror,
+        )
+        self.staff = Station(
+            env,
+            f"{config.name}.staff",
+            max(config.staff, 1),
+            self._staff_time,
+            sink,
+            sink,
+            sink,
+            stage="store_visit",
+            done=self._after_staff,
+        )
+        self.resources: list[Station] = [self.zone]
         if config.ar_mirrors:
             self.resources.append(self.mirrors)
         if config.staff:
@@ -134,35 +200,27 @@ class Store:
         # Per visitor inside: (mirror?, help?, buys?, staff checkout?) and the staff task.
         self._plan: dict[int, tuple[bool, bool, bool, bool]] = {}
         self._task: dict[int, int] = {}
-        self.done: Callable[[int], None] = _unwired
-        self.no_purchase: Callable[[int], None] = _unwired
-        self.gave_up: Callable[[int, int], None] = lambda order_id, how: _unwired(order_id)
-        self.conversion: Callable[[int], float] | None = None
+        self._on_browsed = handlers(self._browsed)
+        self._on_self_checkout = handlers(self._self_checkout)
         self.door: Zone | Impatient = self.zone
+        if door_patience is not None:
+            self.door = Impatient(
+                self.zone, door_patience, book.segment, book.channel, gave_up=gave_up
+            )
+        # A visitor who gives up at the staff checkout leaves the zone without buying.
         self.till: Station | Impatient = self.staff
+        if till_patience is not None:
+            self.till = Impatient(
+                self.staff, till_patience, book.segment, book.channel, gave_up=self._left_till
+            )
         self.buyers = 0
 
-    @property
-    def turned_away(self) -> Callable[[int], None]:
-        return self.zone.turned_away
-
-    @turned_away.setter
-    def turned_away(self, callback: Callable[[int], None]) -> None:
-        self.zone.turned_away = callback
+    def counters(self) -> dict[str, int]:
+        """Visitors turned away at a full zone since the start."""
+        return {f"{self.name}.turned_away": self.zone.refused}
 
     def arrive(self, order_id: int) -> None:
         self.door.arrive(order_id)
-
-    # -- patience (wired by the World) ---------------------------------------------
-    def wait_at_door(self, door: Impatient) -> None:
-        """Visitors meet ``door`` (an :class:`Impatient` around the zone) on arrival."""
-        self.door = door
-
-    def wait_at_checkout(self, till: Impatient) -> None:
-        """A staff checkout queues at ``till`` (an :class:`Impatient` around the staff);
-        a visitor who gives up there leaves the zone without buying."""
-        till.gave_up = self._left_till
-        self.till = till
 
     def _left_till(self, order_id: int, how: int) -> None:
         del self._plan[order_id]
@@ -174,12 +232,16 @@ class Store:
     def _entered(self, order_id: int) -> None:
         cfg, u = self.config, self._uniform
         buys = cfg.purchase_probability if self.conversion is None else self.conversion(order_id)
-        self._plan[order_id] = (u() < cfg.mirror_share, u() < cfg.help_share,
-                                u() < buys, u() < cfg.checkout_staff_share)
-        Timeout(self.env, self._browse(), order_id).callbacks.append(self._browsed)
+        self._plan[order_id] = (
+            u() < cfg.mirror_share,
+            u() < cfg.help_share,
+            u() < buys,
+            u() < cfg.checkout_staff_share,
+        )
+        call_in(self.env, self._browse(), self._on_browsed, order_id)
 
-    def _browsed(self, event: Timeout) -> None:
-        order_id = event._value
+    def _browsed(self, call: Call) -> None:
+        order_id = call.value
         if self._plan[order_id][0]:
             self.mirrors.arrive(order_id)
         else:
@@ -211,10 +273,10 @@ class Store:
             self._task[order_id] = CHECKOUT
             self.till.arrive(order_id)
         else:
-            Timeout(self.env, self._checkout(), order_id).callbacks.append(self._self_checkout)
+            call_in(self.env, self._checkout(), self._on_self_checkout, order_id)
 
-    def _self_checkout(self, event: Timeout) -> None:
-        self._paid(event._value)
+    def _self_checkout(self, call: Call) -> None:
+        self._paid(call.value)
 
     def _paid(self, order_id: int) -> None:
         del self._plan[order_id]

@@ -5,7 +5,8 @@ class has a policy chosen by name (:data:`REPLENISHMENT`), a review period and
 a lead-time distribution (its transport mode). A policy is a plain function
 ``(inventory position, Levels) -> units to order``; the inventory position is
 on hand + on order - backordered units. A class with review period 0 reviews
-continuously: the stock pool calls it after every demand for one of its SKUs.
+continuously: the stock pool calls it after every demand for one of its SKUs
+(:meth:`ClassReplenishment.watch` subscribes it).
 
 Purchase orders and receipts go through the pool, which writes them to the
 inventory ledger (so the pipeline stock is on record). This module does not
@@ -19,9 +20,9 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
 import simpy
-from simpy.events import Timeout
 
 from ..distributions import Draw
+from ..kernel import Call, call_in, handlers
 from ..scenario import PolicyLevels
 
 
@@ -60,7 +61,7 @@ REPLENISHMENT: dict[str, Callable[[int, Levels], int]] = {
 
 
 class Pool(Protocol):
-    """What replenishment needs of the stock pool (the World passes the real one)."""
+    """What replenishment needs of the stock pool (the builder passes the real one)."""
 
     on_hand: list[int]
     on_order: list[int]
@@ -68,20 +69,30 @@ class Pool(Protocol):
     def position(self, sku: int) -> int: ...
     def order(self, sku: int, quantity: int) -> None: ...
     def receive(self, sku: int, quantity: int) -> None: ...
+    def watch(self, skus: Sequence[int], check: Callable[[int], None]) -> None: ...
 
 
 def sku_levels(spec: PolicyLevels, daily_demand: Sequence[float]) -> list[Levels]:
     """Levels per SKU from days of cover (ceil of demand x days), or the given units."""
     levels = []
     for d in daily_demand:
-        s = (spec.reorder_point_units if spec.reorder_point_units is not None
-             else math.ceil(d * spec.reorder_point_days))
-        big_s = (spec.order_up_to_units if spec.order_up_to_units is not None
-                 else math.ceil(d * spec.order_up_to_days))
+        s = (
+            spec.reorder_point_units
+            if spec.reorder_point_units is not None
+            else math.ceil(d * spec.reorder_point_days)
+        )
+        big_s = (
+            spec.order_up_to_units
+            if spec.order_up_to_units is not None
+            else math.ceil(d * spec.order_up_to_days)
+        )
         if spec.policy == "s_S":
             big_s = max(big_s, s + 1)
-        q = (spec.order_quantity_units if spec.order_quantity_units is not None
-             else max(1, math.ceil(d * (spec.order_quantity_days or 0.0))))
+        q = (
+            spec.order_quantity_units
+            if spec.order_quantity_units is not None
+            else max(1, math.ceil(d * (spec.order_quantity_days or 0.0)))
+        )
         levels.append(Levels(s, big_s, q))
     return levels
 
@@ -119,18 +130,22 @@ class ClassReplenishment:
         self.lead_time = lead_time
         self.purchase_orders = 0
         self.units_ordered = 0
+        self._on_review = handlers(self._review)
+        self._on_receive = handlers(self._receive)
         if review > 0 and self.levels:
-            Timeout(env, review).callbacks.append(self._review)
+            call_in(env, review, self._on_review)
+        elif self.continuous:
+            pool.watch(list(self.levels), self.check)
 
     @property
     def continuous(self) -> bool:
         """Reviews after every demand rather than periodically."""
         return self.review <= 0
 
-    def _review(self, _event: object) -> None:
+    def _review(self, _call: Call) -> None:
         for sku, levels in self.levels.items():
             self._check(sku, levels)
-        Timeout(self.env, self.review).callbacks.append(self._review)
+        call_in(self.env, self.review, self._on_review)
 
     def check(self, sku: int) -> None:
         """Continuous review of one SKU (called by the pool after a demand)."""
@@ -142,8 +157,8 @@ class ClassReplenishment:
             self.pool.order(sku, quantity)
             self.purchase_orders += 1
             self.units_ordered += quantity
-            Timeout(self.env, self.lead_time(), (sku, quantity)).callbacks.append(self._receive)
+            call_in(self.env, self.lead_time(), self._on_receive, (sku, quantity))
 
-    def _receive(self, event: Timeout) -> None:
-        sku, quantity = event._value
+    def _receive(self, call: Call) -> None:
+        sku, quantity = call.value
         self.pool.receive(sku, quantity)

@@ -9,22 +9,25 @@ cut-off waits for the next wave (the departure was scheduled first, and simultan
 the order they were scheduled).
 
 The stock pool lives in :mod:`.stock` and its replenishment in :mod:`.supply`.
-This module does not know stock, customs or couriers.
+Each stage hands a finished order to its ``done`` hook. This module does not know
+stock, customs or couriers.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 import simpy
-from simpy.events import Timeout
 
 from ..distributions import Draw
+from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook
 from ..scenario import RegionalWaves, Warehouse
 from ..units import DAY
-from .station import Station, _unwired
+from ..wiring import Hook
+from .station import Station
 
 
 def line_service(draw: Draw, skus: list[tuple[int, ...]]) -> Callable[[int], float]:
@@ -41,25 +44,56 @@ def line_service(draw: Draw, skus: list[tuple[int, ...]]) -> Callable[[int], flo
 
 
 def build_stations(
-    env: simpy.Environment, config: Warehouse, book: OrderBook, pick: Draw, pack: Draw,
-    agv: Draw | None = None, sort: bool = True,
+    env: simpy.Environment,
+    config: Warehouse,
+    book: OrderBook,
+    pick: Draw,
+    pack: Draw,
+    agv: Draw | None = None,
+    sort: bool = True,
+    *,
+    done: Hook,
 ) -> tuple[Station, Station, Station | None]:
     """The picking, packing and (if ``sort``) sorting stations of the back warehouse."""
     stamps = book.column("pick_queued"), book.column("pick_start"), book.column("picked")
     if config.agvs and agv is not None:
-        picking: Station = PickFloor(env, config.pickers, config.agvs,
-                                     line_service(pick, book.skus),
-                                     line_service(agv, book.skus), *stamps)
+        picking: Station = PickFloor(
+            env,
+            config.pickers,
+            config.agvs,
+            line_service(pick, book.skus),
+            line_service(agv, book.skus),
+            *stamps,
+            done=done,
+        )
     else:
-        picking = Station(env, "pick", config.pickers, line_service(pick, book.skus), *stamps)
-    packing = Station(env, "pack", config.packers, lambda _oid: pack(),
-                      book.column("pack_queued"), book.column("pack_start"), book.column("packed"))
+        picking = Station(
+            env, "pick", config.pickers, line_service(pick, book.skus), *stamps, done=done
+        )
+    packing = Station(
+        env,
+        "pack",
+        config.packers,
+        lambda _oid: pack(),
+        book.column("pack_queued"),
+        book.column("pack_start"),
+        book.column("packed"),
+        done=done,
+    )
     if not sort:
         return picking, packing, None
     per_line = 60.0 / config.sort_per_hour
     skus = book.skus
-    sorting = Station(env, "sort", config.sort_lanes, lambda oid: len(skus[oid]) * per_line,
-                      book.column("sort_queued"), book.column("sort_start"), book.column("sorted"))
+    sorting = Station(
+        env,
+        "sort",
+        config.sort_lanes,
+        lambda oid: len(skus[oid]) * per_line,
+        book.column("sort_queued"),
+        book.column("sort_start"),
+        book.column("sorted"),
+        done=done,
+    )
     return picking, packing, sorting
 
 
@@ -80,14 +114,23 @@ class PickFloor(Station):
         stamp_in: list[float],
         stamp_start: list[float],
         stamp_end: list[float],
+        *,
+        done: Hook,
     ) -> None:
-        super().__init__(env, "pick", pickers + agvs, picker_service, stamp_in, stamp_start,
-                         stamp_end)
+        super().__init__(
+            env, "pick", pickers + agvs, picker_service, stamp_in, stamp_start, stamp_end, done=done
+        )
         self.pickers = pickers
         self.agvs = agvs
         self.agv_service = agv_service
         self.agvs_busy = 0
         self.agv_orders = 0
+        self._on_agv_done = handlers(self._agv_done)
+        self._on_picker_done = handlers(self._picker_done)
+
+    def counters(self) -> dict[str, int]:
+        """Orders the AGVs picked since the start."""
+        return {"orders_picked_by_agv": self.agv_orders}
 
     def arrive(self, order_id: int) -> None:
         self._joined(order_id)
@@ -102,20 +145,18 @@ class PickFloor(Station):
             self.queue.append(order_id)
 
     def _start(self, order_id: int, agv: bool) -> None:
-        self._start_at[order_id] = self.env._now
+        self._start_at[order_id] = self.env.now
         if agv:
             self.agv_orders += 1
-            Timeout(self.env, self.agv_service(order_id), order_id).callbacks.append(
-                self._agv_done)
+            call_in(self.env, self.agv_service(order_id), self._on_agv_done, order_id)
         else:
-            Timeout(self.env, self.service(order_id), order_id).callbacks.append(
-                self._picker_done)
+            call_in(self.env, self.service(order_id), self._on_picker_done, order_id)
 
-    def _agv_done(self, event: Timeout) -> None:
-        self._server_done(event._value, True)
+    def _agv_done(self, call: Call) -> None:
+        self._server_done(call.value, True)
 
-    def _picker_done(self, event: Timeout) -> None:
-        self._server_done(event._value, False)
+    def _picker_done(self, call: Call) -> None:
+        self._server_done(call.value, False)
 
     def _server_done(self, order_id: int, agv: bool) -> None:
         self._served(order_id)
@@ -147,8 +188,17 @@ class DispatchWaves:
     drawn from the wave's departure.
     """
 
-    def __init__(self, env: simpy.Environment, config: RegionalWaves, book: OrderBook,
-                 delivery: Draw) -> None:
+    HOOKS: ClassVar[tuple[str, ...]] = ("done",)
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        config: RegionalWaves,
+        book: OrderBook,
+        delivery: Draw,
+        *,
+        done: Hook,
+    ) -> None:
         self.env = env
         self.cutoffs = list(config.cutoffs)
         self.capacity = config.capacity
@@ -156,30 +206,36 @@ class DispatchWaves:
         self.waiting: deque[int] = deque()
         self._departed = book.column("wave_departed")
         self._delivered = book.column("delivered")
-        self.done: Callable[[int], None] = _unwired
+        self.done = done
+        self._on_depart = handlers(self._depart)
+        self._on_arrived = handlers(self._arrived)
         self.waves = 0
         self.left_behind = 0
         self._schedule()
 
+    def counters(self) -> dict[str, int]:
+        """Waves that left since the start."""
+        return {"regional_waves": self.waves}
+
     def _schedule(self) -> None:
         when = next_departure(self.env.now, self.cutoffs)
-        Timeout(self.env, when - self.env.now).callbacks.append(self._depart)
+        call_in(self.env, when - self.env.now, self._on_depart)
 
     def arrive(self, order_id: int) -> None:
         self.waiting.append(order_id)
 
-    def _depart(self, _event: object) -> None:
+    def _depart(self, _call: Call) -> None:
         waiting, now = self.waiting, self.env.now
         count = len(waiting) if not self.capacity else min(self.capacity, len(waiting))
         self.waves += 1
         for _ in range(count):
             order_id = waiting.popleft()
             self._departed[order_id] = now
-            Timeout(self.env, self.delivery(), order_id).callbacks.append(self._arrived)
+            call_in(self.env, self.delivery(), self._on_arrived, order_id)
         self.left_behind += len(waiting)
         self._schedule()
 
-    def _arrived(self, event: Timeout) -> None:
-        order_id = event._value
-        self._delivered[order_id] = self.env._now
+    def _arrived(self, call: Call) -> None:
+        order_id = call.value
+        self._delivered[order_id] = self.env.now
         self.done(order_id)

@@ -1,0 +1,44 @@
+"""KPIs of one run, as one tidy table: group, name, kpi, value, unit.
+
+KPIs are a function of the run's tables (:class:`o2osim.tables.RunTables`) and
+the scenario, nothing else, so ``o2osim report RUN_DIR`` computes the same
+table from a run folder alone. Only orders placed after the warm-up count
+(stock KPIs: movements after it). Nothing here runs the model or writes files.
+
+One module per KPI family, each registered under its group with
+:func:`~o2osim.kpis.registry.register` and called by :func:`compute_kpis` in
+:data:`~o2osim.kpis.registry.ORDER`:
+
+- ``overall``, ``channel``, ``segment``: orders (:mod:`.orders`), with money
+  (:mod:`.money`) for the first two;
+- ``store``: visitors of each front store (:mod:`.stores`);
+- ``stock``: the bonded pool and its replenishment (:mod:`.stock`);
+- ``choice``: each segment's channel shares (:mod:`.choice`);
+- ``resource``: every queueing resource a channel uses, fleets included
+  (:mod:`.resources`);
+- ``site``: each site's fixed cost and break-even (:mod:`.money`);
+- ``airport``: flights, fates and counters (:mod:`.airport`).
+"""
+
+from __future__ import annotations
+
+# The family modules register themselves on import; registry.ORDER fixes the row order.
+from . import airport, choice, money, orders, resources, stock, stores  # noqa: F401
+from .airport import counted_days
+from .orders import VISIT_ONLY, left_the_store
+from .registry import FAMILIES, ORDER, KpiInput, Rows, compute_kpis, kpi, register
+from .resources import wait_stamps
+
+__all__ = [
+    "FAMILIES",
+    "ORDER",
+    "VISIT_ONLY",
+    "KpiInput",
+    "Rows",
+    "compute_kpis",
+    "counted_days",
+    "kpi",
+    "left_the_store",
+    "register",
+    "wait_stamps",
+]

@@ -1,0 +1,97 @@
+"""Money KPIs: margins and costs per order of a set of orders, and the ``site`` family.
+
+The money itself (each order's revenue and cost lines, in cents) is priced by
+:mod:`o2osim.economics`; this module only adds it up. Margins: gross (after the
+purchase cost), CM1 (after fulfilment), CM2 (after marketing), profit (after
+every cost). A run that completed no order carries its period costs as
+unallocated, charged to the overall profit only. This module only reads tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..economics import COSTS, DIRECT, FULFILMENT, Money
+from ..tables import COMPLETED
+from .registry import KpiInput, Row, Rows, register
+
+
+def _totals(frame: pd.DataFrame) -> dict[str, float]:
+    return {
+        name: float(np.rint(frame[f"{name}_cny"].to_numpy() * 100).sum()) / 100.0
+        for name in ("revenue", "delivery_fee", *COSTS, "profit")
+    }
+
+
+def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) -> list[Row]:
+    """KPI rows (kpi, value, unit) for a set of orders; ``unallocated_cents`` is period
+    cost no order carried (a run with no completed order), charged to the overall total."""
+    totals = _totals(frame)
+    done = int(frame["outcome"].astype(str).isin(COMPLETED).sum())
+    gross = totals["revenue"] - totals["cogs"]
+    cm1 = gross - sum(totals[c] for c in FULFILMENT)
+    cm2 = cm1 - totals["marketing"]
+    rows: list[Row] = [
+        ("net_revenue_cny", totals["revenue"], "CNY"),
+        ("delivery_fees_cny", totals["delivery_fee"], "CNY"),
+        ("gross_margin_cny", gross, "CNY"),
+        ("cm1_cny", cm1, "CNY"),
+        ("cm2_cny", cm2, "CNY"),
+        ("profit_cny", totals["profit"] - unallocated_cents / 100.0, "CNY"),
+    ]
+    if done:
+        non_cogs = sum(totals[c] for c in COSTS if c != "cogs")
+        rows += [
+            ("cost_per_order", non_cogs / done, "CNY/order"),
+            ("profit_per_order", totals["profit"] / done, "CNY/order"),
+            (
+                "gross_margin_rate",
+                gross / totals["revenue"] if totals["revenue"] else np.nan,
+                "share",
+            ),
+        ]
+        rows += [(f"cost_{c}_per_order", totals[c] / done, "CNY/order") for c in COSTS]
+        direct = sum(totals[c] for c in DIRECT)
+        contribution = (totals["revenue"] - direct) / done
+        fixed_per_day = sum(money.period_cents.values()) / 100.0 / money.days
+        rows.append(
+            (
+                "break_even_orders_per_day",
+                fixed_per_day / contribution if contribution > 0 else np.inf,
+                "orders/day",
+            )
+        )
+    return rows
+
+
+@register("site")
+def site_kpis(source: KpiInput) -> Rows:
+    """Per site: fixed cost per day and the daily orders whose contribution covers it."""
+    if source.money is None:
+        return []
+    frame = source.money.orders
+    done = frame["outcome"].astype(str).isin(COMPLETED)
+    totals = _totals(frame[done])
+    count = int(done.sum())
+    contribution = (totals["revenue"] - sum(totals[c] for c in DIRECT)) / count if count else np.nan
+    out: Rows = []
+    for site in source.scenario.economics.sites:
+        fixed = (
+            site.area_m2 * site.rent_cny_per_m2_day
+            + site.staff * site.staff_cny_per_hour * site.opening_hours_per_day
+        )
+        out.append(
+            (
+                site.name,
+                [
+                    ("fixed_cost_per_day", fixed, "CNY/day"),
+                    (
+                        "break_even_orders_per_day",
+                        fixed / contribution if contribution and contribution > 0 else np.inf,
+                        "orders/day",
+                    ),
+                ],
+            )
+        )
+    return out

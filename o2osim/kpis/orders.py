@@ -1,0 +1,189 @@
+"""Order KPIs: the ``overall``, ``channel`` and ``segment`` families.
+
+Each group reports the same order KPIs over its orders placed after the warm-up:
+counts by outcome, fill rate, stock-outs and the customers' responses,
+revenue, lead time and the promise (on time against each order's due time,
+lateness of the late ones). ``overall`` and ``channel`` add the money KPIs
+(:mod:`o2osim.kpis.money`), a channel with a finite population its repeat rate.
+
+Store visitors who never paid (turned away, no purchase, gave up at the door or
+the staff checkout) are rows of the orders table but not orders placed; where a
+visitor gave up is told by the ``entered`` stamp (none: at the door). With
+journeys, showroom and webroom orders are counted too. This module only reads
+tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..recorder import RESPONSE_NAMES
+from ..tables import COMPLETED
+from .choice import repeat_orders
+from .money import money_kpis
+from .registry import KpiInput, Row, Rows, register
+
+#: Outcomes of store visitors who never ordered.
+VISIT_ONLY = ("turned_away", "no_purchase")
+
+
+def left_the_store(orders: pd.DataFrame) -> pd.Series:
+    """Visitors who gave up in a queue of the store (door or staff checkout), unpaid."""
+    return orders["outcome"].isin(("balked", "reneged")) & (orders["failed_at"] == "store_visit")
+
+
+@register("overall")
+def overall_kpis(source: KpiInput) -> Rows:
+    """Every order counted, then the run's money (period costs no order carried included)."""
+    rows = order_kpis(source.counted, source.days, source.outcomes)
+    money = source.money
+    if money is not None:
+        rows += money_kpis(money, money.orders, money.unallocated_cents)
+    return [("all", rows)]
+
+
+@register("channel")
+def channel_kpis(source: KpiInput) -> Rows:
+    """Each channel with orders: its order KPIs, repeat rate and money."""
+    counted, money = source.counted, source.money
+    repeat = repeat_orders(source.run.orders)
+    out: Rows = []
+    for channel in source.scenario.channels:
+        subset = counted[counted["channel"] == channel]
+        if not len(subset):
+            continue
+        rows = order_kpis(subset, source.days, source.outcomes)
+        known = subset["customer"] >= 0 if "customer" in subset else None
+        if known is not None and known.any():
+            # Orders of known customers placed by someone who had used this channel before.
+            rows.append(("repeat_rate", float(repeat[subset.index[known]].mean()), "share"))
+        if money is not None:
+            rows += money_kpis(money, money.orders[money.orders["channel"] == channel])
+        out.append((channel, rows))
+    return out
+
+
+@register("segment")
+def segment_kpis(source: KpiInput) -> Rows:
+    """Each segment's orders; with one segment its KPIs are the overall ones, not repeated."""
+    segments = source.scenario.customers.segments
+    if len(segments) <= 1:
+        return []
+    counted = source.counted
+    return [
+        (
+            seg.name,
+            order_kpis(counted[counted["segment"] == seg.name], source.days, source.outcomes),
+        )
+        for seg in segments
+    ]
+
+
+def order_kpis(orders: pd.DataFrame, days: float, outcomes: tuple[str, ...]) -> list[Row]:
+    """The order KPIs of ``orders`` (placed after the warm-up) over ``days``."""
+    outcome = orders["outcome"]
+    # A store visitor is a row from the door on, but an order only once they pay.
+    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum()) - int(left_the_store(orders).sum())
+    done = orders[outcome.isin(COMPLETED)]
+    lead = done["lead_time_min"].to_numpy()
+    rows: list[Row] = [
+        ("orders_placed", placed, "orders"),
+        ("orders_per_day", placed / days if days else np.nan, "orders/day"),
+    ]
+    for name in outcomes:
+        rows.append((name, int((outcome == name).sum()), "orders"))
+    rows += _stock_request_kpis(orders, placed)
+    reasons = orders["reason"]
+    rows += [
+        ("backordered", int(orders["backordered"].notna().sum()), "orders"),
+        ("oversold", int(orders["oversold"].notna().sum()), "orders"),
+        ("rejected_over_order_limit", int((reasons == "over_order_limit").sum()), "orders"),
+        ("rejected_annual_limit", int((reasons == "annual_limit").sum()), "orders"),
+        (
+            "split_orders",
+            int(((orders["parent"] >= 0) & ~_showroom_orders(orders)).sum()),
+            "orders",
+        ),
+        ("stockouts", int(orders["stocked_out"].notna().sum()), "orders"),
+        *_response_kpis(orders),
+        ("revenue_cny", float(done["value_cny"].sum()), "CNY"),
+        ("tax_cny", float(done["tax_cny"].sum()), "CNY"),
+        ("price_paid_cny", float(done["price_paid_cny"].sum()), "CNY"),
+        ("units_sold", int(done["lines"].sum()), "units"),
+    ]
+    if "webroomed" in orders:  # a scenario with journeys
+        rows += [
+            ("showroom_orders", int(_showroom_orders(orders).sum()), "orders"),
+            ("webroom_orders", int(orders["webroomed"].notna().sum()), "orders"),
+        ]
+    if len(lead):
+        p50, p90, p95 = np.percentile(lead, [50, 90, 95])
+        rows += [
+            ("lead_time_mean", float(lead.mean()), "min"),
+            ("lead_time_p50", float(p50), "min"),
+            ("lead_time_p90", float(p90), "min"),
+            ("lead_time_p95", float(p95), "min"),
+        ]
+        rows += _promise_kpis(done)
+    return rows
+
+
+def _stock_request_kpis(orders: pd.DataFrame, placed: int) -> list[Row]:
+    """The fill rate: stock requests met at once (reserved, never backordered)."""
+    outcome = orders["outcome"]
+    reserved, backordered = orders["reserved"].notna(), orders["backordered"].notna()
+    stocked_out = orders["stocked_out"].notna()
+    # Requests also count the lost sales and the oversold orders that were cancelled.
+    requested = int(
+        (
+            reserved
+            | backordered
+            | stocked_out
+            | (outcome == "lost_sale")
+            | orders["oversold"].notna()
+        ).sum()
+    )
+    # A substitute basket or a switch of channel is a response to a stock-out, not a fill.
+    filled = int((reserved & ~backordered & ~stocked_out).sum())
+    if requested:
+        fill = filled / requested
+    else:  # no channel here draws on the bonded stock: nothing was refused for stock
+        lost = int((outcome == "lost_sale").sum())
+        fill = 1 - lost / placed if placed else np.nan
+    return [("fill_rate", fill, "share")]
+
+
+def _response_kpis(orders: pd.DataFrame) -> list[Row]:
+    """How many stock-outs ended in each response (they add up to ``stockouts``)."""
+    counts = orders["stockout_response"].value_counts()
+    return [(f"stockout_{name}", int(counts.get(name, 0)), "orders") for name in RESPONSE_NAMES]
+
+
+def _showroom_orders(orders: pd.DataFrame) -> pd.Series:
+    """Online orders of showroomers (their ``parent`` is the visit, not a split order)."""
+    if "showroomed" not in orders:
+        return pd.Series(False, index=orders.index)
+    return orders["showroomed"].notna()
+
+
+def _promise_kpis(done: pd.DataFrame) -> list[Row]:
+    """On time against each order's due time; how late the late ones were."""
+    lateness = done["lateness_min"].to_numpy()
+    late = lateness[lateness > 0]
+    rows: list[Row] = [
+        ("on_time_rate", float((lateness <= 0).mean()), "share"),
+        ("late_orders", len(late), "orders"),
+    ]
+    if len(late):
+        rows += [
+            ("lateness_mean", float(late.mean()), "min"),  # of the late orders
+            ("lateness_p90", float(np.percentile(late, 90)), "min"),
+            ("lateness_max", float(late.max()), "min"),
+        ]
+    slot_start = done["slot_start"].to_numpy()
+    in_slots = ~np.isnan(slot_start)
+    if in_slots.any():  # presale: arriving before the slot is not on time either
+        early = done["finished"].to_numpy()[in_slots] < slot_start[in_slots]
+        rows.append(("early_rate", float(early.mean()), "share"))
+    return rows

@@ -1,0 +1,156 @@
+"""A run folder on disk: which files hold a run's tables, writing them, reading them back.
+
+A run folder is self-contained: besides the resolved ``scenario.toml`` it holds
+every table the KPIs and the money are computed from (:data:`TABLE_FILES`), and
+``manifest.json`` records the sha256 of the scenario text. Reading checks all of
+it and names every problem on one line each, so ``o2osim report RUN_DIR`` can
+refuse a damaged folder in one go. Writing happens inside a temporary folder
+that :mod:`o2osim.results` renames when complete.
+
+This module only moves tables between memory and disk: it must not compute KPIs
+or money (:mod:`o2osim.api` does, from what is read here) and must not run the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from .folders import read_json
+from .scenario import Scenario, ScenarioError, dump_scenario, scenario_from_dict
+from .tables import RunTables
+
+#: The tables of a run folder, by file: the KPIs and the money read these and the scenario.
+#: ``flights.parquet`` is written only with an airport.
+TABLE_FILES = {
+    "orders": "orders.parquet",
+    "resources": "resources.parquet",
+    "inventory": "inventory.parquet",
+    "flights": "flights.parquet",
+    "resource_stats": "resource_stats.parquet",
+    "counters": "counters.parquet",
+}
+#: kpis.csv is for people: six significant digits (the exact values are in memory).
+KPIS_CSV_FLOAT_FORMAT = "%.6g"
+_AGAIN = "run the scenario again to rebuild the folder"
+
+
+class RunFolderError(ScenarioError):
+    """A run folder cannot be read back; the message has one line per problem."""
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """What a run folder holds, read back and checked."""
+
+    scenario: Scenario
+    tables: RunTables
+    manifest: dict[str, Any]
+
+
+def write_run_tables(
+    folder: Path, scenario: Scenario, tables: RunTables, money: pd.DataFrame
+) -> None:
+    """Write ``scenario.toml``, every table of :data:`TABLE_FILES` and ``money.parquet``."""
+    # Bytes, not text: the manifest's scenario_sha256 covers exactly these (no CRLF).
+    (folder / "scenario.toml").write_bytes(dump_scenario(scenario).encode("utf-8"))
+    for name, file in TABLE_FILES.items():
+        if name == "flights" and scenario.airport is None:
+            continue
+        frame: pd.DataFrame = getattr(tables, name)
+        frame.to_parquet(folder / file, index=False)
+    money.to_parquet(folder / "money.parquet", index=False)
+
+
+def write_kpis_csv(kpis: pd.DataFrame, path: Path) -> None:
+    """Write the KPI table as ``kpis.csv`` (one format, so a recomputed file compares)."""
+    kpis.to_csv(path, index=False, float_format=KPIS_CSV_FLOAT_FORMAT)
+
+
+def check_run_folder(folder: str | Path) -> list[str]:
+    """One line per problem that stops ``folder`` from computing its KPIs again (none: [])."""
+    return read_run_folder(Path(folder))[1]
+
+
+def read_run_folder(folder: Path) -> tuple[StoredRun | None, list[str]]:
+    """The run stored in ``folder`` and no problems, or None and one line per problem."""
+    if not folder.exists():
+        return None, [f"{folder}: does not exist; give the --out folder of a run"]
+    if not folder.is_dir():
+        return None, [f"{folder}: is not a folder; give the --out folder of a run"]
+    manifest = read_json(folder / "manifest.json")
+    if manifest is None or "o2osim_version" not in manifest:
+        return None, [
+            f"{folder}: not an o2osim run folder (manifest.json missing or "
+            "unreadable); give the --out folder of a run"
+        ]
+    problems: list[str] = []
+    scenario = _read_scenario(folder, manifest, problems)
+    frames: dict[str, pd.DataFrame] = {}
+    for name, file in TABLE_FILES.items():
+        path = folder / file
+        if (
+            name == "flights"
+            and not path.exists()
+            and (scenario is None or scenario.airport is None)
+        ):
+            frames[name] = pd.DataFrame()  # written only with an airport
+            continue
+        frame = _read_table(path, problems)
+        if frame is not None:
+            frames[name] = frame
+    if scenario is None or problems:
+        return None, problems
+    return StoredRun(scenario, RunTables(**frames), manifest), []
+
+
+def _read_table(path: Path, problems: list[str]) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        problems.append(f"{path.parent}: {path.name} is missing; {_AGAIN}")
+    except (OSError, ValueError, pa.ArrowException):
+        problems.append(
+            f"{path.parent}: {path.name} is unreadable (truncated or damaged); {_AGAIN}"
+        )
+    return None
+
+
+def _read_scenario(folder: Path, manifest: dict[str, Any], problems: list[str]) -> Scenario | None:
+    path = folder / "scenario.toml"
+    try:
+        data = path.read_bytes()
+        raw = tomllib.loads(data.decode("utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{folder}: scenario.toml is missing; {_AGAIN}")
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        problems.append(f"{folder}: scenario.toml is unreadable ({exc}); {_AGAIN}")
+        return None
+    # The file as written is what the manifest's hash covers: an edited copy would give
+    # KPIs of a scenario that was never simulated.
+    recorded = manifest.get("scenario_sha256")
+    if recorded is None:
+        problems.append(
+            f"{folder}: manifest.json records no scenario_sha256, so scenario.toml "
+            f"cannot be trusted; {_AGAIN}"
+        )
+        return None
+    if hashlib.sha256(data).hexdigest() != recorded:
+        problems.append(
+            f"{folder}: scenario.toml is not the scenario this run simulated "
+            "(its sha256 differs from manifest.json's); restore it or "
+            f"{_AGAIN}"
+        )
+        return None
+    try:
+        return scenario_from_dict(raw, source=str(path))
+    except ScenarioError as exc:
+        problems.append(f"{str(exc).splitlines()[0]}; {_AGAIN}")
+        return None
