@@ -40,7 +40,7 @@ from .run_folder import (
     write_kpis_csv,
     write_run_tables,
 )
-from .scenario import Scenario, scenario_hash, with_overrides
+from .scenario import RunParameters, Scenario, scenario_hash
 from .tables import (
     RunTables,
     counters_table,
@@ -183,21 +183,17 @@ def simulate(
     overrides: list[str] | None = None,
     horizon: str | None = None,
     progress: Callable[[float], None] | None = None,
+    warmup: str | None = None,
 ) -> Result:
     """Run ``scenario`` once and return its tables.
 
     ``seed`` defaults to the scenario's ``scenario.seed``; ``overrides`` are dotted
-    ``key=value`` strings as on the command line; ``horizon`` (e.g. ``"14d"``)
-    replaces the scenario's horizon; ``progress(now_minutes)`` is called as the
-    run advances.
+    ``key=value`` strings as on the command line; ``horizon`` and ``warmup`` (e.g.
+    ``"14d"``) replace the scenario's; ``progress(now_minutes)`` is called as the
+    run advances. The scenario is validated again at most once (never for a seed).
     """
-    extra = list(overrides or [])
-    if horizon is not None:
-        extra.append(f'scenario.horizon="{horizon}"')
-    if seed is not None:
-        extra.append(f"scenario.seed={seed}")
-    if extra:
-        scenario = with_overrides(scenario, extra)
+    parameters = RunParameters(seed, horizon, warmup)
+    scenario = parameters.apply(scenario, origin="simulate()", overrides=overrides or ())
     started = time.perf_counter()
     world = World(scenario)
     info = world.run(progress=progress)

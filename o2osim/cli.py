@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import sys
 import warnings
 from collections.abc import Sequence
@@ -29,12 +28,13 @@ from .cli_args import EXIT_BAD_INPUT, build_parser, join_values
 from .results import ResultsExistError, ResumeError, check_target
 from .run_summary import print_run_summary
 from .scenario import (
+    RunParameters,
     Scenario,
     ScenarioError,
     dump_scenario,
     load_scenario,
     read_toml,
-    with_overrides,
+    with_seed,
 )
 from .signals import Terminated, sigterm_as_interrupt
 from .sizing import check_size, estimate_size
@@ -78,25 +78,22 @@ def _cmd_scenarios(out: Console) -> int:
 
 
 def _run_parameters(args: argparse.Namespace) -> Scenario:
-    """The scenario with --set, then --horizon/--warmup, then --seed, each error naming its flag."""
+    """The scenario with --set, then the typed --horizon/--warmup and --seed, errors naming
+    their flag (the seed needs no second validation; horizon and warm-up one, together)."""
     scenario = _load(args.scenario, args.overrides)
-    times = [
-        f"scenario.{key}={json.dumps(value)}"  # a TOML string, quotes escaped
-        for key, value in (("horizon", args.horizon), ("warmup", args.warmup))
-        if value is not None
-    ]
-    if times:  # together: --horizon 2d --warmup 0d must not fail on the old 7-day warm-up
-        flags = "/".join(
-            f for f, v in (("--horizon", args.horizon), ("--warmup", args.warmup)) if v is not None
+    flags = "/".join(
+        f for f, v in (("--horizon", args.horizon), ("--warmup", args.warmup)) if v is not None
+    )
+    try:
+        scenario = RunParameters(horizon=args.horizon, warmup=args.warmup).apply(
+            scenario, origin=flags
         )
-        try:
-            scenario = with_overrides(scenario, times, origin=flags)
-        except ScenarioError as exc:
-            shorter = "scenario.warmup" in str(exc) and "shorter than" in str(exc)
-            hint = "; pass a shorter --warmup too" if shorter and args.warmup is None else ""
-            raise ScenarioError(f"{exc}{hint}") from None
+    except ScenarioError as exc:
+        shorter = "scenario.warmup" in str(exc) and "shorter than" in str(exc)
+        hint = "; pass a shorter --warmup too" if shorter and args.warmup is None else ""
+        raise ScenarioError(f"{exc}{hint}") from None
     if args.seed is not None:
-        scenario = with_overrides(scenario, [f"scenario.seed={args.seed}"], origin="--seed")
+        scenario = with_seed(scenario, args.seed, origin="--seed")
     return scenario
 
 

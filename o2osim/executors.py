@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,9 @@ def run_local(
     )
     try:
         _drain(
-            (pool.submit(job, spec, str(root), save) for spec in todo), on_done, limit=workers * 2
+            (pool.submit(job, _portable(spec), str(root), save) for spec in todo),
+            on_done,
+            limit=workers * 2,
         )
     except BaseException:  # Ctrl-C, SIGTERM or a failed run: stop now, keep finished runs
         _stop_pool(pool)
@@ -168,7 +171,7 @@ def run_dask(
     """Run ``job`` for each spec on a Dask cluster; cancel the rest on any failure."""
     from distributed import as_completed
 
-    futures = [client.submit(job, spec, str(root), save, pure=False) for spec in todo]
+    futures = [client.submit(job, _portable(spec), str(root), save, pure=False) for spec in todo]
     try:
         for future in as_completed(futures):
             on_done(future.result())
@@ -217,3 +220,9 @@ def check_dask_address(text: str) -> None:
             "on this machine), tcp://HOST:PORT (or tls://, ucx://, inproc://) or "
             "HOST:PORT, e.g. tcp://10.0.0.5:8786"
         )
+
+
+def _portable(spec: RunSpec) -> RunSpec:
+    """The spec without its scenario object, which does not pickle (pydantic builds some
+    of its field types at run time): the worker validates the scenario text once."""
+    return replace(spec, scenario=None)

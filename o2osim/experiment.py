@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -187,6 +187,9 @@ class RunSpec:
     replication: int
     seed: int
     scenario_toml: str
+    #: The validated scenario itself, so a worker does not validate it again (the text
+    #: is what the fingerprint covers and what a run folder stores).
+    scenario: Scenario | None = field(default=None, compare=False, repr=False)
 
     @property
     def folder(self) -> str:
@@ -221,7 +224,7 @@ class Experiment:
         seeds = replication_seeds(self.spec.experiment.seed, self.spec.experiment.replications)
         texts = {v.variant_id: dump_scenario(v.scenario) for v in self.variants}
         return [
-            RunSpec(v.variant_id, r, seeds[r], texts[v.variant_id])
+            RunSpec(v.variant_id, r, seeds[r], texts[v.variant_id], v.scenario)
             for r in range(self.spec.experiment.replications)
             for v in self.variants
         ]

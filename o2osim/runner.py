@@ -61,7 +61,9 @@ def run_one(spec: RunSpec, root: str, save_tables: bool) -> str:
     from .api import simulate
     from .scenario import scenario_from_dict
 
-    scenario = scenario_from_dict(tomllib.loads(spec.scenario_toml), source=spec.folder)
+    scenario = spec.scenario
+    if scenario is None:  # a spec built by hand, from its text alone
+        scenario = scenario_from_dict(tomllib.loads(spec.scenario_toml), source=spec.folder)
     result = simulate(scenario, seed=spec.seed)
     folder = Path(root) / spec.folder
     with atomic_folder(folder, force=True) as temp:

@@ -12,7 +12,8 @@ Modules: :mod:`~.stages` (the stage table), :mod:`~.types` (shared field types),
 the schema per domain (:mod:`~.customers`, :mod:`~.catalogue`, :mod:`~.warehouse`,
 :mod:`~.lastmile`, :mod:`~.channels`, :mod:`~.airport`, :mod:`~.economics`),
 :mod:`~.root` (:class:`Scenario`), :mod:`~.checks` (cross-checks), :mod:`~.io`,
-:mod:`~.overrides` (the ``--set`` language), :mod:`~.errors` and :mod:`~.messages`.
+:mod:`~.overrides` (the ``--set`` language), :mod:`~.run` (typed run parameters),
+:mod:`~.errors` and :mod:`~.messages`.
 Everything other modules use is importable from ``o2osim.scenario`` itself.
 """
 
@@ -45,6 +46,7 @@ from .lastmile import City, Couriers, Depot, NextDay, Shift, Slots
 from .messages import describe_validation_error
 from .overrides import apply_overrides, check_depth, override_label, parse_override_value
 from .root import Meta, Scenario
+from .run import RunParameters, with_seed
 from .stages import (
     AIRPORT_STAGES,
     AIRPORT_STAMPS,
@@ -130,6 +132,7 @@ __all__ = [
     "Recorder",
     "RegionalWaves",
     "Replenishment",
+    "RunParameters",
     "Scenario",
     "ScenarioError",
     "Segment",
@@ -158,4 +161,5 @@ __all__ = [
     "scenario_hash",
     "scenario_to_dict",
     "with_overrides",
+    "with_seed",
 ]
