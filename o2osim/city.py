@@ -24,7 +24,6 @@ import numpy as np
 
 from .distributions import BLOCK
 from .profiles import TRAFFIC_PROFILES
-from .units import HOUR
 
 Point = tuple[float, float]
 
@@ -46,11 +45,6 @@ def road_km(a: Point, b: Point, detour: float) -> float:
 def traffic_factors(profile: str | list[float]) -> list[float]:
     """The 24 hourly travel-time multipliers of a named or custom traffic profile."""
     return list(TRAFFIC_PROFILES[profile] if isinstance(profile, str) else profile)
-
-
-def hour_of_day(minutes: float) -> int:
-    """0-23: the hour of the day of a simulation time (minute 0 is midnight)."""
-    return int(minutes // HOUR) % 24
 
 
 def homes(

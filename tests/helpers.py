@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import tomli_w
 from scipy import stats
 
 from o2osim.validation import textbook_scenario as stripped
@@ -12,7 +16,7 @@ from o2osim.validation import textbook_scenario as stripped
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "configs" / "wenzhou_baseline.toml"
 
-__all__ = ["BASELINE", "ROOT", "confidence_interval", "stripped"]
+__all__ = ["BASELINE", "ROOT", "confidence_interval", "stripped", "write_baseline"]
 
 
 def confidence_interval(values: list[float] | np.ndarray, level: float = 0.99) -> tuple:
@@ -20,3 +24,12 @@ def confidence_interval(values: list[float] | np.ndarray, level: float = 0.99) -
     data = np.asarray(values, dtype=float)
     half = stats.t.ppf(0.5 + level / 2, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data))
     return data.mean() - half, data.mean() + half
+
+
+def write_baseline(path: Path, mutate: Callable[[dict[str, Any]], None] | None = None) -> Path:
+    """The bundled baseline as TOML at ``path``, first changed in place by ``mutate``."""
+    data = tomllib.loads(BASELINE.read_text(encoding="utf-8"))
+    if mutate is not None:
+        mutate(data)
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path

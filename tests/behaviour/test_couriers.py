@@ -1,244 +1,31 @@
-"""The last mile: courier fleets, dispatch policies, travel on the city plane, promises.
+"""The last mile: travel on the city plane, outcomes, promises, shifts, the bundled scenario.
 
-Every test checks the model against a number it did not produce: Erlang C, the
-distance/speed/traffic arithmetic recomputed from the order table, the
-batching rule, the shift timetable, the configured absence rate, conservation
-of orders, courier-time and stock, and the published courier benchmarks.
+Every test checks the model against a number it did not produce: the
+distance/speed/traffic arithmetic recomputed from the order table, the shift
+timetable, the configured absence rate, conservation of orders, courier-time and
+stock, and the published courier benchmarks. Dispatch policies are in
+test_dispatch.py.
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 from o2osim import load_scenario, simulate
 from o2osim.api import world_tables
-from o2osim.dispatch import (
-    DISPATCH_POLICIES,
-    dispatch_policy,
-    nearest_neighbour,
-    nearest_neighbour_tour,
-)
-from o2osim.facilities.couriers import Fleet, RiderFleet
-from o2osim.policies import POLICY_NAMES
 from o2osim.profiles import TRAFFIC_PROFILES
 from o2osim.scenario import Scenario, dump_scenario, scenario_from_dict
-from o2osim.theory import mmc_mean_wait
-from o2osim.validation import RIDING
-from o2osim.world import World
 
-from helpers import confidence_interval, stripped
+from courier_city import DAY, city, run_world, trips
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMS = ROOT / "configs" / "sams_speed_delivery.toml"
-DAY = 1440.0
-REPLICATIONS = 20
-
-
-def city(
-    per_minute: float,
-    fleet: dict[str, Any],
-    horizon: str = "2d",
-    warmup: str = "6h",
-    distance: dict[str, Any] | None = None,
-    channel: dict[str, Any] | None = None,
-    **sections: Any,
-) -> Scenario:
-    """One flat Poisson segment, one delivery channel ``instant``, the fleet ``couriers``."""
-    raw: dict[str, Any] = {
-        "scenario": {
-            "name": "couriers",
-            "layout": "instant_delivery",
-            "horizon": horizon,
-            "warmup": warmup,
-            "seed": 1,
-        },
-        "customers": {
-            "segments": [
-                {
-                    "name": "city",
-                    "arrivals_per_day": per_minute * DAY,
-                    "hourly_profile": "flat",
-                    "channels": ["instant"],
-                    "distance_km": distance or {"dist": "lognormal", "mean": 2.0, "cv": 0.6},
-                }
-            ]
-        },
-        "catalogue": {"skus": 50, "items_per_order": 1.0},
-        "channels": {"instant": {"route": ["deliver"], "promise": "30min", **(channel or {})}},
-        "warehouse": {
-            "pickers": 2,
-            "pick_time": {"dist": "exponential", "mean": "1min"},
-            "unlimited_stock": True,
-        },
-        "couriers": fleet,
-        **sections,
-    }
-    return scenario_from_dict(raw, source="<test_couriers>")
-
-
-def run_world(scenario: Scenario, seed: int = 1, drain: float = 0.0) -> tuple[World, pd.DataFrame]:
-    """Run to the horizon, then ``drain`` more minutes with no new orders; the order table."""
-    world = World(scenario, seed=seed)
-    world.run()
-    if drain:
-        world.env.run(until=scenario.scenario.horizon + drain)
-    return world, world_tables(world)[0]
-
-
-def trips(orders: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
-    return orders[orders["trip"] >= 0].sort_values(["trip", "stop"]).groupby("trip")
-
-
-# ---------------------------------------------------------------- M/M/c
-
-
-def test_dispatcher_with_one_order_per_trip_is_erlang_c():
-    # 8 riders on a 24 h shift (the general dispatcher, not the station fast path), one order
-    # per trip, FCFS. Homes at an exponential distance of mean 0.5 km, 30 km/h, no handover:
-    # the round trip 2 d / v is exponential with mean 2 min, so the fleet is M/M/8, rho 0.85.
-    scenario = stripped(["deliver"], per_minute=3.4, **RIDING)
-    assert isinstance(World(scenario).fleet, Fleet)
-    assert scenario.couriers.trip_time is None
-    waits = [
-        simulate(scenario, seed=s).kpi("resource", "deliver", "mean_wait")
-        for s in range(1, REPLICATIONS + 1)
-    ]
-    low, high = confidence_interval(waits)
-    exact = mmc_mean_wait(3.4, 2.0, 8)
-    assert low <= exact <= high, f"Erlang C W_q={exact:.4f} outside 99% CI [{low:.4f}, {high:.4f}]"
-
-
-@pytest.mark.parametrize(
-    ("mode", "traffic"), [("riding", "city"), ("riding", "free"), ("teaching", "free")]
-)
-def test_dispatcher_and_station_fast_path_deliver_identically(mode, traffic):
-    # One order per trip, FCFS: the general dispatcher must reproduce the c-server station
-    # order by order (same random numbers, same times), in both travel modes.
-    fleet: dict[str, Any] = {"riders": 6, "speed_kmh": {"dist": "gamma", "mean": 18.0, "cv": 0.3}}
-    if mode == "teaching":
-        fleet = {"riders": 6, "trip_time": {"dist": "lognormal", "mean": "2min", "cv": 0.8}}
-        rate = 2.5
-    else:
-        rate = 0.2
-    plain = city(rate, fleet, horizon="1d", city={"traffic_profile": traffic})
-    shifted = city(
-        rate,
-        {**fleet, "shifts": [{"start": "00:00", "end": "00:00", "riders": 6}]},
-        horizon="1d",
-        city={"traffic_profile": traffic},
-    )
-    fast, general = World(plain), World(shifted)
-    assert isinstance(fast.fleet, RiderFleet) and isinstance(general.fleet, Fleet)
-    columns = [
-        "dispatch_queued",
-        "dispatched",
-        "leg_start",
-        "arrived",
-        "delivered",
-        "rider_back",
-        "leg_km",
-        "speed_kmh",
-        "traffic",
-        "finished",
-        "outcome",
-    ]
-    one, two = run_world(plain)[1], run_world(shifted)[1]
-    assert one["dispatched"].notna().sum() > 100
-    assert (one["dispatched"] > one["dispatch_queued"]).any()  # riders were sometimes scarce
-    pd.testing.assert_frame_equal(one[columns], two[columns])
-
-
-# ---------------------------------------------------------------- batching
-
-
-@pytest.mark.parametrize("policy", ["batch", "nearest_neighbour"])
-def test_batching_never_holds_an_order_past_its_window(policy):
-    window, capacity, riders = 6.0, 4, 5
-    scenario = city(
-        1.2,
-        {
-            "riders": riders,
-            "dispatch": policy,
-            "capacity": capacity,
-            "batch_window": "6min",
-            "speed_kmh": {"dist": "lognormal", "mean": 18, "cv": 0.2},
-        },
-        horizon="2d",
-        warmup="0s",
-        city={"traffic_profile": "city", "detour_factor": 1.3},
-    )
-    orders = run_world(scenario)[1]
-    horizon = scenario.scenario.horizon
-    sent = orders[orders["dispatched"].notna()]
-    by_trip = trips(orders)
-    size = by_trip.size()
-    assert size.max() <= capacity
-    assert (size > 1).mean() > 0.3  # it really batches
-    # A trip leaves before its oldest order's window closes only when it is full.
-    oldest = by_trip["dispatch_queued"].min()
-    left = by_trip["dispatched"].first()
-    early = left < oldest + window - 1e-9
-    assert (size[early] == capacity).all()
-    # An order waits past its window only while no courier is idle at the depot: each
-    # courier is idle from coming back (or the start) until its next trip (or the horizon).
-    legs = by_trip[["rider", "dispatched", "rider_back"]].first().sort_values("dispatched")
-    gaps = []
-    for _, rides in legs.groupby("rider"):
-        back = np.concatenate(([0.0], rides["rider_back"].fillna(horizon).to_numpy()))
-        leave = np.concatenate((rides["dispatched"].to_numpy(), [horizon]))
-        gaps.append(np.column_stack((back, leave)))
-    assert sum(len(g) for g in gaps) >= riders  # every courier appears
-    idle = np.concatenate(gaps)
-    idle = idle[idle[:, 1] - idle[:, 0] > 1e-9]
-    overdue_from = sent["dispatch_queued"].to_numpy() + window
-    until = sent["dispatched"].to_numpy()
-    late = until > overdue_from + 1e-9
-    assert late.any()  # the scarce-courier case is exercised
-    start = np.maximum(idle[:, :1], overdue_from[late])
-    end = np.minimum(idle[:, 1:], until[late])
-    assert not (end - start > 1e-9).any(), "an order was held past its window by an idle courier"
-
-
-def test_nearest_neighbour_tour_and_policy():
-    x = [0.0, 5.0, 1.0, 3.0, 10.0]
-    y = [0.0] * 5
-    assert nearest_neighbour_tour([1, 3, 4, 2], (0.0, 0.0), x, y) == [2, 3, 1, 4]
-
-    class View:
-        capacity, window, depot = 3, 5.0, (0.0, 0.0)
-
-        def __init__(self) -> None:
-            self.ready = [0.0, 1.0, 2.0, 3.0, 4.0]
-            self.x, self.y = x, y
-
-    # Window still open and the batch not full: wait until the oldest order's window closes.
-    assert nearest_neighbour([4, 1], 2.0, View()) == ([], 9.0)
-    # The oldest order (4, far out) always goes, with its nearest waiting neighbours.
-    stops, wake = nearest_neighbour([4, 0, 2, 1, 3], 9.0, View())
-    assert stops == [3, 1, 4] and wake == math.inf
-
-
-def test_a_new_policy_is_one_function(monkeypatch):
-    def newest_first(waiting, now, fleet):
-        return [list(waiting)[-1]], math.inf
-
-    # One decorated function; the monkeypatches only undo the registration afterwards.
-    monkeypatch.setitem(DISPATCH_POLICIES, "newest_first", newest_first)
-    monkeypatch.setitem(POLICY_NAMES, "dispatch", POLICY_NAMES["dispatch"])
-    dispatch_policy("newest_first")(newest_first)
-    scenario = city(1.0, {"riders": 3, "dispatch": "newest_first"}, horizon="1d")
-    orders = simulate(scenario).orders
-    sent = orders[orders["dispatched"].notna()].sort_values("dispatched", kind="stable")
-    # Last come first served: some order leaves before an older one that was waiting.
-    assert (np.diff(sent["dispatch_queued"].to_numpy()) < 0).any()
 
 
 # ---------------------------------------------------------------- travel

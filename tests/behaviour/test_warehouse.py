@@ -66,20 +66,6 @@ def test_the_sorter_takes_lines_over_throughput():
     np.testing.assert_allclose(orders["sorted"] - orders["sort_start"], orders["lines"] * 0.05)
 
 
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        (0.0, 720.0),
-        (719.0, 720.0),
-        (720.0, 1260.0),
-        (1300.0, 1440 + 720.0),
-        (1260.0, 2160.0),
-    ],
-)
-def test_next_departure_is_the_next_cut_off(now, expected):
-    assert next_departure(now, [1260.0, 720.0]) == expected
-
-
 @pytest.mark.parametrize("capacity", [0, 25])
 def test_waves_leave_at_the_cut_offs_and_deliver_next_day(capacity):
     scenario = stripped(

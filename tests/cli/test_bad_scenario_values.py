@@ -1,83 +1,23 @@
-"""Malformed scenarios: one line on stderr, exit status 2, no results folder, no traceback.
+"""Malformed values in a scenario file: one line on stderr, exit status 2, no results folder,
+no traceback.
 
 Each case derives a scenario file from the bundled baseline (load with tomllib,
-mutate the dict, write with tomli_w) or writes raw bytes, then runs
-``o2osim run FILE --out DIR --quiet`` in-process.
+mutate the dict, write with tomli_w), then runs ``o2osim run FILE --out DIR --quiet``
+in-process. Files that are not scenarios, bad flags and the real console script are
+in test_bad_files_and_flags.py.
 """
 
 from __future__ import annotations
 
-import copy
-import os
-import subprocess
-import sys
-import sysconfig
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
 
-from o2osim.cli import EXIT_BAD_INPUT, main
-from o2osim.scenario import load_scenario, scenario_from_dict
+from o2osim.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "configs" / "wenzhou_baseline.toml"
-BASE: dict[str, Any] = tomllib.loads(BASELINE.read_text(encoding="utf-8"))
-
-Mutation = Callable[[dict[str, Any]], None]
-
-
-def _parent(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
-    """The container holding ``path`` ("a.b.0.c": list entries by index) and the last key."""
-    *head, last = path.split(".")
-    node: Any = data
-    for part in head:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node, int(last) if isinstance(node, list) else last
-
-
-def put(path: str, value: Any) -> Mutation:
-    def mutate(data: dict[str, Any]) -> None:
-        node, key = _parent(data, path)
-        node[key] = value
-
-    return mutate
-
-
-def drop(path: str) -> Mutation:
-    def mutate(data: dict[str, Any]) -> None:
-        node, key = _parent(data, path)
-        del node[key]
-
-    return mutate
-
-
-def rename(path: str, new: str) -> Mutation:
-    """A misspelt key: the value moves to ``new`` (so the right key goes missing too)."""
-
-    def mutate(data: dict[str, Any]) -> None:
-        node, key = _parent(data, path)
-        node[new] = node.pop(key)
-
-    return mutate
-
-
-@dataclass(frozen=True)
-class Case:
-    expect: tuple[str, ...]  # fragments the error line must contain
-    mutate: Mutation | None = None  # applied to a copy of the baseline
-    raw: bytes | None = None  # or: the file's bytes, written as is
-    folder: bool = False  # or: the scenario path is a folder
-    missing: bool = False  # or: nothing is written at all
-    name: str = "scenario.toml"
-    args: tuple[str, ...] = ()  # extra command-line arguments
-    names_file: bool = True  # the line starts with the file's path (else with the flag)
-    flag: str = "--set"  # the option the line starts with when it does not name the file
-
+from bad_scenarios import Case, check_bad_scenario, drop, put, rename, write_case
+from helpers import BASELINE
 
 CASES = {
     # wrong types
@@ -304,113 +244,14 @@ CASES = {
         ("customers.segments[0].around = 'moon'", "no depot of that name"),
         put("customers.segments.0.around", "moon"),
     ),
-    # files that are not scenarios
-    "missing-file": Case(("no such file",), missing=True),
-    "folder-not-file": Case(("is a folder",), folder=True),
-    "json-file": Case(
-        ("not a TOML file",),
-        raw=b'{"scenario": {"name": "x", "horizon": "1d"}}\n',
-        name="scenario.json",
-    ),
-    "garbage-text": Case(
-        ("not a TOML file", "(at line 1, column 7)"), raw=b"hello world\nthis is not toml\n"
-    ),
-    "binary-not-utf8": Case(
-        ("not a TOML file (not UTF-8 text)",), raw=bytes(range(256)) * 4, name="scenario.bin"
-    ),
-    "nul-bytes": Case(("not a TOML file",), raw=b"\x00\x00\x00"),
-    # --set and --horizon
-    "set-unknown-key": Case(
-        ("--set warehouse.pickrs=3: warehouse.pickrs: unknown key", "did you mean 'pickers'?"),
-        args=("--set", "warehouse.pickrs=3"),
-    ),
-    "set-unknown-table": Case(("--set foo.bar=1: foo: unknown key",), args=("--set", "foo.bar=1")),
-    "set-without-equals": Case(
-        ("--set 'foo': write key=value",), args=("--set", "foo"), names_file=False
-    ),
-    "set-unknown-entry-name": Case(
-        (
-            "--set customers.segments.tourist.arrivals_per_day=1",
-            "no entry named 'tourist' under customers.segments; names: resident",
-        ),
-        args=("--set", "customers.segments.tourist.arrivals_per_day=1"),
-        names_file=False,
-    ),
-    "set-index-out-of-range": Case(
-        ("--set customers.segments[3].arrivals_per_day=1", "segments has 1 entries, no [3]"),
-        args=("--set", "customers.segments[3].arrivals_per_day=1"),
-        names_file=False,
-    ),
-    "set-through-a-value": Case(
-        ("--set warehouse.pickers.x=1", "warehouse.pickers is a value (12), not a table"),
-        args=("--set", "warehouse.pickers.x=1"),
-        names_file=False,
-    ),
-    "set-probability-above-one": Case(
-        ("--set customs.inspection_rate=1.5: customs.inspection_rate = 1.5",),
-        args=("--set", "customs.inspection_rate=1.5"),
-    ),
-    "set-by-name-negative-rate": Case(
-        (
-            "--set customers.segments.resident.arrivals_per_day=-5",
-            "customers.segments[0].arrivals_per_day = -5",
-        ),
-        args=("--set", "customers.segments.resident.arrivals_per_day=-5"),
-    ),
-    # The file is not at fault, so the line names the option the user typed instead.
-    "horizon-option-malformed": Case(
-        ("scenario.horizon = '2 weeks'", "not a duration"),
-        args=("--horizon", "2 weeks"),
-        names_file=False,
-        flag="--horizon",
-    ),
 }
-
-
-def write_case(case: Case, tmp_path: Path) -> Path:
-    path = tmp_path / case.name
-    if case.missing:
-        return path
-    if case.folder:
-        path.mkdir()
-    elif case.raw is not None:
-        path.write_bytes(case.raw)
-    else:
-        data = copy.deepcopy(BASE)
-        if case.mutate is not None:
-            case.mutate(data)
-        path.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return path
-
-
-def only_line(text: str) -> str:
-    lines = text.splitlines()
-    assert len(lines) == 1, f"expected exactly one line, got {len(lines)}: {text!r}"
-    assert lines[0].strip(), "the error line is empty"
-    return lines[0]
 
 
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
 def test_bad_scenario_gives_one_line_and_status_2(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_case(case, tmp_path)
-    out = tmp_path / "out"
-
-    status = main(["run", str(path), "--out", str(out), "--quiet", *case.args])
-
-    captured = capsys.readouterr()
-    assert status == EXIT_BAD_INPUT == 2
-    line = only_line(captured.err)
-    assert line.startswith("o2osim: error: ")
-    if case.names_file:
-        assert line.startswith(f"o2osim: error: {path}: "), line
-    else:
-        assert line.startswith(f"o2osim: error: {case.flag} "), line
-    for fragment in case.expect:
-        assert fragment in line, f"{fragment!r} not in {line!r}"
-    assert "Traceback" not in captured.out + captured.err
-    assert not out.exists()
+    check_bad_scenario(case, tmp_path, capsys)
 
 
 def test_cases_cover_at_least_eighteen_distinct_scenarios() -> None:
@@ -428,78 +269,3 @@ def test_every_mutated_case_is_still_valid_toml(tmp_path: Path) -> None:
         if case.mutate is not None:
             (tmp_path / name).mkdir()
             tomllib.loads(write_case(case, tmp_path / name).read_text(encoding="utf-8"))
-
-
-# ---------------------------------------------------------------- the real console script
-
-
-def _bad_file(tmp_path: Path) -> Path:
-    return write_case(CASES["unknown-nested-key"], tmp_path)
-
-
-def _assert_clean_failure(proc: subprocess.CompletedProcess[str], path: Path, out: Path) -> None:
-    assert proc.returncode == 2, proc
-    line = only_line(proc.stderr)
-    assert line.startswith(f"o2osim: error: {path}: warehouse.pickrs: unknown key")
-    assert "did you mean 'pickers'?" in line
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert not out.exists()
-
-
-def _console_script() -> str:
-    script = Path(sysconfig.get_path("scripts")) / "o2osim"
-    if not script.exists():
-        pytest.skip("the o2osim console script is not installed next to this interpreter")
-    return str(script)
-
-
-def test_python_dash_m_reports_one_line(tmp_path: Path) -> None:
-    path, out = _bad_file(tmp_path), tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "o2osim.cli", "run", str(path), "--out", str(out), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    _assert_clean_failure(proc, path, out)
-
-
-def test_console_script_reports_one_line(tmp_path: Path) -> None:
-    path, out = _bad_file(tmp_path), tmp_path / "out"
-    proc = subprocess.run(
-        [_console_script(), "run", str(path), "--out", str(out)],  # not quiet: still one line
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    _assert_clean_failure(proc, path, out)
-
-
-# ---------------------------------------------------------------- o2osim check
-
-
-def _check(columns: int) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": str(columns)}
-    return subprocess.run(
-        [_console_script(), "check", str(BASELINE)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=ROOT,
-    )
-
-
-def test_check_prints_a_scenario_that_reloads_equal() -> None:
-    proc = _check(columns=10_000)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    assert scenario_from_dict(tomllib.loads(proc.stdout)) == load_scenario(BASELINE)
-
-
-def test_check_output_is_not_wrapped_at_80_columns() -> None:
-    proc = _check(columns=80)
-    assert proc.returncode == 0, proc.stderr
-    assert scenario_from_dict(tomllib.loads(proc.stdout)) == load_scenario(BASELINE)

@@ -4,7 +4,8 @@ Every case must end in a clean run or one line on stderr with exit status 2 (130
 or 143 for Ctrl-C and SIGTERM), never a traceback, never a half-written folder,
 and the decoy files a user keeps beside the results must survive. Folder-safety
 cases (--force, --out ., races, damaged experiment folders, kill -9 of a sweep)
-are in test_folder_safety.py; absurd scenario values in test_input_limits.py.
+are in test_output_folder_safety.py and test_experiment_folder_safety.py; absurd
+scenario values in unit/test_input_limits.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from rich.console import Console
 
 from o2osim.cli import EXIT_BAD_INPUT, main
 from o2osim.run_summary import AIRPORT_NOTE, print_run_summary
+
+from helpers import ROOT
 
 SHORT = ["--horizon", "1d", "--warmup", "0d", "--quiet", "--no-charts"]
 DECOY = "thesis.docx"
@@ -122,7 +125,7 @@ def test_a_parent_that_is_a_file_is_refused(
 def test_sweep_flags_are_checked_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], fragments: tuple[str, ...]
 ) -> None:
-    experiment = Path(__file__).resolve().parent.parent / "experiments" / "pickers_riders.toml"
+    experiment = ROOT / "experiments" / "pickers_riders.toml"
     out = tmp_path / "sweep"
     assert main(["sweep", str(experiment), "--out", str(out), "--quiet", *flags]) == 2
     _one_line_error(capsys, *fragments)

@@ -22,7 +22,8 @@ from o2osim.kpi_catalogue import CATALOGUE, check_report_kpi
 from o2osim.scenario import dump_scenario, load_scenario
 from o2osim.validation import textbook_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
+
 HEAD = """[experiment]
 name = "t"
 scenario = "tiny.toml"

@@ -1,4 +1,4 @@
-"""Experiments: expansion, seeds, executors, resume after a kill, and CI coverage."""
+"""Experiments: expansion, seeds, executors, resume after a kill."""
 
 from __future__ import annotations
 
@@ -8,42 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
-from o2osim.api import simulate
 from o2osim.cli import main
 from o2osim.experiment import load_experiment
 from o2osim.runner import run_experiment
-from o2osim.scenario import dump_scenario
-from o2osim.summary import summarise
-from o2osim.theory import mmc_mean_wait
-from o2osim.validation import textbook_scenario
 
-EXPERIMENT = """
-[experiment]
-name = "tiny"
-scenario = "tiny.toml"
-replications = {replications}
-seed = 11
-horizon = "{horizon}"
-warmup = "2h"
-
-[factors]
-"warehouse.pickers" = [3, 4]
-"""
-
-
-def write_experiment(folder: Path, replications: int = 3, horizon: str = "1d") -> Path:
-    scenario = textbook_scenario(["pick", "pack"], 2.0)
-    (folder / "tiny.toml").write_text(dump_scenario(scenario))
-    path = folder / "tiny_experiment.toml"
-    path.write_text(EXPERIMENT.format(replications=replications, horizon=horizon))
-    return path
+from decoys import write_experiment
 
 
 def test_grid_expands_with_common_seeds(tmp_path):
@@ -176,33 +149,3 @@ def test_resume_refuses_a_changed_experiment(reference, tmp_path, capsys):
     (tmp_path / "tiny.toml").write_text((folder / "tiny.toml").read_text())
     assert main(["sweep", str(changed), "--out", str(out), "--resume", "--quiet"]) == 2
     assert "different experiment" in capsys.readouterr().err
-
-
-def test_confidence_intervals_cover_erlang_c_about_95_percent():
-    # 100 independent experiments of 10 replications of an M/M/2 picking station
-    # (lambda = 1/min, mu = 1/min, rho = 0.5). Each experiment's 95% CI for W_q should
-    # cover the exact Erlang C value; the count of covers is Binomial(100, 0.95).
-    scenario = textbook_scenario(["pick"], 1.0, horizon="1d", warmup="2h", warehouse={"pickers": 2})
-    experiments, replications = 100, 10
-    rows = []
-    for experiment in range(experiments):
-        for replication in range(replications):
-            seed = 1_000 + experiment * replications + replication
-            wait = simulate(scenario, seed=seed).kpi("resource", "pick", "mean_wait")
-            rows.append(
-                {
-                    "variant": f"e{experiment:03d}",
-                    "replication": replication,
-                    "group": "resource",
-                    "name": "pick",
-                    "kpi": "mean_wait",
-                    "unit": "min",
-                    "value": wait,
-                }
-            )
-    summary = summarise(pd.DataFrame(rows))
-    exact = mmc_mean_wait(1.0, 1.0, 2)
-    covered = int(((summary["ci_low"] <= exact) & (exact <= summary["ci_high"])).sum())
-    low, high = stats.binom.ppf([0.0005, 0.9995], experiments, 0.95)
-    assert low <= covered <= high, f"{covered}/100 CIs cover W_q = {exact:.4f}"
-    assert np.isclose(summary["mean"].mean(), exact, rtol=0.05)

@@ -11,7 +11,6 @@ within a second, and no results folder. Then the size estimate
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import os
@@ -23,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomli_w
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -40,8 +38,8 @@ from o2osim.scenario import (
 )
 from o2osim.units import UNIT_MINUTES, parse_duration
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "configs" / "wenzhou_baseline.toml"
+from helpers import BASELINE, ROOT, write_baseline
+
 BASE_TEXT = BASELINE.read_text(encoding="utf-8")
 BASE: dict[str, Any] = tomllib.loads(BASE_TEXT)
 #: The baseline with one Latin-1 byte (é) where UTF-8 needs two.
@@ -218,10 +216,7 @@ def write_case(case: Case, folder: Path) -> Path:
     elif case.raw is not None:
         path.write_bytes(case.raw)
     else:
-        data = copy.deepcopy(BASE)
-        if case.mutate is not None:
-            case.mutate(data)
-        path.write_text(tomli_w.dumps(data), encoding="utf-8")
+        write_baseline(path, case.mutate)
     return path
 
 

@@ -11,15 +11,14 @@ import subprocess
 import sys
 import time
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from o2osim.scenario import ScenarioError, load_scenario, scenario_from_dict
 from o2osim.sizing import SizeEstimate, check_size, estimate_size
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "configs" / "wenzhou_baseline.toml"
+from helpers import BASELINE, ROOT
+
 BASE = tomllib.loads(BASELINE.read_text(encoding="utf-8"))
 
 
