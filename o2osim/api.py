@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import platform
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,8 @@ import pandas as pd
 
 from . import __version__
 from .economics import Money, order_money
-from .kpis import compute_kpis
+from .kpis import KpiInput, compute_kpis
+from .kpis.stability import UnstableRunWarning, instability
 from .results import atomic_folder
 from .run_folder import (
     TABLE_FILES,
@@ -142,6 +144,7 @@ def run_tables(world: World, info: RunInfo | None = None) -> RunTables:
         [list(scenario.channels[n].route) for n in world.channel_names],
         scenario.scenario.warmup,
         world.due_times(),
+        scenario.scenario.horizon,
     )
     airport = world.airport
     flights = (
@@ -201,6 +204,14 @@ def simulate(
     money, kpis = price_and_measure(scenario, tables)
     wall = time.perf_counter() - started
     orders = tables.orders
+    # The same verdict as the KPI table's overall/all/unstable, with its reasons.
+    unstable = instability(KpiInput.of(scenario, tables, money))
+    for reason in unstable:
+        warnings.warn(
+            f"{scenario.scenario.name} (seed {world.seed}) looks unstable: {reason}",
+            UnstableRunWarning,
+            stacklevel=2,
+        )
     manifest = {
         "o2osim_version": __version__,
         "scenario": scenario.scenario.name,
@@ -209,6 +220,9 @@ def simulate(
         "scenario_sha256": scenario_hash(scenario),
         "horizon_min": scenario.scenario.horizon,
         "warmup_min": scenario.scenario.warmup,
+        "drain_min": scenario.scenario.drain,
+        "stopped_min": info.stopped,
+        "unstable": unstable,
         "orders": len(orders),
         "events": info.events,
         "wall_time_s": round(wall, 3),
@@ -250,6 +264,10 @@ def load_run(folder: str | Path) -> Result:
     if stored is None:
         raise RunFolderError("\n".join(problems))
     scenario, tables, manifest = stored.scenario, stored.tables, stored.manifest
+    if "drain_min" not in manifest and scenario.scenario.drain:
+        # Written before runs drained: it stopped at the horizon, its orders censored there.
+        meta = scenario.scenario.model_copy(update={"drain": 0.0})
+        scenario = scenario.model_copy(update={"scenario": meta})
     try:
         money, kpis = price_and_measure(scenario, tables)
     except KeyError as exc:  # a table of another shape put in place of the run's own
@@ -265,6 +283,7 @@ def load_run(folder: str | Path) -> Result:
         int(manifest.get("events", 0)),
         tables.stats,
         tables.counts,
+        float(manifest.get("stopped_min", meta.horizon)),
     )
     return Result(
         scenario,

@@ -5,14 +5,17 @@ Used by the run charts (:mod:`o2osim.plots`) and the experiment report
 (:mod:`o2osim.report`, :mod:`o2osim.experiment_charts`); both are drawn after
 the work is done, when an exception would throw the results away. Also holds
 the small drawing helpers they share (empty-axes notes, safe bins, stacked
-segment bars, KPI rows as a table). It reads no file, knows no scenario and
-draws no chart of its own.
+segment bars, KPI rows as a table), the one palette that gives every layout,
+channel, outcome and cost line the same colour in every chart, and the duration
+axes and labels (minutes, hours or days, never "15,571 min"). It reads no file,
+knows no scenario and draws no chart of its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullLocator
 
 NO_ORDERS = "no orders after the warm-up"
 
@@ -151,6 +155,60 @@ def segment_bars(
     return fig
 
 
+def step_histograms(
+    ax: plt.Axes, members: list[tuple[str, np.ndarray, float | None, str]], what: str
+) -> None:
+    """Step histograms (density) of durations in minutes on one axis, in the unit they
+    read best, each with its promise (minutes) as a dashed line: (label, minutes,
+    promise or None, colour) per member. A promise far off the axis is named instead."""
+    scale, unit = duration_unit([np.percentile(m, 99.5) for _, m, _, _ in members] or [0.0])
+    promises = []
+    for label, minutes, promise, colour in members:
+        shown = minutes[minutes <= np.percentile(minutes, 99.5)] / scale
+        ax.hist(
+            shown,
+            bins=safe_bins(shown).tolist(),
+            histtype="step",
+            lw=1.6,
+            density=True,
+            color=colour,
+            label=f"{label} (n={len(minutes):,})",
+        )
+        if promise is not None:  # next-day and slot promises have no single lead time
+            promises.append((promise / scale, colour))
+    right, off_axis = ax.get_xlim()[1], 0
+    for promised, colour in promises:
+        if promised > 10 * right:
+            # A promise of years would squash every histogram against the left edge.
+            ax.text(
+                0.99,
+                0.95 - 0.06 * off_axis,
+                f"promise {promised:,.0f} {unit}: off the axis",
+                color=colour,
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=8,
+            )
+            off_axis += 1
+            continue
+        ax.axvline(promised, color=colour, ls="--", lw=1)
+        ax.text(promised, ax.get_ylim()[1] * 0.95, " promise", color=colour, va="top", fontsize=8)
+    ax.set_xlabel(f"{what} ({UNIT_NAMES[unit]})")
+    ax.set_ylabel("density")
+    if members:
+        ax.legend(frameon=False, fontsize=8)
+
+
+def hatch_unfinished(ax: plt.Axes, unfinished: list[bool]) -> None:
+    """Hatch the stacked-bar series (in drawing order) of orders that had not ended."""
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    for container, hatched in zip(bars, unfinished, strict=False):
+        if hatched:
+            for patch in container:
+                patch.set_hatch("//")
+
+
 def kpi_table(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
     """KPI rows named ``<prefix><part>`` as a table: one row per name, one column per part."""
     return (
@@ -158,3 +216,120 @@ def kpi_table(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
         .pivot_table(index="name", columns="part", values="value", sort=False)
         .fillna(0.0)
     )
+
+
+# ------------------------------------------------------------------ colours
+
+#: Fixed colours: the five layouts, then the channels of the Wenzhou networks (a channel
+#: named like a layout takes its colour; no two channels share one).
+FIXED_COLOURS = {
+    "direct_mail": "#8c564b",
+    "bonded_front_store": "#1f77b4",
+    "airport_pickup": "#9467bd",
+    "instant_delivery": "#d62728",
+    "omnichannel_hub": "#2ca02c",
+    "online_delivery": "#17becf",
+    "store_pickup": "#bcbd22",
+    "store_takeaway": "#ff7f0e",
+    "store_delivery": "#393b79",
+    "speed_delivery": "#e377c2",
+    "next_day": "#7f7f7f",
+    "scheduled": "#8c6d31",
+}
+#: Outcomes: completed in greens, lost in reds and oranges, unfinished in greys.
+OUTCOME_COLOURS = {
+    "delivered": "#2ca02c",
+    "collected": "#98df8a",
+    "returned": "#bcbd22",
+    "missed": "#ff7f0e",
+    "cancelled": "#ffbb78",
+    "rejected": "#d62728",
+    "lost_sale": "#ff9896",
+    "turned_away": "#c49c94",
+    "no_purchase": "#dbdb8d",
+    "balked": "#e377c2",
+    "reneged": "#f7b6d2",
+    "in_flight": "#7f7f7f",
+    "censored": "#7f7f7f",
+}
+#: The colours a name outside FIXED_COLOURS is hashed onto.
+_SPARE = [
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
+    "#e7ba52", "#ad494a", "#a55194", "#5254a3", "#8ca252", "#bd9e39",
+]  # fmt: skip
+_SPARE = [c for c in _SPARE if c not in FIXED_COLOURS.values()]
+
+
+def palette(names: Iterable[str]) -> dict[str, str]:
+    """A colour per name, the same in every chart: a fixed colour for the known layouts
+    and channels, otherwise one chosen by a hash of the name (not by its position, so a
+    chart with fewer names does not shift the others). Two unknown names of one chart
+    that hash alike are told apart by taking the next spare colour, in sorted order."""
+    out: dict[str, str] = {}
+    taken = set()
+    unique = list(dict.fromkeys(str(n) for n in names))
+    for name in unique:
+        if name in FIXED_COLOURS:
+            out[name] = FIXED_COLOURS[name]
+            taken.add(out[name])
+    for name in sorted(n for n in unique if n not in out):
+        start = int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % len(_SPARE)
+        for step in range(len(_SPARE)):
+            colour = _SPARE[(start + step) % len(_SPARE)]
+            if colour not in taken or step == len(_SPARE) - 1:
+                break
+        out[name] = colour
+        taken.add(colour)
+    return {name: out[name] for name in unique}
+
+
+# ------------------------------------------------------------------ durations
+
+#: Tick marks of a log duration axis (minutes) and how they read.
+_DURATION_TICKS = [
+    (1, "1 min"), (5, "5 min"), (15, "15 min"), (30, "30 min"), (60, "1 h"), (120, "2 h"),
+    (240, "4 h"), (480, "8 h"), (1440, "1 d"), (2880, "2 d"), (5760, "4 d"),
+    (10080, "1 wk"), (20160, "2 wk"), (40320, "4 wk"), (80640, "8 wk"),
+]  # fmt: skip
+
+
+UNIT_NAMES = {"min": "minutes", "h": "hours", "d": "days"}
+
+
+def duration_unit(minutes: Sequence[float] | np.ndarray | pd.Series | float) -> tuple[float, str]:
+    """The unit a set of durations (minutes) reads best in: (minutes per unit, name).
+
+    Minutes below 2 h, hours below 3 days, days beyond: never "15,571 min"."""
+    values = finite(np.asarray(minutes if np.ndim(minutes) else [minutes], dtype=float))
+    largest = float(np.max(np.abs(values))) if len(values) else 0.0
+    if largest < 120:
+        return 1.0, "min"
+    if largest < 3 * 1440:
+        return 60.0, "h"
+    return 1440.0, "d"
+
+
+def fmt_duration(minutes: float, unit: tuple[float, str] | None = None) -> str:
+    """A duration in minutes as it reads best ("45 min", "3.2 h", "6.5 d"); "–" if NaN."""
+    if not np.isfinite(minutes):
+        return "–" if np.isnan(minutes) else "∞"
+    whole_days = minutes >= 1440 and minutes % 1440 == 0
+    scale, name = unit or ((1440.0, "d") if whole_days else duration_unit(minutes))
+    value = minutes / scale
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return f"{text} {name}"
+
+
+def duration_log_axis(ax: plt.Axes, axis: str = "x") -> None:
+    """A log axis of durations given in minutes, ticked at 15 min, 1 h, 1 d, 1 wk..."""
+    getattr(ax, f"set_{axis}scale")("log")
+    low, high = getattr(ax, f"get_{axis}lim")()
+    ticks = [(v, t) for v, t in _DURATION_TICKS if low <= v <= high]
+    if len(ticks) > 8:  # keep every other tick on a wide span
+        ticks = ticks[::2]
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    if ticks:
+        target.set_major_locator(FixedLocator([v for v, _ in ticks]))
+        target.set_ticklabels([t for _, t in ticks])
+    target.set_minor_locator(NullLocator())

@@ -24,7 +24,9 @@ A segment picks each order's channel from fixed ``channel_shares`` or, with a
 :class:`o2osim.choice.Chooser`, from choice probabilities that depend on the
 basket value and the home (logit on price, tax, fee, promise, travel, trust).
 With a :class:`CustomerMemory` a finite population's trust and propensity to
-come back follow their experiences.
+come back follow their experiences; an arrival who stays away still draws its basket
+and home, so arrival k of a segment is the same customer with the same basket in every
+layout (common random numbers), whatever earlier service made customers stay away.
 """
 
 from __future__ import annotations
@@ -313,6 +315,7 @@ class OrderFactory:
         customer = self.customer()  # type: ignore[misc]
         if self.come_back() >= memory.propensity[customer - memory.first]:  # type: ignore[misc]
             memory.stayed_away += 1
+            self._skip()
             return
         order_id = OrderFactory.build(self, time, customer)
         self.book.customer[order_id] = customer
@@ -352,6 +355,16 @@ class OrderFactory:
         return self.book.new(
             time, self.segment, channel, skus, value, value * self.tax_rates[choice], km, x, y
         )
+
+    def _skip(self) -> None:
+        """Draw what :meth:`build` would have drawn for an arrival that stays away, so the
+        next arrival gets the same basket and home whatever the layout's service made this
+        customer do (common random numbers per arrival)."""
+        extra = self.extra_lines()
+        for _ in range(1 + extra):
+            self.next_sku()
+        self.home()
+        self.channel_uniform()
 
     def _build_identified(self, time: float, customer: int = -1) -> int:
         """:meth:`build` for a finite population: the order also gets its customer (drawn

@@ -1,45 +1,62 @@
-"""Money: revenue, cost lines and margins per order, channel and run (CNY).
+"""Money: revenue, the full landed cost and the margins per order, channel and run (CNY).
 
-Everything is computed after the run from the tables, in integer cents, so
-that ``revenue - every cost = profit`` holds to the cent for each order and in
-total. Costs fall in two kinds:
+Everything is computed after the run from the tables, in integer cents, so that
+``revenue - every cost = profit`` holds to the cent for each order and in total.
 
-- **direct** costs belong to one order: purchase cost (COGS), packaging, the
-  courier's fee, the customs declaration, returns handling, the purchase cost of
-  returned units written off (their category is not resellable), marketing (a
-  share of the order's revenue);
-- **period** costs accrue with time: labour per staffed server-hour, rent and
-  fixed site staff, bonded storage per unit-day, counted events (purchase
-  orders, inspections). They are spread over the completed orders in equal
-  shares (largest remainder, so the cents add up); with no completed order they
-  stay unallocated.
+- **Direct** costs belong to one order: the purchase cost (COGS, completed orders);
+  the general-trade duty of duty-paid goods; international freight (per kg of the
+  units of a completed order at its SKUs' restocking mode, or per 9610 parcel shipped
+  to the port, per parcel and per kg); port and customs fees per declaration (1210:
+  one per order at the bonded warehouse; 9610: one per parcel at the port); packaging
+  (per order packed, shipped as a parcel or sent with a rider); the rider's pay per
+  delivery; postage of the domestic courier per parcel and per kg (a 9610 parcel from
+  the port, a next-day regional wave); payment fees (a share of what a completed order
+  paid: goods, tax, delivery fee); reverse logistics per returned order (handling, and
+  the return parcel when the goods had been sent); the purchase cost of returned units
+  written off; marketing (a share of the order's revenue).
+- **Period** costs accrue with time: labour per staffed server-hour, the per-shipment
+  freight of purchase orders, bonded storage per unit-day, counted events, rent and
+  fixed staff of the sites whose asset the scenario has. They are spread over the
+  completed orders in equal shares (largest remainder, so the cents add up); with no
+  completed order they stay unallocated.
 
-Only orders placed after the warm-up count, and period costs cover
-``horizon - warmup``. Tax is collected for customs and is not revenue.
-
-The money is a function of the run's tables (:class:`o2osim.tables.RunTables`) and
-the scenario only, so a run folder can compute it again. This module prices
-orders and periods; the money KPIs built on it are in :mod:`o2osim.kpis.money`.
-It must not run the model, nor read anything but the tables and the scenario.
+The **landed cost** of an order is every line but the purchase cost, the write-off and
+marketing (:data:`LANDED`). Tax (the cross-border tax of 1210 and 9610, the VAT of
+duty-paid goods) is paid by the customer on top of the price and collected for customs:
+not revenue, reported beside the money (``tax_cny``). Only orders placed after the
+warm-up count; period costs cover ``horizon - warmup``. The money is a function of the
+run's tables and the scenario only, so a run folder can compute it again; the KPIs on it
+are in :mod:`o2osim.kpis.money`. This module must not run the model.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario, fleet_resource
+from .scenario import Catalogue, Economics, Scenario, ScenarioError, Site, fleet_resource
+from .scenario.economics import AIRPORT, Tariff
+from .scenario.stages import DELIVERING, STAGE_END, WAREHOUSE
+from .scenario.warehouse import class_blocks
 from .tables import COMPLETED, RunTables
 from .units import DAY, HOUR
 
-DIRECT = ("cogs", "packaging", "courier", "customs", "returns", "write_off", "marketing")
-PERIOD = ("labour", "storage", "events", "rent", "site_staff")
+DIRECT = (
+    "cogs", "duty", "freight", "fees", "packaging", "courier", "postage", "payment", "reverse",
+    "write_off", "marketing",
+)  # fmt: skip
+PERIOD = ("labour", "shipments", "storage", "events", "rent", "site_staff")
 COSTS = DIRECT + PERIOD
+#: The landed cost: every line but the goods' purchase cost, their write-off and marketing.
+LANDED = tuple(c for c in COSTS if c not in ("cogs", "write_off", "marketing"))
 #: Cost lines between the gross margin and CM1 (after fulfilment); CM2 also takes off
 #: marketing, and profit every other line (write-offs, rent, site staff).
-FULFILMENT = ("packaging", "courier", "customs", "returns", "labour", "storage", "events")
+FULFILMENT = tuple(c for c in LANDED if c not in ("rent", "site_staff"))
+#: Final stages handed to a domestic courier as a parcel (paid postage).
+POSTED = ("courier", "regional")
 
 
 def _cents(values: np.ndarray | float) -> np.ndarray:
@@ -66,6 +83,36 @@ class Money:
     days: float
 
 
+def has_asset(scenario: Scenario, asset: str) -> bool:
+    """Whether the scenario has the asset a site stands for (warehouse, airport, depot, store)."""
+    if asset == WAREHOUSE:
+        return scenario.warehouse is not None
+    if asset == AIRPORT:
+        return scenario.airport is not None
+    return asset in scenario.depots or any(store.name == asset for store in scenario.stores)
+
+
+def charged_sites(scenario: Scenario) -> list[Site]:
+    """The sites a run pays rent and staff for: those whose asset the scenario has."""
+    return [site for site in scenario.economics.sites if has_asset(scenario, site.asset)]
+
+
+def site_cost_per_day(site: Site) -> float:
+    """Rent and fixed staff of a site, CNY per day."""
+    staff = site.staff * site.staff_cny_per_hour * site.opening_hours_per_day
+    return site.area_m2 * site.rent_cny_per_m2_day + staff
+
+
+def labour_rate(economics: Economics, resource: str) -> float:
+    """CNY per staffed server-hour of ``resource``: its own rate, else (``pick_DEPOT``,
+    ``deliver_FLEET``) its stage's, else 0."""
+    rates = economics.labour_cny_per_hour
+    if resource in rates:
+        return rates[resource]
+    stage = resource.split("_", 1)[0]
+    return rates.get(stage, 0.0) if stage in ("pick", "deliver") and "_" in resource else 0.0
+
+
 def period_costs(
     scenario: Scenario,
     resource_stats: dict[str, dict[str, float]],
@@ -74,21 +121,19 @@ def period_costs(
 ) -> dict[str, int]:
     """Period cost lines of the counted span, in cents."""
     econ, meta = scenario.economics, scenario.scenario
-    span_h = (meta.horizon - meta.warmup) / HOUR
-    days = span_h / 24.0
+    days = (meta.horizon - meta.warmup) / DAY
     labour = sum(
-        stats["mean_servers"] * stats["span_min"] / HOUR * econ.labour_cny_per_hour.get(name, 0.0)
+        stats["mean_servers"] * stats["span_min"] / HOUR * labour_rate(econ, name)
         for name, stats in resource_stats.items()
     )
-    rent = sum(site.area_m2 * site.rent_cny_per_m2_day * days for site in econ.sites)
-    staff = sum(
-        site.staff * site.staff_cny_per_hour * site.opening_hours_per_day * days
-        for site in econ.sites
-    )
+    sites = charged_sites(scenario)
+    rent = sum(site.area_m2 * site.rent_cny_per_m2_day * days for site in sites)
+    staff = sum(site_cost_per_day(site) * days for site in sites) - rent
     events = sum(econ.per_event_cny.get(name, 0.0) * count for name, count in counters.items())
     unit_days = stock_unit_days(inventory, meta.warmup, meta.horizon)
     return {
         "labour": int(_cents(labour)),
+        "shipments": int(_cents(purchase_order_freight(scenario, inventory))),
         "storage": int(_cents(unit_days * econ.storage_cny_per_unit_day)),
         "events": int(_cents(events)),
         "rent": int(_cents(rent)),
@@ -109,7 +154,7 @@ def fleet_cost(
     same labour line as :func:`period_costs`) plus its pay for ``deliveries``."""
     hours = stats["mean_servers"] * stats["span_min"] / HOUR
     return (
-        scenario.economics.labour_cny_per_hour.get(resource, 0.0) * hours
+        labour_rate(scenario.economics, resource) * hours
         + courier_rate(scenario, resource) * deliveries
     )
 
@@ -123,6 +168,86 @@ def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:
     # Step function: after event i the level is level[i] until times[i + 1].
     edges = np.clip(np.append(times, end), start, end)
     return float(np.sum(level * np.diff(edges)) / DAY)
+
+
+# -- weights and freight modes of the SKUs ------------------------------------------
+def _catalogues(scenario: Scenario) -> list[Catalogue]:
+    """The catalogues in SKU-id order: the main one, then the duty-free one's ids follow."""
+    return [scenario.catalogue] + ([scenario.airport.catalogue] if scenario.airport else [])
+
+
+def sku_weights(scenario: Scenario) -> np.ndarray:
+    """Shipping weight of one unit of every SKU id, kg (its category's, else its
+    catalogue's ``weight_kg``)."""
+    parts = []
+    for cat in _catalogues(scenario):
+        by_category = [c.weight_kg or cat.weight_kg for c in cat.categories] or [cat.weight_kg]
+        parts.append(np.asarray(by_category, dtype=float)[cat.sku_categories()])
+    return np.concatenate(parts)
+
+
+def sku_modes(scenario: Scenario) -> list[str]:
+    """The freight mode that restocks each SKU id: its replenishment class's ``mode``,
+    else ``economics.stock_freight_mode``."""
+    default, wh = scenario.economics.stock_freight_mode, scenario.warehouse
+    skus = sum(cat.skus for cat in _catalogues(scenario))
+    if wh is None:
+        return [default] * skus
+    rep = wh.replenishment
+    specs = [*rep.classes, rep]
+    blocks = class_blocks(skus, [c.share for c in rep.classes])
+    return [spec.mode or default for spec, block in zip(specs, blocks, strict=True) for _ in block]
+
+
+def freight_problem(scenario: Scenario) -> str | None:
+    """Why the freight cannot be priced (a mode without a tariff), or None."""
+    wh, freight = scenario.warehouse, scenario.economics.freight
+    if wh is None:
+        return None
+    rep = wh.replenishment
+    for where, spec in [*((f"classes.{c.name}", c) for c in rep.classes), ("", rep)]:
+        if spec.mode is not None and spec.mode not in freight:
+            key = ".".join(filter(None, ("warehouse.replenishment", where, "mode")))
+            return (
+                f"{key} = {spec.mode!r} has no tariff in economics.freight "
+                f"(has: {', '.join(freight) or 'none'})"
+            )
+    return None
+
+
+def _tariffs(scenario: Scenario) -> list[Tariff]:
+    problem = freight_problem(scenario)
+    if problem is not None:
+        raise ScenarioError(problem)
+    freight = scenario.economics.freight
+    return [freight[mode] for mode in sku_modes(scenario)]
+
+
+def purchase_order_freight(scenario: Scenario, inventory: pd.DataFrame) -> float:
+    """CNY of the per-shipment freight of the purchase orders placed after the warm-up
+    (one purchase order is one shipment of its SKU's mode)."""
+    if inventory.empty:
+        return 0.0
+    orders = inventory[
+        (inventory["kind"].astype(str) == "purchase_order")
+        & (inventory["time"] >= scenario.scenario.warmup)
+    ]
+    per_shipment = np.array([t.cny_per_shipment for t in _tariffs(scenario)])
+    return float(per_shipment[orders["sku"].to_numpy()].sum())
+
+
+def _per_order(counted: pd.DataFrame, per_unit: np.ndarray) -> np.ndarray:
+    """Sum of ``per_unit[sku]`` over each order's lines."""
+    skus = counted["skus"].to_numpy()
+    lines = np.fromiter((len(s) for s in skus), dtype=np.int64, count=len(skus))
+    flat = np.fromiter(itertools.chain.from_iterable(skus), dtype=np.int64, count=lines.sum())
+    owner = np.repeat(np.arange(len(skus)), lines)
+    return np.bincount(owner, weights=per_unit[flat], minlength=len(skus))
+
+
+def _parcel(tariff: Tariff, weight: np.ndarray) -> np.ndarray:
+    """Cents of one parcel of each weight (kg) at ``tariff``."""
+    return _cents(tariff.cny_per_shipment + tariff.cny_per_kg * weight)
 
 
 def event_discounts(scenario: Scenario, orders: pd.DataFrame) -> np.ndarray:
@@ -145,6 +270,52 @@ def event_discounts(scenario: Scenario, orders: pd.DataFrame) -> np.ndarray:
     return 1.0 - keep
 
 
+def _logistics(scenario: Scenario, counted: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The lines set by each channel's route, in cents: freight, fees, packaging, the
+    rider, postage and return shipping (before the returns handling)."""
+    econ, n = scenario.economics, len(counted)
+    channel = counted["channel"].astype(str).to_numpy()
+    outcome = counted["outcome"].astype(str).to_numpy()
+    completed = np.isin(outcome, COMPLETED)
+    unit_kg = sku_weights(scenario)
+    weight = _per_order(counted, unit_kg)
+    rates = np.array([t.cny_per_kg for t in _tariffs(scenario)]) * unit_kg
+    stock_freight = _cents(_per_order(counted, rates))
+    post = econ.freight[econ.parcel_freight_mode]
+
+    def stamped(name: str) -> np.ndarray:
+        return counted[name].notna().to_numpy()
+
+    out = {k: np.zeros(n, dtype=np.int64) for k in ("freight", "packaging", "courier")}
+    out |= {k: np.zeros(n, dtype=np.int64) for k in ("postage", "return_shipping")}
+    out["fees"] = np.where(stamped("declared"), int(_cents(econ.customs_cny_per_declaration)), 0)
+    out["fees"] += np.where(stamped("port_declared"), int(_cents(econ.port_cny_per_parcel)), 0)
+    sent, packed, delivered = stamped("dispatched"), stamped("packed"), stamped("delivered")
+    for name, spec in scenario.channels.items():
+        rows = channel == name
+        if not rows.any():
+            continue
+        route, last = spec.route, spec.route[-1]
+        parcel = "seller_ship" in route  # 9610: the seller ships one parcel per order
+        shipped = stamped("port_arrived") & rows if parcel else np.zeros(n, dtype=bool)
+        out["freight"] += np.where(shipped, _parcel(post, weight), 0)
+        if not parcel:
+            out["freight"] += np.where(rows & completed, stock_freight, 0)
+        rider = "deliver" in route
+        wrapped = packed | shipped | (sent & rider)
+        out["packaging"] += np.where(rows & wrapped, int(_cents(econ.packaging_cny_per_order)), 0)
+        pay = int(_cents(courier_rate(scenario, fleet_resource(spec.fleet))))
+        out["courier"] += np.where(rows & delivered & rider, pay, 0)
+        if last in POSTED and len(route) > 1:  # handed to the courier: the stage before ended
+            handed = rows & stamped(STAGE_END[route[-2]])
+            out["postage"] += np.where(handed, _parcel(econ.postage, weight), 0)
+        if last in DELIVERING:  # a return of goods sent to the door comes back as a parcel
+            back = _parcel(post if parcel else econ.postage, weight)
+            out["return_shipping"] += np.where(rows & (outcome == "returned"), back, 0)
+    out["weight"] = weight  # kg, not cents
+    return out
+
+
 def order_money(scenario: Scenario, run: RunTables) -> Money:
     """Every counted order's revenue, cost lines and profit (CNY, exact to the cent)."""
     econ, meta = scenario.economics, scenario.scenario
@@ -152,17 +323,6 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
     channel = counted["channel"].astype(str).to_numpy()
     outcome = counted["outcome"].astype(str).to_numpy()
     completed = np.isin(outcome, COMPLETED)
-    routes = {name: set(ch.route) for name, ch in scenario.channels.items()}
-    uses = {
-        stage: np.array([stage in routes[c] for c in channel], dtype=bool)
-        for stage in ("pack", "deliver")
-    }
-
-    rates = {
-        name: int(_cents(courier_rate(scenario, fleet_resource(ch.fleet))))
-        for name, ch in scenario.channels.items()
-    }
-    courier = counted["channel"].astype(str).map(rates).to_numpy(dtype=np.int64)
     value = _cents(counted["value_cny"].to_numpy() * (1.0 - event_discounts(scenario, counted)))
     fee = np.zeros(len(counted), dtype=np.int64)
     for name, rule in econ.delivery_fees.items():
@@ -174,18 +334,24 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
         charged = (channel == name) & completed & ~waived
         fee[charged] = int(_cents(rule.fee_cny))
     revenue = np.where(completed, value, 0) + fee
+    tax = np.where(completed, _cents(counted["tax_cny"].to_numpy()), 0)
+    duty_paid = [
+        n for n, ch in scenario.channels.items() if getattr(ch, "goods", "") == "duty_paid"
+    ]
+    purchase = counted["value_cny"].to_numpy() * econ.purchase_cost_share
+    logistics = _logistics(scenario, counted)
+    returned = outcome == "returned"
     lines = {
-        "cogs": np.where(
-            completed, _cents(counted["value_cny"].to_numpy() * econ.purchase_cost_share), 0
+        "cogs": np.where(completed, _cents(purchase), 0),
+        "duty": np.where(
+            completed & np.isin(channel, duty_paid),
+            _cents(purchase * econ.duty_share_of_purchase_cost),
+            0,
         ),
-        "packaging": np.where(
-            completed & uses["pack"], int(_cents(econ.packaging_cny_per_order)), 0
-        ),
-        "courier": np.where((outcome == "delivered") & uses["deliver"], courier, 0),
-        "customs": np.where(
-            counted["declared"].notna().to_numpy(), int(_cents(econ.customs_cny_per_declaration)), 0
-        ),
-        "returns": np.where(outcome == "returned", int(_cents(econ.returns_handling_cny)), 0),
+        **{k: logistics[k] for k in ("freight", "fees", "packaging", "courier", "postage")},
+        "payment": np.where(completed, _cents((revenue + tax) / 100.0 * econ.payment_share), 0),
+        "reverse": np.where(returned, int(_cents(econ.returns_handling_cny)), 0)
+        + logistics["return_shipping"],
         "write_off": _cents(
             np.nan_to_num(counted["written_off_cny"].to_numpy()) * econ.purchase_cost_share
         ),
@@ -204,8 +370,10 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
             "order_id": counted["order_id"].to_numpy(),
             "channel": counted["channel"].to_numpy(),
             "outcome": counted["outcome"].to_numpy(),
+            "weight_kg": logistics["weight"],
             "revenue_cny": revenue / 100.0,
             "delivery_fee_cny": fee / 100.0,
+            "tax_cny": tax / 100.0,
             **{f"{name}_cny": lines[name] / 100.0 for name in COSTS},
             "profit_cny": profit / 100.0,
         }

@@ -1,8 +1,10 @@
 """Experiment files: which variants and replications to run, and with which seeds.
 
 An experiment file (TOML) names one base scenario or a list of scenarios to
-compare (the layouts), factors as dotted keys with value lists (a full grid or
-zipped), replications, one seed, and optionally a common horizon and warm-up.
+compare, or markets crossed with networks (each pair composed into a scenario,
+:mod:`o2osim.scenario.compose`), factors as dotted keys with value lists (a full grid
+or zipped; ``market.demand`` multiplies every segment's demand), replications, one
+seed, and optionally a common horizon and warm-up.
 It expands into a list of :class:`RunSpec`: (variant, replication, seed).
 
 Replication ``r`` gets the same seed in every variant, so the same replication
@@ -32,12 +34,17 @@ from pydantic import (
 )
 
 from .experiment_checks import (
+    DEMAND,
     OWN_KEYS,
     apply_overrides,
+    check_market_factor,
     describe_error,
     factor_error,
     factor_path,
-    scenario_path,
+    label_part,
+    one_source,
+    scenario_bases,
+    with_demand,
     with_run_length,
 )
 from .kpi_catalogue import check_report_kpis
@@ -47,7 +54,6 @@ from .scenario import (
     Scenario,
     ScenarioError,
     dump_scenario,
-    load_scenario,
     read_toml,
 )
 from .units import parse_duration
@@ -69,6 +75,11 @@ class ExperimentMeta(_Strict):
     scenarios: list[str] | None = Field(
         default=None, min_length=1, description="scenario files or bundled names to compare"
     )
+    market: str | None = Field(default=None, description="market file or bundled name")
+    markets: list[str] | None = Field(default=None, min_length=1, description="markets to cross")
+    networks: list[str] | None = Field(
+        default=None, min_length=1, description="network files or bundled names (layouts)"
+    )
     replications: Annotated[int, Field(le=10_000)] = 5
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     horizon: str | None = None
@@ -76,6 +87,11 @@ class ExperimentMeta(_Strict):
     design: Literal["grid", "zip"] = "grid"
     baseline: str | None = Field(default=None, description="variant for paired differences")
     save_tables: bool = Field(default=False, description="write orders/resources per run")
+    on_time_target: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        default=0.90,
+        description="share of orders on time a layout must keep (lower CI bound) to be "
+        "named best in the report; 0.90 is an assumption, set it per study",
+    )
     report_kpis: list[str] = Field(
         default_factory=lambda: [
             "overall/all/lead_time_mean",
@@ -113,13 +129,17 @@ class ExperimentMeta(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> ExperimentMeta:
-        if (self.scenario is None) == (self.scenarios is None):
+        layouts = self.networks is not None or self.market is not None or self.markets is not None
+        if layouts:
+            one_source(self.scenario, self.scenarios, self.market, self.markets, self.networks)
+        elif (self.scenario is None) == (self.scenarios is None):
             both = self.scenario is not None
             raise KeyPathError(
                 "experiment.scenarios" if both else "experiment.scenario",
                 self.scenarios if both else ABSENT,
-                "give exactly one of experiment.scenario (one file or bundled name) or "
-                "experiment.scenarios (a list to compare)" + ("; both are set" if both else ""),
+                "give exactly one of experiment.scenario (one file or bundled name), "
+                "experiment.scenarios (a list to compare) or experiment.market(s) with "
+                "experiment.networks" + ("; both are set" if both else ""),
             )
         return self
 
@@ -143,6 +163,7 @@ class ExperimentFile(_Strict):
                 )
             if not values:
                 raise KeyPathError(factor_path(key), values, "give at least one value")
+            check_market_factor(key, values)
             seen = [json.dumps(v, sort_keys=True, default=str) for v in values]
             repeated = next(
                 (v for v, text in zip(values, seen, strict=True) if seen.count(text) > 1), None
@@ -293,7 +314,6 @@ def _label_names(keys: list[str]) -> list[str]:
 def expand(spec: ExperimentFile, source: Path) -> Experiment:
     """Turn the experiment file into its variants (each validated as a scenario)."""
     meta = spec.experiment
-    files = [meta.scenario] if meta.scenario is not None else list(meta.scenarios or [])
     keys = list(spec.factors)
     if not keys:
         combos: list[tuple[Any, ...]] = [()]
@@ -304,9 +324,8 @@ def expand(spec: ExperimentFile, source: Path) -> Experiment:
     names = _label_names(keys)
     variants: list[Variant] = []
     bases: dict[str, str] = {}
-    for index, file in enumerate(files):
-        where = "experiment.scenario" if meta.scenario else f"experiment.scenarios[{index}]"
-        base = load_scenario(scenario_path(where, file, source))  # its mistakes are its file's
+    sources = scenario_bases(meta, source)
+    for where, file, prefix, base in sources:
         base = with_run_length(base, meta.horizon, meta.warmup, file, source)
         if base.scenario.name in bases:  # the labels would not tell the two apart
             raise ScenarioError(
@@ -316,22 +335,30 @@ def expand(spec: ExperimentFile, source: Path) -> Experiment:
             )
         bases[base.scenario.name] = repr(file)
         for combo in combos:
-            overrides = tuple(_factor_text(k, v) for k, v in zip(keys, combo, strict=True))
+            pairs = [(k, v) for k, v in zip(keys, combo, strict=True) if k != DEMAND]
+            overrides = tuple(_factor_text(k, v) for k, v in pairs)
+            demand = dict(zip(keys, combo, strict=True)).get(DEMAND)
             try:
-                scenario = (
-                    apply_overrides(base, list(overrides), f"{source}: factor")
-                    if overrides
-                    else base
-                )
+                scenario = with_demand(base, demand, source)
+                if overrides:
+                    scenario = apply_overrides(scenario, list(overrides), f"{source}: factor")
             except ScenarioError as exc:
                 raise ScenarioError(
                     factor_error(
-                        str(exc), keys, combo, overrides, source, file if len(files) > 1 else None
+                        str(exc),
+                        [k for k, _ in pairs],
+                        tuple(v for _, v in pairs),
+                        overrides,
+                        source,
+                        file if len(sources) > 1 else None,
                     )
                 ) from None
-            parts = [base.scenario.name] if len(files) > 1 else []
-            parts += [f"{n}={v}" for n, v in zip(names, combo, strict=True)]
-            label = " ".join(parts) or base.scenario.name
+            parts = [prefix] if len(sources) > 1 else []
+            parts += [
+                label_part(n, k, v, spec.factors[k].index(v))
+                for n, k, v in zip(names, keys, combo, strict=True)
+            ]
+            label = " ".join(parts) or prefix
             variants.append(
                 Variant(
                     f"v{len(variants):03d}",

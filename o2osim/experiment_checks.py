@@ -4,7 +4,10 @@ Every message is one line: the experiment file, the key path as the file
 writes it (``factors."warehouse.pickers"``, ``experiment.horizon``), the value
 and what is allowed. Scenario errors caused by a factor or by the experiment's
 horizon and warm-up are blamed on that key of the experiment file, not on a
-``--set`` the user never typed.
+``--set`` the user never typed. It also turns the experiment's scenario sources
+(``scenario``, ``scenarios``, or ``market``/``markets`` crossed with ``networks``) into
+base scenarios, and applies the demand factor ``market.demand``. It must not run
+anything nor write files.
 """
 
 from __future__ import annotations
@@ -18,8 +21,24 @@ from typing import Any
 from pydantic import ValidationError
 
 from .bundled import bundled_names, resolve_scenario_path
-from .scenario import ABSENT, KeyPathError, Scenario, ScenarioError, with_overrides
+from .scenario import (
+    ABSENT,
+    KeyPathError,
+    Scenario,
+    ScenarioError,
+    compose_scenario,
+    load_scenario,
+    part_path,
+    scale_demand,
+    scenario_from_dict,
+    scenario_to_dict,
+    with_overrides,
+)
 from .units import format_duration, parse_duration
+
+#: The factor that multiplies every segment's demand (arrivals a day; travellers' pre-order
+#: share), in any experiment: a market's demand level.
+DEMAND = "market.demand"
 
 #: Scenario keys an experiment sets itself: a factor on one would be ignored or fight it.
 OWN_KEYS = {"scenario.seed": "experiment.seed"}
@@ -182,3 +201,104 @@ def factor_error(
             )
     values = ", ".join(f"{factor_path(k)} = {short(v)}" for k, v in zip(keys, combo, strict=True))
     return f"{source}: factors: the variant {values}{scenario} is refused: {message}"
+
+
+def one_source(
+    scenario: str | None,
+    scenarios: list[str] | None,
+    market: str | None,
+    markets: list[str] | None,
+    networks: list[str] | None,
+) -> None:
+    """Markets crossed with networks replace ``scenario``/``scenarios``: check the keys."""
+    if scenario is not None or scenarios is not None:
+        key = "experiment.scenario" if scenario is not None else "experiment.scenarios"
+        raise KeyPathError(
+            key,
+            scenario if scenario is not None else scenarios,
+            "give either scenario(s) or market(s) with networks, not both",
+        )
+    if (market is None) == (markets is None):
+        raise KeyPathError(
+            "experiment.markets" if market is not None else "experiment.market",
+            markets if market is not None else ABSENT,
+            "give exactly one of experiment.market (one market file or bundled name) or "
+            "experiment.markets (a list)" + ("; both are set" if market is not None else ""),
+        )
+    if networks is None:
+        raise KeyPathError(
+            "experiment.networks",
+            ABSENT,
+            'give the networks (layouts) to run on the market, e.g. ["direct_mail", '
+            '"omnichannel_hub"]',
+        )
+
+
+def scenario_bases(meta: Any, source: Path) -> list[tuple[str, str, str, Scenario]]:
+    """The experiment's base scenarios: (key path, file as written, label, scenario).
+
+    Markets x networks: every pair composed (label: the network's name, with the market's
+    when there are several markets); else each scenario file or bundled name.
+    """
+    if meta.networks is None:
+        files = [meta.scenario] if meta.scenario is not None else list(meta.scenarios or [])
+        out = []
+        for index, file in enumerate(files):
+            where = "experiment.scenario" if meta.scenario else f"experiment.scenarios[{index}]"
+            base = load_scenario(scenario_path(where, file, source))  # its mistakes: its file's
+            out.append((where, file, base.scenario.name, base))
+        return out
+    markets = [meta.market] if meta.market is not None else list(meta.markets)
+    bases = []
+    for i, market in enumerate(markets):
+        mkey = "experiment.market" if meta.market is not None else f"experiment.markets[{i}]"
+        mpath = part_path(market, "market", source.parent, str(source), mkey)
+        for j, network in enumerate(meta.networks):
+            nkey = f"experiment.networks[{j}]"
+            npath = part_path(network, "network", source.parent, str(source), nkey)
+            label = npath.stem if len(markets) == 1 else f"{npath.stem} in {mpath.stem}"
+            scenario = compose_scenario(mpath, npath)
+            bases.append((nkey, network, label, scenario))
+    return bases
+
+
+def check_market_factor(key: str, values: list[Any]) -> None:
+    """``market.demand`` takes positive numbers; no other ``market.`` key is a factor."""
+    bare = ".".join(part.strip() for part in key.split("."))
+    if not bare.startswith("market."):
+        return
+    if bare != DEMAND:
+        raise KeyPathError(
+            factor_path(key),
+            values,
+            f"the only market factor is {DEMAND} (a multiplier of every segment's demand); "
+            "change other market keys through the scenario's own key paths "
+            '(e.g. "customers.segments.resident.arrivals_per_day")',
+        )
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise KeyPathError(
+                factor_path(key), value, "a demand factor is a number > 0, e.g. [0.5, 1, 2]"
+            )
+
+
+def with_demand(base: Scenario, factor: float | None, source: Path) -> Scenario:
+    """``base`` with every segment's demand times ``factor`` (None or 1: unchanged)."""
+    if factor is None or factor == 1:
+        return base
+    try:
+        return scenario_from_dict(scale_demand(scenario_to_dict(base), factor))
+    except ScenarioError as exc:
+        raise ScenarioError(
+            f"{source}: {factor_path(DEMAND)}: value {short(factor)}: {exc}"
+        ) from None
+
+
+def label_part(name: str, key: str, value: Any, position: int) -> str:
+    """A factor's part of a variant label: short, never a raw list or table (those are
+    named by their place in the factor's list: ``shifts#2``)."""
+    if key == DEMAND:
+        return f"x {float(value)!r} demand"
+    if isinstance(value, list | dict):
+        return f"{name}#{position + 1}"
+    return f"{name}={value}"

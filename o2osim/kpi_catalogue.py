@@ -3,9 +3,9 @@
 :func:`o2osim.kpis.compute_kpis` builds its table row by row, many rows only when
 the data allow (no lead time without a completed order), so the catalogue is a
 static table here, one entry per KPI family of :mod:`o2osim.kpis` in the
-registry's order. ``tests/test_experiment_checks.py`` runs every bundled
+registry's order. ``tests/cli/test_experiment_checks.py`` runs every bundled
 scenario and checks that each KPI it produces is listed, and
-``tests/test_report_run.py`` that the groups are the registry's, so this table
+``tests/cli/test_report_run.py`` that the groups are the registry's, so this table
 cannot fall behind :mod:`o2osim.kpis` unnoticed. It only lists and checks names;
 it must not compute KPIs.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from .economics import COSTS
+from .economics import COSTS, charged_sites
 from .recorder import OUTCOME_NAMES, RESPONSE_NAMES
 from .scenario import Scenario, ScenarioError, fleet_resource
 
@@ -40,6 +40,8 @@ _ORDER = (
     "units_sold",
     "showroom_orders",
     "webroom_orders",
+    "censored",
+    "censored_share",
     "lead_time_mean",
     "lead_time_p50",
     "lead_time_p90",
@@ -60,6 +62,8 @@ _MONEY = (
     "profit_cny",
     "cost_per_order",
     "profit_per_order",
+    "landed_cost_per_order",
+    "tax_per_order",
     "gross_margin_rate",
     *(f"cost_{name}_per_order" for name in COSTS),
     "break_even_orders_per_day",
@@ -147,7 +151,7 @@ AIRPORT_HOURS = tuple(f"hour_{h:02d}" for h in range(24))
 
 #: group -> every KPI the group can hold (``choice``: ``share_`` + a channel name).
 CATALOGUE: dict[str, tuple[str, ...]] = {
-    "overall": (*_ORDER, *_MONEY),
+    "overall": (*_ORDER, "unstable", *_MONEY),
     "channel": (*_ORDER, "repeat_rate", *_MONEY),
     "segment": _ORDER,
     "store": _STORE,
@@ -179,7 +183,7 @@ def group_names(scenario: Scenario, group: str) -> list[str]:
     if group == "resource":
         return list(scenario.resources())
     if group == "site":
-        return [s.name for s in scenario.economics.sites]
+        return [s.name for s in charged_sites(scenario)]
     if group == "airport":
         return ["all", *AIRPORT_HOURS] if scenario.airport is not None else []
     return []

@@ -1,9 +1,13 @@
 """The run's monitor: resource snapshots, the warm-up reset, counters after the warm-up.
 
-Every ``recorder.resource_interval`` minutes from time 0 the monitor writes each
-queueing resource's queue length, busy and open servers to the resource log; at
-the end of the warm-up it restarts every resource's time integrals and notes the
-counters, so statistics and counters both cover the span after it. It also checks
+Every ``recorder.resource_interval`` minutes from time 0 to the horizon the monitor
+writes each queueing resource's queue length, busy and open servers to the resource
+log; at the end of the warm-up it restarts every resource's time integrals and notes
+the counters, so statistics and counters both cover the span after it (the World
+reads them at the horizon, so they end there). The snapshots stop at the horizon too:
+like the statistics they describe the counted span, not the drain after it, in which
+the system empties (the hour-of-day charts and the Little's-law check of ``o2osim
+validate`` average them from the warm-up on). It also checks
 before time 0 that the scenario's cost tables name resources and counters the
 run has. This module must not know facilities beyond the
 :class:`~o2osim.wiring.MonitoredResource` Protocol, nor decide anything about
@@ -12,6 +16,7 @@ orders.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import simpy
@@ -33,11 +38,15 @@ class Monitor:
         interval: float,
         warmup: float,
         counters: Callable[[], dict[str, int]],
+        until: float = math.inf,
     ) -> None:
+        """``interval``, ``warmup`` and ``until`` (the last snapshot is before it) are
+        minutes."""
         self.env = env
         self.resources = list(resources)
         self.log = log
         self.interval = interval
+        self.until = until
         self.counters = counters
         self._at_warmup: dict[str, int] = {}
         self._on_snapshot = handlers(self._snapshot)
@@ -47,6 +56,8 @@ class Monitor:
 
     def _snapshot(self, _call: Call) -> None:
         now, add = self.env.now, self.log.add
+        if now >= self.until:
+            return  # the drain: no more snapshots
         for resource in self.resources:
             add(now, resource.name, len(resource.queue), resource.busy, resource.servers)
         call_in(self.env, self.interval, self._on_snapshot)

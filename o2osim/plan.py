@@ -143,6 +143,8 @@ class Plan:
     customs_tax_rate: float
     horizon: float
     warmup: float
+    #: After the horizon, the longest the run goes on for orders to end, minutes.
+    drain: float
     start: dt.date
 
     @property
@@ -192,6 +194,7 @@ def make_plan(scenario: Scenario) -> Plan:
         customs_tax_rate=sc.customs.tax_rate,
         horizon=sc.scenario.horizon,
         warmup=sc.scenario.warmup,
+        drain=sc.scenario.drain,
         start=sc.scenario.start,
     )
 

@@ -30,68 +30,57 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .chartkit import (
+    OUTCOME_COLOURS,
+    UNIT_NAMES,
     SavedCharts,
+    duration_unit,
     finite,
+    hatch_unfinished,
     kpi_table,
     note_empty,
+    palette,
     safe_bins,
     save_charts,
     segment_bars,
+    step_histograms,
 )
 from .kpis import VISIT_ONLY, left_the_store
 from .recorder import RESPONSE_NAMES
 from .scenario import Scenario
 from .tables import COMPLETED
 
+#: How the outcomes of orders that had not ended read in a legend.
+UNFINISHED = {
+    "in_flight": "not ended when the run stopped (censored)",
+    "censored": "censored (not ended when the run stopped)",
+}
+
 
 def lead_time_by_channel_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Distribution of order lead time (hours) per channel, with each channel's promise."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    """Distribution of order lead time per channel, with each channel's promise, in
+    minutes, hours or days as they read best. Channels whose lead times differ by more
+    than 20 times (30 minutes and a week) get a panel each, so none is squashed."""
     done = orders[orders["after_warmup"] & orders["outcome"].isin(COMPLETED)]
-    promises = []
-    for index, (channel, group) in enumerate(done.groupby("channel", observed=True)):
-        hours = finite(group["lead_time_min"].to_numpy() / 60.0)
-        if not len(hours):
-            continue
-        shown = hours[hours <= np.percentile(hours, 99.5)]
-        color = f"C{index}"
-        ax.hist(
-            shown,
-            bins=safe_bins(shown).tolist(),
-            histtype="step",
-            lw=1.6,
-            density=True,
-            color=color,
-            label=f"{channel} (n={len(hours):,})",
+    groups = [
+        (str(c), finite(g["lead_time_min"].to_numpy()))
+        for c, g in done.groupby("channel", observed=True)
+    ]
+    groups = [(c, m) for c, m in groups if len(m)]
+    tops = [float(np.percentile(m, 99.5)) for _, m in groups]
+    shared = not groups or max(tops) <= 20 * max(min(tops), 1e-9)
+    panels = [groups] if shared else [[g] for g in groups]
+    high = 4.5 if shared else 1.2 + 2.3 * len(panels)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8, high), squeeze=False)
+    colours = palette(scenario.channels)
+    for ax, members in zip(axes[:, 0], panels, strict=True):
+        step_histograms(
+            ax,
+            [(c, m, scenario.channels[c].promise, colours.get(c, "k")) for c, m in members],
+            "lead time, order placed to delivered",
         )
-        promise = scenario.channels[str(channel)].promise
-        if promise is not None:  # next-day and slot promises have no single lead time
-            promises.append((promise / 60.0, color))
-    if not ax.get_legend_handles_labels()[0]:
-        note_empty(ax, "no order delivered after the warm-up")
-    right, off_axis = ax.get_xlim()[1], 0
-    for promised, color in promises:
-        if promised > 10 * right:
-            # A promise of years would squash every histogram against the left edge.
-            ax.text(
-                0.99,
-                0.95 - 0.06 * off_axis,
-                f"promise {promised:,.0f} h: off the axis",
-                color=color,
-                transform=ax.transAxes,
-                ha="right",
-                va="top",
-                fontsize=8,
-            )
-            off_axis += 1
-            continue
-        ax.axvline(promised, color=color, ls="--", lw=1)
-        ax.text(promised, ax.get_ylim()[1] * 0.95, " promise", color=color, va="top", fontsize=8)
-    ax.set_xlabel("lead time, order placed to delivered (hours)")
-    ax.set_ylabel("density")
-    ax.set_title(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
-    if ax.get_legend_handles_labels()[0]:  # nothing delivered yet: no legend
-        ax.legend(frameon=False)
+    if not groups:
+        note_empty(axes[0, 0], "no order delivered after the warm-up")
+    fig.suptitle(f"{scenario.scenario.name}: lead time by channel (after warm-up)")
     fig.tight_layout()
     return fig
 
@@ -140,17 +129,24 @@ def utilisation_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
 
 
 def outcomes_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Orders by outcome and channel (after warm-up)."""
+    """Orders by outcome and channel (after warm-up). Only outcomes that occurred; orders
+    that had not ended when the run stopped are shown as such (grey, hatched: censored),
+    not as a failure or a success."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     counted = orders[orders["after_warmup"]]
-    table = pd.crosstab(counted["channel"], counted["outcome"])
-    table = table.loc[:, table.sum() > 0]
+    table = pd.crosstab(counted["channel"].astype(str), counted["outcome"].astype(str))
+    table = table.loc[table.sum(axis=1) > 0, table.sum() > 0]
+    known = [o for o in OUTCOME_COLOURS if o in table.columns]
+    table = table[known + [o for o in table.columns if o not in known]]
     if table.size:
-        table.plot.barh(stacked=True, ax=ax, colormap="tab10")
+        table.rename(columns=UNFINISHED).plot.barh(
+            stacked=True, ax=ax, color=[OUTCOME_COLOURS.get(o, "k") for o in table.columns]
+        )
+        hatch_unfinished(ax, [str(o) in UNFINISHED for o in table.columns])
         ax.legend(frameon=False, ncols=3, fontsize=8)
     else:
         note_empty(ax)
-    ax.set_xlabel("orders")
+    ax.set_xlabel("orders placed after the warm-up")
     ax.set_ylabel("")
     ax.set_title(f"{scenario.scenario.name}: order outcomes by channel")
     fig.tight_layout()
@@ -260,10 +256,12 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
     if not groups:
         return None
     fig, axes = plt.subplots(len(groups), 1, figsize=(8, 1.2 + 2.2 * len(groups)), squeeze=False)
-    for index, (ax, (channel, minutes)) in enumerate(zip(axes[:, 0], groups, strict=True)):
+    colours = palette(scenario.channels)
+    for ax, (channel, minutes) in zip(axes[:, 0], groups, strict=True):
         low, high = np.percentile(minutes, [0.5, 99.5])
-        shown = minutes[(minutes >= low) & (minutes <= high)]
-        ax.hist(shown, bins=safe_bins(shown).tolist(), color=f"C{index}")
+        scale, unit = duration_unit([low, high])
+        shown = minutes[(minutes >= low) & (minutes <= high)] / scale
+        ax.hist(shown, bins=safe_bins(shown).tolist(), color=colours.get(channel, "C0"))
         ax.axvline(0.0, color="k", ls="--", lw=1)
         ax.set_title(
             f"{channel}: {(minutes <= 0).mean():.1%} on time, "
@@ -272,9 +270,10 @@ def lateness_chart(orders: pd.DataFrame, scenario: Scenario) -> Figure | None:
             loc="left",
         )
         ax.set_ylabel("orders")
-    axes[-1, 0].set_xlabel(
-        "lateness: delivered minus due (minutes; negative = early; dashed = due)"
-    )
+        ax.set_xlabel(
+            f"lateness: delivered minus due ({UNIT_NAMES[unit]}; negative = early; dashed = due)",
+            fontsize=8,
+        )
     fig.suptitle(f"{scenario.scenario.name}: promises kept? (after warm-up)")
     fig.tight_layout()
     return fig
@@ -295,13 +294,16 @@ def fleet_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure | None:
         .groupby(["resource", "hour"], observed=True)[["servers", "busy"]]
         .mean()
     )
-    for index, fleet in enumerate(table.index.get_level_values(0).unique()):
+    fleets_drawn = [str(f) for f in table.index.get_level_values(0).unique()]
+    colours = palette(fleets_drawn)
+    for fleet in fleets_drawn:
         rows = table.loc[fleet]
-        ax.plot(rows.index, rows["servers"], color=f"C{index}", ls="--", label=f"{fleet} on duty")
+        colour = colours[fleet]
+        ax.plot(rows.index, rows["servers"], color=colour, ls="--", label=f"{fleet} on duty")
         ax.plot(
             rows.index,
             rows["busy"],
-            color=f"C{index}",
+            color=colour,
             marker="o",
             ms=3,
             label=f"{fleet} out on trips",
@@ -320,12 +322,14 @@ def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | Non
     rows = kpis[kpis["group"] == "choice"]
     if not np.isfinite(rows["value"].to_numpy(dtype=float)).any():
         return None  # no segment placed an order: no shares to show
+    table = kpi_table(rows, "share_")
+    colours = palette([*scenario.channels, *table.columns])
     fig = segment_bars(
-        kpi_table(rows, "share_"),
+        table,
         f"{scenario.scenario.name}: channel choice by segment",
         "share of the segment's orders",
         3,
-        colormap="tab10",
+        color=[colours[str(c)] for c in table.columns],
     )
     fig.axes[0].set_xlim(0, 1)
     return fig

@@ -3,7 +3,7 @@
 The scenario validates a policy name against :data:`POLICY_NAMES` and never imports
 the runtime. The runtime keeps its own tables of functions (``dispatch``,
 ``choice``, ``facilities.stock``, ``facilities.supply``, ``facilities.airport``),
-filled by :func:`registrar` or written out; ``tests/test_policies.py`` checks that
+filled by :func:`registrar` or written out; ``tests/unit/test_policies.py`` checks that
 each holds exactly the names listed here, so the two cannot drift. A new policy is
 one decorated function (its decorator adds the name here), or a
 function in a runtime table written out plus its name here.

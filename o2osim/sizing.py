@@ -4,7 +4,7 @@
 peak memory without simulating; :func:`check_size` refuses a run above the limits
 (unless the user confirms a deliberate giant) and one that cannot fit the machine
 at all. The estimate is an expectation: the count of a Poisson process, so a real
-run's orders fall within a few per cent of it (checked in tests/test_input_limits.py),
+run's orders fall within a few per cent of it (checked in tests/unit/test_size_estimate.py),
 and its memory comes from a fit to measurements on the machine that wrote this.
 
 Memory model, fitted to peak RSS (``resource.getrusage``, ``ru_maxrss``) of

@@ -2,11 +2,17 @@
 
 Input is the long table of KPI values, one row per (variant, replication,
 group, name, kpi). Confidence intervals are Student-t over independent
-replications; paired differences use the same replication index in both
-variants, which common random numbers make much tighter than two separate CIs.
+replications. A paired difference subtracts the baseline's value *of the same
+replication* (same seed, so, with common random numbers, the same customers) and
+takes the CI of those differences: much tighter than two separate CIs when the
+two variants share their randomness, never wider in expectation. A paired ratio
+does the same on the log scale (geometric mean of variant / baseline), for KPIs
+such as lead times that span orders of magnitude between layouts.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -24,6 +30,7 @@ DIFF_COLUMNS = [
     "ci_low",
     "ci_high",
 ]
+RATIO_COLUMNS = ["variant", "baseline", *KEYS, "n", "ratio", "ratio_low", "ratio_high"]
 
 
 def t_half_width(std: np.ndarray | float, n: np.ndarray | int, level: float = 0.95) -> np.ndarray:
@@ -44,22 +51,42 @@ def summarise(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return table
 
 
-def paired_differences(runs: pd.DataFrame, baseline: str, level: float = 0.95) -> pd.DataFrame:
-    """Per KPI and variant: mean of (variant - baseline) over shared replications, with CI."""
-    wide = runs.pivot_table(
+def _wide(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (KPI, replication), one column per variant: the pairing table."""
+    if runs.empty:
+        return pd.DataFrame()
+    return runs.pivot_table(
         index=[*KEYS, "replication"], columns="variant", values="value", observed=True
     )
-    if baseline not in wide.columns:
-        return pd.DataFrame(columns=DIFF_COLUMNS)
+
+
+def _pairs_present(wide: pd.DataFrame, pairs: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [
+        (variant, base)
+        for variant, base in pairs.items()
+        if variant != base and variant in wide.columns and base in wide.columns
+    ]
+
+
+def paired_against(
+    runs: pd.DataFrame, pairs: Mapping[str, str], level: float = 0.95
+) -> pd.DataFrame:
+    """Per KPI and variant: mean of (variant - its baseline) over the replications both ran,
+    replication r against replication r, with its Student-t CI.
+
+    ``pairs`` maps each variant to its baseline (a layout comparison pairs each layout
+    with the baseline layout *at the same demand level*).
+    """
+    wide = _wide(runs)
     frames = []
-    for variant in wide.columns:
-        if variant == baseline:
-            continue
-        diff = (wide[variant] - wide[baseline]).dropna()
-        grouped = diff.groupby(level=KEYS, observed=True)
-        table = grouped.agg(["count", "mean", "std"]).reset_index()
+    for variant, base in _pairs_present(wide, pairs):
+        with np.errstate(invalid="ignore"):
+            diff = (wide[variant] - wide[base]).dropna()
+        table = diff.groupby(level=KEYS, observed=True).agg(["count", "mean", "std"])
+        table = table.reset_index()
         table.columns = [*KEYS, "n", "mean_diff", "std_diff"]
         table.insert(0, "variant", variant)
+        table.insert(1, "baseline", base)
         frames.append(table)
     if not frames:
         return pd.DataFrame(columns=DIFF_COLUMNS)
@@ -67,5 +94,37 @@ def paired_differences(runs: pd.DataFrame, baseline: str, level: float = 0.95) -
     out["ci_half_width"] = t_half_width(out["std_diff"].fillna(0.0), out["n"], level)
     out["ci_low"] = out["mean_diff"] - out["ci_half_width"]
     out["ci_high"] = out["mean_diff"] + out["ci_half_width"]
-    out.insert(1, "baseline", baseline)
-    return out
+    return out[DIFF_COLUMNS]
+
+
+def paired_differences(runs: pd.DataFrame, baseline: str, level: float = 0.95) -> pd.DataFrame:
+    """Per KPI and variant: mean of (variant - baseline) over shared replications, with CI."""
+    variants = sorted(map(str, runs["variant"].unique())) if "variant" in runs else []
+    return paired_against(runs, {v: baseline for v in variants}, level)
+
+
+def paired_ratios(
+    runs: pd.DataFrame, pairs: Mapping[str, str], level: float = 0.95
+) -> pd.DataFrame:
+    """Per KPI and variant: the geometric mean of variant / baseline over the replications
+    both ran (pairs of positive finite values only), with the CI of the paired log ratio."""
+    wide = _wide(runs)
+    frames = []
+    for variant, base in _pairs_present(wide, pairs):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.log(wide[variant] / wide[base])
+        logs = logs[np.isfinite(logs)]
+        table = logs.groupby(level=KEYS, observed=True).agg(["count", "mean", "std"])
+        table = table.reset_index()
+        table.columns = [*KEYS, "n", "log_mean", "log_std"]
+        table.insert(0, "variant", variant)
+        table.insert(1, "baseline", base)
+        frames.append(table)
+    if not frames:
+        return pd.DataFrame(columns=RATIO_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    half = t_half_width(out["log_std"].fillna(0.0), out["n"], level)
+    out["ratio"] = np.exp(out["log_mean"])
+    out["ratio_low"] = np.exp(out["log_mean"] - half)
+    out["ratio_high"] = np.exp(out["log_mean"] + half)
+    return out[RATIO_COLUMNS]

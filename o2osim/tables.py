@@ -3,7 +3,11 @@
 Times are minutes since the scenario start; ``lead_time_min`` is
 ``finished - placed`` for orders that ended; ``lateness_min`` is ``finished -
 due`` (negative: early); outcomes, reasons and names are categoricals; money is
-CNY.
+CNY. ``after_warmup`` marks the orders every KPI counts: placed after the warm-up
+and before the horizon (an order placed during the drain after the horizon, such
+as a split order's part or a showroomer's online order, counts nowhere, as one
+placed during the warm-up); an order still ``in_flight`` had not ended when the
+run stopped, at the end of the drain (see :mod:`o2osim.world`).
 
 :class:`RunTables` is everything the KPIs and the money need besides the
 scenario: the orders, resource snapshots, stock ledger and flights, and the
@@ -53,8 +57,12 @@ def orders_table(
     stage_names: list[list[str]],
     warmup: float,
     due: np.ndarray | None = None,
+    horizon: float = np.inf,
 ) -> pd.DataFrame:
     """One row per order placed: attributes, stage timestamps, outcome.
+
+    ``after_warmup`` is True for orders placed in ``[warmup, horizon)`` (minutes), the
+    orders the KPIs count.
 
     ``price_paid_cny`` is what the customer sees and pays: value plus cross-border tax.
     ``customer`` is -1 where the segment has no finite population; ``parent`` is the
@@ -118,7 +126,7 @@ def orders_table(
             "reason": _categorical(book.reason, list(REASON_NAMES)),
             "failed_at": pd.Categorical(failed_stage),
             "refund_cny": np.round(np.asarray(book.refund, dtype=float), 2),
-            "after_warmup": placed >= warmup,
+            "after_warmup": (placed >= warmup) & (placed < horizon),
         }
     )
     return frame

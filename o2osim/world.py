@@ -4,8 +4,17 @@
 the run's kernel (:mod:`o2osim.kernel`), named random streams and logs, has the
 builders (:mod:`o2osim.builders`) make and wire every facility, and starts the
 monitor (:mod:`o2osim.monitor`). Orders then walk their channels' routes under the
-order flow (:mod:`o2osim.orderflow`); :meth:`World.run` runs to the horizon and
-returns a :class:`RunInfo`.
+order flow (:mod:`o2osim.orderflow`); :meth:`World.run` runs to the horizon, then
+drains, and returns a :class:`RunInfo`.
+
+The drain: arrivals stop at the horizon (Poisson segments and airport pre-orders
+are scheduled only before it), but the run goes on, with every periodic process
+that moves orders (shifts, replenishment reviews, truck runs, dispatch waves),
+until every order placed before the horizon has ended or ``scenario.drain`` has
+passed. Resource statistics and counters are taken at the horizon, and the
+monitor's snapshots stop there, so they cover the span from the warm-up to the
+horizon and the emptying system does not dilute them. An order still in flight
+when the run stops is right-censored at its age then (see :mod:`o2osim.kpis.survival`).
 
 Facilities never import each other: the builders hand each one its hooks in its
 constructor, and the wiring is checked before time 0. Nothing here computes
@@ -36,9 +45,17 @@ from .scenario.stages import DELIVERING, STAGE_END, STAMPS
 __all__ = ["DELIVERING", "STAGE_END", "STAMPS", "RunInfo", "World"]
 
 
+#: During the drain, the run looks every this many minutes whether every order has ended.
+DRAIN_CHECK = 60.0
+
+
 @dataclass
 class RunInfo:
-    """What the run itself knows beyond the logs."""
+    """What the run itself knows beyond the logs.
+
+    ``resource_stats`` and ``counters`` cover the warm-up to the horizon; ``stopped``
+    is when the run stopped (minutes, the horizon plus the time the drain took).
+    """
 
     seed: int
     horizon: float
@@ -46,6 +63,7 @@ class RunInfo:
     events: int = 0
     resource_stats: dict[str, dict[str, float]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    stopped: float = 0.0
 
 
 class World:
@@ -78,6 +96,7 @@ class World:
             scenario.recorder.resource_interval,
             self.plan.warmup,
             self.counters,
+            until=self.plan.horizon,
         )
         check_economics(
             scenario.economics,
@@ -123,7 +142,8 @@ class World:
 
     # -- running ----------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, chunk: float = 60.0) -> RunInfo:
-        """Run to the horizon; call ``progress(now)`` every ``chunk`` simulated minutes."""
+        """Run to the horizon, then drain; call ``progress(now)`` every ``chunk`` simulated
+        minutes up to the horizon."""
         horizon = self.plan.horizon
         if progress is None:
             self.env.run(until=horizon)
@@ -133,9 +153,30 @@ class World:
                 now = min(now + chunk, horizon)
                 self.env.run(until=now)
                 progress(now)
-        self.book.trim()
         info = RunInfo(self.seed, horizon, self.plan.warmup)
-        info.events = events_scheduled(self.env)
+        # Statistics of the warm-up to the horizon: the drain empties the system, and its
+        # idle servers would dilute utilisation and queue lengths.
         info.resource_stats = self.monitor.resource_stats()
         info.counters = self.monitor.counters_after_warmup()
+        info.stopped = self.drain(horizon + self.plan.drain)
+        self.book.trim()
+        info.events = events_scheduled(self.env)
         return info
+
+    def drain(self, until: float) -> float:
+        """Run on, ``DRAIN_CHECK`` minutes at a time, until every order that exists now has
+        ended or the clock reaches ``until``; return the time the run stopped.
+
+        Orders placed later (a split order's parts, a showroomer's online order) are
+        simulated but neither awaited nor counted: they were placed after the horizon.
+        """
+        outcome = self.book.outcome
+        placed = len(self.book)
+        first_open = 0  # every order before this one has ended
+        while True:
+            while first_open < placed and outcome[first_open]:
+                first_open += 1
+            now = self.env.now
+            if first_open == placed or now >= until:
+                return now
+            self.env.run(until=min(now + DRAIN_CHECK, until))

@@ -19,9 +19,10 @@ from ..facilities.customs import QuotaBook
 from ..facilities.flights import preorders_per_day
 from ..facilities.reserve import ReserveStage
 from ..facilities.stock import ALLOCATION, StockPool
-from ..facilities.supply import REPLENISHMENT, ClassReplenishment, class_blocks, sku_levels
+from ..facilities.supply import REPLENISHMENT, ClassReplenishment, sku_levels
 from ..returns import ChannelReturns, Returns, sku_returns
 from ..scenario import Segment
+from ..scenario.warehouse import class_blocks
 from .context import Build
 from .registry import register_shared
 

@@ -97,18 +97,6 @@ def sku_levels(spec: PolicyLevels, daily_demand: Sequence[float]) -> list[Levels
     return levels
 
 
-def class_blocks(skus: int, shares: Sequence[float]) -> list[range]:
-    """Consecutive SKU ranges (most popular first) for the class shares; then the rest."""
-    blocks, start, cumulative = [], 0, 0.0
-    for share in shares:
-        cumulative += share
-        end = min(skus, math.floor(cumulative * skus + 0.5))
-        blocks.append(range(start, end))
-        start = end
-    blocks.append(range(start, skus))
-    return blocks
-
-
 class ClassReplenishment:
     """One class of SKUs restocked under one policy."""
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 # The family modules register themselves on import; registry.ORDER fixes the row order.
 from . import airport, choice, money, orders, resources, stock, stores  # noqa: F401
 from .airport import counted_days
-from .orders import VISIT_ONLY, left_the_store
 from .registry import FAMILIES, ORDER, KpiInput, Rows, compute_kpis, kpi, register
 from .resources import wait_stamps
+from .survival import VISIT_ONLY, left_the_store
 
 __all__ = [
     "FAMILIES",

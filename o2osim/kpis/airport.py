@@ -4,10 +4,11 @@
   hour) count departures on :func:`counted_days`, from the flights table.
 - Fates (collected, missed by reason, staging on-time rate, refunds) count orders
   whose flight departs after the warm-up and before the horizon.
-- Counter figures count passengers who joined the counter queue after the warm-up;
-  ``time_at_counter`` is queue join to hand-over, for collected orders.
+- Counter figures count passengers who joined the counter queue after the warm-up
+  and before the horizon; ``time_at_counter`` is queue join to hand-over, for
+  collected orders.
 - ``hour_HH``: counters open, busy and their utilisation in that hour of the day,
-  from the resource snapshots after the warm-up.
+  from the resource snapshots from the warm-up to the horizon (not the drain).
 
 A scenario without an airport has no ``airport`` rows. This module only reads tables.
 """
@@ -104,8 +105,11 @@ def _fate_kpis(scenario: Scenario, orders: pd.DataFrame) -> list[Row]:
 
 
 def _counter_kpis(scenario: Scenario, orders: pd.DataFrame) -> list[Row]:
-    warmup = scenario.scenario.warmup
-    queued = orders[(orders["counter_queued"] >= warmup) & orders["counter_start"].notna()]
+    meta = scenario.scenario
+    joined = orders["counter_queued"]
+    queued = orders[
+        (joined >= meta.warmup) & (joined < meta.horizon) & orders["counter_start"].notna()
+    ]
     waits = (queued["counter_start"] - queued["counter_queued"]).to_numpy()
     collected = queued[queued["outcome"] == "collected"]
     at_counter = (collected["counter_left"] - collected["counter_queued"]).to_numpy()
@@ -123,8 +127,9 @@ def _counter_kpis(scenario: Scenario, orders: pd.DataFrame) -> list[Row]:
 def _hourly_kpis(scenario: Scenario, resources: pd.DataFrame) -> Rows:
     if not len(resources):
         return []
+    meta, time = scenario.scenario, resources["time"]
     counters = resources[
-        (resources["resource"] == "pickup") & (resources["time"] >= scenario.scenario.warmup)
+        (resources["resource"] == "pickup") & (time >= meta.warmup) & (time < meta.horizon)
     ]
     by_hour = counters.groupby((counters["time"] % DAY) // 60)[["servers", "busy", "queue"]]
     out: Rows = []

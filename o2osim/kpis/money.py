@@ -3,8 +3,11 @@
 The money itself (each order's revenue and cost lines, in cents) is priced by
 :mod:`o2osim.economics`; this module only adds it up. Margins: gross (after the
 purchase cost), CM1 (after fulfilment), CM2 (after marketing), profit (after
-every cost). A run that completed no order carries its period costs as
-unallocated, charged to the overall profit only. This module only reads tables.
+every cost). Per completed order (CNY/order): every cost line
+(``cost_LINE_per_order``), the landed cost (every line but the purchase cost, its
+write-off and marketing), the tax the customer paid on top, the profit. A run that
+completed no order carries its period costs as unallocated, charged to the overall
+profit only. This module only reads tables.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..economics import COSTS, DIRECT, FULFILMENT, Money
+from ..economics import COSTS, DIRECT, FULFILMENT, LANDED, Money, charged_sites, site_cost_per_day
 from ..tables import COMPLETED
 from .registry import KpiInput, Row, Rows, register
 
@@ -20,7 +23,7 @@ from .registry import KpiInput, Row, Rows, register
 def _totals(frame: pd.DataFrame) -> dict[str, float]:
     return {
         name: float(np.rint(frame[f"{name}_cny"].to_numpy() * 100).sum()) / 100.0
-        for name in ("revenue", "delivery_fee", *COSTS, "profit")
+        for name in ("revenue", "delivery_fee", "tax", *COSTS, "profit")
     }
 
 
@@ -45,6 +48,8 @@ def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) ->
         rows += [
             ("cost_per_order", non_cogs / done, "CNY/order"),
             ("profit_per_order", totals["profit"] / done, "CNY/order"),
+            ("landed_cost_per_order", sum(totals[c] for c in LANDED) / done, "CNY/order"),
+            ("tax_per_order", totals["tax"] / done, "CNY/order"),
             (
                 "gross_margin_rate",
                 gross / totals["revenue"] if totals["revenue"] else np.nan,
@@ -76,11 +81,8 @@ def site_kpis(source: KpiInput) -> Rows:
     count = int(done.sum())
     contribution = (totals["revenue"] - sum(totals[c] for c in DIRECT)) / count if count else np.nan
     out: Rows = []
-    for site in source.scenario.economics.sites:
-        fixed = (
-            site.area_m2 * site.rent_cny_per_m2_day
-            + site.staff * site.staff_cny_per_hour * site.opening_hours_per_day
-        )
+    for site in charged_sites(source.scenario):  # a site whose asset the layout lacks: none
+        fixed = site_cost_per_day(site)
         out.append(
             (
                 site.name,

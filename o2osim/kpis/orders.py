@@ -1,10 +1,14 @@
 """Order KPIs: the ``overall``, ``channel`` and ``segment`` families.
 
-Each group reports the same order KPIs over its orders placed after the warm-up:
-counts by outcome, fill rate, stock-outs and the customers' responses,
-revenue, lead time and the promise (on time against each order's due time,
-lateness of the late ones). ``overall`` and ``channel`` add the money KPIs
-(:mod:`o2osim.kpis.money`), a channel with a finite population its repeat rate.
+Each group reports the same order KPIs over its orders placed after the warm-up
+and before the horizon: counts by outcome, fill rate, stock-outs and the
+customers' responses, revenue, the orders still in flight when the run stopped
+(``censored``, ``censored_share``), lead time and the promise (on time against each
+order's due time, lateness of the late ones). Lead time and the on-time rate are
+corrected for censored orders (:mod:`o2osim.kpis.survival`); lateness, revenue and
+units count the completed orders. ``overall`` and ``channel`` add the money KPIs
+(:mod:`o2osim.kpis.money`), a channel with a finite population its repeat rate;
+``overall`` says whether the run looks unstable (:mod:`o2osim.kpis.stability`).
 
 Store visitors who never paid (turned away, no purchase, gave up at the door or
 the staff checkout) are rows of the orders table but not orders placed; where a
@@ -19,24 +23,21 @@ import numpy as np
 import pandas as pd
 
 from ..recorder import RESPONSE_NAMES
+from ..scenario import Scenario
 from ..tables import COMPLETED
 from .choice import repeat_orders
 from .money import money_kpis
 from .registry import KpiInput, Row, Rows, register
-
-#: Outcomes of store visitors who never ordered.
-VISIT_ONLY = ("turned_away", "no_purchase")
-
-
-def left_the_store(orders: pd.DataFrame) -> pd.Series:
-    """Visitors who gave up in a queue of the store (door or staff checkout), unpaid."""
-    return orders["outcome"].isin(("balked", "reneged")) & (orders["failed_at"] == "store_visit")
+from .stability import instability
+from .survival import censored_kpis, lead_time_kpis, orders_placed
 
 
 @register("overall")
 def overall_kpis(source: KpiInput) -> Rows:
-    """Every order counted, then the run's money (period costs no order carried included)."""
-    rows = order_kpis(source.counted, source.days, source.outcomes)
+    """Every order counted, whether the run looks unstable (1) or not (0), then the run's
+    money (period costs no order carried included)."""
+    rows = order_kpis(source.scenario, source.counted, source.days, source.outcomes)
+    rows.append(("unstable", int(bool(instability(source))), "flag"))
     money = source.money
     if money is not None:
         rows += money_kpis(money, money.orders, money.unallocated_cents)
@@ -53,7 +54,7 @@ def channel_kpis(source: KpiInput) -> Rows:
         subset = counted[counted["channel"] == channel]
         if not len(subset):
             continue
-        rows = order_kpis(subset, source.days, source.outcomes)
+        rows = order_kpis(source.scenario, subset, source.days, source.outcomes)
         known = subset["customer"] >= 0 if "customer" in subset else None
         if known is not None and known.any():
             # Orders of known customers placed by someone who had used this channel before.
@@ -74,19 +75,25 @@ def segment_kpis(source: KpiInput) -> Rows:
     return [
         (
             seg.name,
-            order_kpis(counted[counted["segment"] == seg.name], source.days, source.outcomes),
+            order_kpis(
+                source.scenario,
+                counted[counted["segment"] == seg.name],
+                source.days,
+                source.outcomes,
+            ),
         )
         for seg in segments
     ]
 
 
-def order_kpis(orders: pd.DataFrame, days: float, outcomes: tuple[str, ...]) -> list[Row]:
-    """The order KPIs of ``orders`` (placed after the warm-up) over ``days``."""
+def order_kpis(
+    scenario: Scenario, orders: pd.DataFrame, days: float, outcomes: tuple[str, ...]
+) -> list[Row]:
+    """The order KPIs of ``orders`` (counted: placed after the warm-up, before the horizon)
+    over ``days``."""
     outcome = orders["outcome"]
-    # A store visitor is a row from the door on, but an order only once they pay.
-    placed = len(orders) - int(outcome.isin(VISIT_ONLY).sum()) - int(left_the_store(orders).sum())
+    placed = orders_placed(orders)
     done = orders[outcome.isin(COMPLETED)]
-    lead = done["lead_time_min"].to_numpy()
     rows: list[Row] = [
         ("orders_placed", placed, "orders"),
         ("orders_per_day", placed / days if days else np.nan, "orders/day"),
@@ -117,14 +124,9 @@ def order_kpis(orders: pd.DataFrame, days: float, outcomes: tuple[str, ...]) -> 
             ("showroom_orders", int(_showroom_orders(orders).sum()), "orders"),
             ("webroom_orders", int(orders["webroomed"].notna().sum()), "orders"),
         ]
-    if len(lead):
-        p50, p90, p95 = np.percentile(lead, [50, 90, 95])
-        rows += [
-            ("lead_time_mean", float(lead.mean()), "min"),
-            ("lead_time_p50", float(p50), "min"),
-            ("lead_time_p90", float(p90), "min"),
-            ("lead_time_p95", float(p95), "min"),
-        ]
+    rows += censored_kpis(orders, placed)
+    if len(done):
+        rows += lead_time_kpis(scenario, orders)
         rows += _promise_kpis(done)
     return rows
 
@@ -168,13 +170,11 @@ def _showroom_orders(orders: pd.DataFrame) -> pd.Series:
 
 
 def _promise_kpis(done: pd.DataFrame) -> list[Row]:
-    """On time against each order's due time; how late the late ones were."""
+    """How late the late completed orders were (the on-time rate is
+    :func:`~o2osim.kpis.survival.lead_time_kpis`')."""
     lateness = done["lateness_min"].to_numpy()
     late = lateness[lateness > 0]
-    rows: list[Row] = [
-        ("on_time_rate", float((lateness <= 0).mean()), "share"),
-        ("late_orders", len(late), "orders"),
-    ]
+    rows: list[Row] = [("late_orders", len(late), "orders")]
     if len(late):
         rows += [
             ("lateness_mean", float(late.mean()), "min"),  # of the late orders

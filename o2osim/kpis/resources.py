@@ -4,7 +4,11 @@ Each resource combines its exact time integrals from ``resource_stats``
 (utilisation, mean queue length L, arrivals) with the waits read from the
 orders table (W), so Little's law ``L = lambda W`` can be checked on one sample
 path. A courier fleet adds trips, orders per courier-hour, km and its cost
-(rates from ``[economics]``). This module only reads tables.
+(rates from ``[economics]``). Everything covers the span from the warm-up to the
+horizon: the integrals stop there (the drain after it would dilute them with idle
+servers), waits count orders that joined the queue in that span (their waits end
+during the drain, so none is cut short), deliveries and trips count those made in
+it. This module only reads tables.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ def resource_kpis(source: KpiInput) -> Rows:
     """Every resource with statistics, in the scenario's order; fleets add their trips."""
     scenario, orders = source.scenario, source.run.orders
     stats_of = source.run.stats
-    warmup = scenario.scenario.warmup
+    window = (scenario.scenario.warmup, scenario.scenario.horizon)
     fleets = {fleet_resource(n) for n in scenario.all_fleets()}
     out: Rows = []
     for name, (stage, channels) in scenario.resources().items():
@@ -41,17 +45,21 @@ def resource_kpis(source: KpiInput) -> Rows:
             continue  # built only when a channel uses it
         stats = stats_of[name]
         served = orders[orders["channel"].isin(channels)]
-        rows = queue_kpis(stats, served, warmup, wait_stamps(name, stage))
+        rows = queue_kpis(stats, served, window, wait_stamps(name, stage))
         if name in fleets:
-            rows += fleet_kpis(scenario, name, stats, served, warmup)
+            rows += fleet_kpis(scenario, name, stats, served, window)
         out.append((name, rows))
     return out
 
 
 def queue_kpis(
-    stats: dict[str, float], orders: pd.DataFrame, warmup: float, stamps: tuple[str, str] | None
+    stats: dict[str, float],
+    orders: pd.DataFrame,
+    window: tuple[float, float],
+    stamps: tuple[str, str] | None,
 ) -> list[Row]:
-    """Servers, utilisation, L and lambda from the statistics; W from the orders' stamps."""
+    """Servers, utilisation, L and lambda from the statistics; W (minutes) from the stamps
+    of the orders that joined the queue in ``window`` (warm-up, horizon; minutes)."""
     span = stats["span_min"]
     rate = stats["arrivals"] / span if span else np.nan
     rows: list[Row] = [
@@ -66,7 +74,7 @@ def queue_kpis(
     joined, began = stamps
     t_in = orders[joined].to_numpy()
     t_start = orders[began].to_numpy()
-    mask = (t_in >= warmup) & ~np.isnan(t_start)
+    mask = (t_in >= window[0]) & (t_in < window[1]) & ~np.isnan(t_start)
     waits = t_start[mask] - t_in[mask]
     if len(waits):
         rows += [
@@ -78,17 +86,26 @@ def queue_kpis(
 
 
 def fleet_kpis(
-    scenario: Scenario, resource: str, stats: dict[str, float], orders: pd.DataFrame, warmup: float
+    scenario: Scenario,
+    resource: str,
+    stats: dict[str, float],
+    orders: pd.DataFrame,
+    window: tuple[float, float],
 ) -> list[Row]:
-    """Trips, productivity, distance and cost of a courier fleet after the warm-up.
+    """Trips, productivity, distance and cost of a courier fleet in ``window`` (warm-up,
+    horizon; minutes).
 
     ``orders`` are the orders of the channels the fleet serves. Deliveries and
     failures at the door count when they happened; trips and km count trips that
-    left after the warm-up (km as planned, out and back; NaN in teaching mode).
+    left in the window (km as planned, out and back; NaN in teaching mode).
     """
-    delivered = int((orders["delivered"] >= warmup).sum())
-    absent = int(((orders["reason"] == "customer_absent") & (orders["finished"] >= warmup)).sum())
-    sent = orders[orders["dispatched"] >= warmup]
+
+    def inside(times: pd.Series) -> pd.Series:
+        return (times >= window[0]) & (times < window[1])
+
+    delivered = int(inside(orders["delivered"]).sum())
+    absent = int(((orders["reason"] == "customer_absent") & inside(orders["finished"])).sum())
+    sent = orders[inside(orders["dispatched"])]
     # The station fast path in teaching mode does not label trips: one order per trip.
     trip = np.where(sent["trip"] < 0, sent["order_id"], sent["trip"])
     trips = len(np.unique(trip))

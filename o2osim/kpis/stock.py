@@ -1,7 +1,8 @@
 """Stock KPIs: the ``stock`` family (the bonded pool and its replenishment).
 
-Movements count from the warm-up on; levels are exact time averages of the
-ledger's step functions over ``[warmup, horizon]``. A run without a stock
+Movements count from the warm-up to the horizon (not those of the drain after it);
+levels are exact time averages of the ledger's step functions over
+``[warmup, horizon]``; order counts are of the counted orders. A run without a stock
 ledger has no ``stock`` rows. This module only reads tables.
 """
 
@@ -42,7 +43,7 @@ def ledger_kpis(
     times = inventory["time"].to_numpy()
     on_hand = np.cumsum(inventory["on_hand_change"].to_numpy())
     on_order = np.cumsum(inventory["on_order_change"].to_numpy())
-    after = inventory[inventory["time"] >= warmup]
+    after = inventory[(inventory["time"] >= warmup) & (inventory["time"] < horizon)]
     kind = after["kind"]
     waited = orders["reserved"] - orders["backordered"]
     rows: list[Row] = [

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .orders import left_the_store
 from .registry import KpiInput, Row, Rows, register
+from .survival import left_the_store
 
 
 @register("store")

@@ -12,6 +12,7 @@ Modules: :mod:`~.stages` (the stage table), :mod:`~.types` (shared field types),
 the schema per domain (:mod:`~.customers`, :mod:`~.catalogue`, :mod:`~.warehouse`,
 :mod:`~.lastmile`, :mod:`~.channels`, :mod:`~.airport`, :mod:`~.economics`),
 :mod:`~.root` (:class:`Scenario`), :mod:`~.checks` (cross-checks), :mod:`~.io`,
+:mod:`~.compose` (a scenario as a market file plus a network file),
 :mod:`~.overrides` (the ``--set`` language), :mod:`~.run` (typed run parameters),
 :mod:`~.errors` and :mod:`~.messages`.
 Everything other modules use is importable from ``o2osim.scenario`` itself.
@@ -34,6 +35,7 @@ from .customers import (
 from .economics import DeliveryFee, Economics, Recorder, Site
 from .errors import ABSENT, KeyPathError, ScenarioError
 from .io import (
+    compose_scenario,
     dump_scenario,
     load_scenario,
     read_toml,
@@ -45,6 +47,7 @@ from .io import (
 from .lastmile import City, Couriers, Depot, NextDay, Shift, Slots
 from .messages import describe_validation_error
 from .overrides import apply_overrides, check_depth, override_label, parse_override_value
+from .parts import bundled_parts, part_path, scale_demand
 from .root import Meta, Scenario
 from .run import RunParameters, with_seed
 from .stages import (
@@ -148,7 +151,9 @@ __all__ = [
     "Warehouse",
     "Zipf",
     "apply_overrides",
+    "bundled_parts",
     "check_depth",
+    "compose_scenario",
     "depot_resource",
     "describe_validation_error",
     "dump_scenario",
@@ -156,7 +161,9 @@ __all__ = [
     "load_scenario",
     "override_label",
     "parse_override_value",
+    "part_path",
     "read_toml",
+    "scale_demand",
     "scenario_from_dict",
     "scenario_hash",
     "scenario_to_dict",

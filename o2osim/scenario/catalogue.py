@@ -24,6 +24,9 @@ from .types import (
     at_most,
 )
 
+#: Shipping weight of one packed unit, kg (at most 1 t).
+UnitWeight = Annotated[float, Field(gt=0, le=1000)]
+
 
 class Zipf(Strict):
     dist: Literal["zipf"]
@@ -50,6 +53,11 @@ class Category(Strict):
         description="share of returned units that go back on the shelf; the "
         "rest are written off (opened cosmetics, baby formula)",
     )
+    weight_kg: UnitWeight | None = Field(
+        default=None,
+        description="shipping weight of one packed unit, kg (freight and postage are "
+        "priced by weight); none: the catalogue's weight_kg",
+    )
 
 
 class Catalogue(Strict):
@@ -63,6 +71,11 @@ class Catalogue(Strict):
     )
     items_per_order: Annotated[float, Field(ge=1, le=50)] = Field(
         default=1.6, description="mean lines per order; lines = 1 + Poisson(mean - 1)"
+    )
+    weight_kg: UnitWeight = Field(
+        default=0.5,
+        description="shipping weight of one packed unit of a SKU whose category sets "
+        "none, kg; assumption (a cosmetics or health item is 0.2-1 kg packed)",
     )
     categories: list[Category] = Field(
         default_factory=list,

@@ -134,6 +134,12 @@ class Channel(Strict):
         description="from delivery to the return reaching the warehouse, minutes",
     )
     offer: Offer = Offer()
+    goods: Literal["bonded", "duty_paid"] = Field(
+        default="bonded",
+        description="bonded: imported goods still under customs control, which a route "
+        "taking them from the stock pool (reserve) must clear (customs) before the "
+        "hand-over; duty_paid: imported under general trade, already cleared",
+    )
 
     @model_validator(mode="after")
     def _route(self) -> Channel:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from ..units import format_duration
 from .errors import ABSENT, KeyPathError
-from .stages import AIRPORT_STAGES, COURIERS, STAGE_ROWS, WAREHOUSE
+from .stages import (
+    AIRPORT_STAGES,
+    CENTRE,
+    COURIERS,
+    HANDOVER_STAGES,
+    STAGE_ROWS,
+    WAREHOUSE,
+)
 
 if TYPE_CHECKING:
     from .channels import Channel
@@ -39,6 +46,7 @@ def cross_check(sc: Scenario) -> None:
     for name, channel in sc.channels.items():
         _check_route_tables(sc, name, channel)
         _check_channel(sc, name, channel, depots)
+        _check_legal(name, channel)
     for i, seg in enumerate(sc.customers.segments):
         if seg.store is not None and seg.store not in store_names:
             raise KeyPathError(
@@ -81,6 +89,12 @@ def _check_names(sc: Scenario) -> None:
             ABSENT,
             f"{WAREHOUSE!r} is the bonded warehouse ([warehouse]); name this depot differently",
         )
+    if CENTRE in sc.depots:
+        raise KeyPathError(
+            f"depots.{CENTRE}",
+            ABSENT,
+            f"{CENTRE!r} is the centre of the city plane (0, 0); name this depot differently",
+        )
     if COURIERS in sc.fleets:
         raise KeyPathError(
             f"fleets.{COURIERS}",
@@ -111,9 +125,12 @@ def _check_segment(sc: Scenario, path: str, seg: Segment, depots: list[str]) -> 
                     "promised time; this channel promises next_day or slots, so "
                     "set offer.promised_time",
                 )
-    if seg.around not in depots:
+    if seg.around not in depots and seg.around != CENTRE:
         raise KeyPathError(
-            f"{path}.around", seg.around, f"no depot of that name; depots: {', '.join(depots)}"
+            f"{path}.around",
+            seg.around,
+            f"no depot of that name; depots: {', '.join(depots)} (or {CENTRE!r}, the "
+            "centre of the city plane)",
         )
 
 
@@ -275,6 +292,23 @@ def _check_channel(sc: Scenario, name: str, channel: Channel, depots: list[str])
             f"{central[0]!r} happens at the bonded warehouse, but this "
             f"channel is fulfilled at depot {depot!r} (use 'front_pick')",
         )
+
+
+def _check_legal(name: str, channel: Channel) -> None:
+    """Bonded goods leave the zone for a domestic customer only after customs clears them."""
+    route = channel.route
+    if channel.goods != "bonded" or "reserve" not in route or "customs" in route:
+        return
+    if route[-1] not in HANDOVER_STAGES:
+        return  # a stripped-down route ending in the warehouse hands nothing over
+    fixed = [*route[: route.index("reserve") + 1], "customs", *route[route.index("reserve") + 1 :]]
+    raise KeyPathError(
+        f"channels.{name}.route",
+        route,
+        f"takes bonded goods from the stock pool (reserve) to a domestic customer "
+        f"({route[-1]}) without clearing customs; add the stage: route = {fixed}, or set "
+        'goods = "duty_paid" if they were imported under general trade',
+    )
 
 
 def _check_flights(sc: Scenario) -> None:

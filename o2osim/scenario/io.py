@@ -21,6 +21,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from ..limits import MAX_DEPTH, MAX_FILE_BYTES
+from .compose import Composed, compose, compose_parts, is_composed
 from .errors import ScenarioError, printable
 from .messages import describe_validation_error
 from .overrides import apply_overrides, check_depth
@@ -38,7 +39,9 @@ def load_scenario(
     """
     path = Path(path)
     raw = read_toml(path)
-    return scenario_from_dict(raw, source=printable(str(path)), overrides=overrides, origin=origin)
+    return scenario_from_dict(
+        raw, source=printable(str(path)), overrides=overrides, origin=origin, base=path.parent
+    )
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -135,12 +138,36 @@ def scenario_from_dict(
     overrides: list[str] | None = None,
     *,
     origin: str = "--set",
+    base: Path | None = None,
 ) -> Scenario:
     """Validate a raw (TOML-shaped) dict, after applying dotted overrides.
 
     Messages start with ``source`` and name the override at fault as ``origin item``.
+    Data naming a ``market`` and a ``network`` is composed first
+    (:mod:`o2osim.scenario.compose`; their paths are relative to ``base``), and a
+    message then names the market's, the network's or this file's key at fault.
     """
+    if is_composed(raw):
+        composed = compose(raw, source, base, read_toml)
+        return _validated(composed.data, source, list(overrides or []), origin, composed)
     return _validated(raw, source, list(overrides or []), origin)
+
+
+def compose_scenario(
+    market: Path, network: Path, *, name: str | None = None, source: str | None = None
+) -> Scenario:
+    """The scenario of a market file and a network file (an experiment's layouts).
+
+    ``name`` replaces the composed name (``MARKET_NETWORK``); ``source`` names the file
+    that asked for it in messages about the pair (default: the network file).
+    """
+    overlay: dict[str, Any] = {"scenario": {"name": name}} if name else {}
+    composed = compose_parts(
+        (printable(str(market)), read_toml(market)),
+        (printable(str(network)), read_toml(network)),
+        (source or printable(str(network)), overlay),
+    )
+    return _validated(composed.data, composed.source, [], "--set", composed)
 
 
 def with_overrides(scenario: Scenario, overrides: list[str], *, origin: str = "--set") -> Scenario:
@@ -153,7 +180,11 @@ def with_overrides(scenario: Scenario, overrides: list[str], *, origin: str = "-
 
 
 def _validated(
-    raw: dict[str, Any], source: str | None, overrides: list[str], origin: str
+    raw: dict[str, Any],
+    source: str | None,
+    overrides: list[str],
+    origin: str,
+    composed: Composed | None = None,
 ) -> Scenario:
     """``source`` None: the data is a valid scenario and only ``overrides`` can be at fault."""
     data = apply_overrides(raw, overrides, source or "<scenario>", origin=origin)
@@ -161,7 +192,14 @@ def _validated(
         return Scenario.model_validate(data)
     except ValidationError as exc:
         line = describe_validation_error(
-            exc, data, source or "", overrides, origin=origin, before=raw, blame_all=source is None
+            exc,
+            data,
+            source or "",
+            overrides,
+            origin=origin,
+            before=raw,
+            blame_all=source is None,
+            locate=composed.locate if composed is not None else None,
         )
         raise ScenarioError(line) from None
 

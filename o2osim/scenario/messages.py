@@ -12,6 +12,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ValidationError
@@ -31,6 +32,7 @@ def describe_validation_error(
     origin: str = "--set",
     before: dict[str, Any] | None = None,
     blame_all: bool = False,
+    locate: Callable[[str], tuple[str, str]] | None = None,
 ) -> str:
     """One line for the first problem, naming the file, key path, value and what is allowed.
 
@@ -39,6 +41,8 @@ def describe_validation_error(
     names that override as ``origin item`` too, so nobody searches the file for it.
     ``blame_all``: the data was valid before the overrides, so when no single one
     matches, all of them are named. An empty ``source`` starts the line with them.
+    ``locate`` maps a key path of ``data`` to the file that wrote it and the key path as
+    that file writes it (a scenario composed of a market and a network).
     """
     errors = exc.errors(include_url=False)
     first = _likely_cause(errors)
@@ -72,6 +76,9 @@ def describe_validation_error(
     in_before = before is None or _walk(before, first["loc"])[2]
     fault = cause.path if isinstance(cause, KeyPathError) else path
     culprit = _blame(fault, data, overrides, created=not in_before, message=line)
+    if locate is not None and fault and culprit is None and not (blame_all and overrides):
+        source, shown_path = locate(fault)
+        line = shown_path + line[len(fault) :] if line.startswith(fault) else line
     if culprit is not None:
         line = f"{override_label(origin, culprit)}: {line}"
     elif blame_all and overrides:

@@ -23,7 +23,7 @@ from .checks import cross_check
 from .customers import Customers, Segment
 from .economics import Economics, Recorder
 from .lastmile import City, Couriers, Depot
-from .stages import COURIERS, STAGE_ROWS, WAREHOUSE
+from .stages import CENTRE, COURIERS, STAGE_ROWS, WAREHOUSE
 from .types import LAYOUTS, Duration, Name, Strict, as_written
 from .warehouse import Customs, DirectMail, Warehouse
 
@@ -42,6 +42,22 @@ class Meta(Strict):
         default=as_written("0s"), description="statistics ignore this first span, minutes"
     )
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    drain: Duration = Field(
+        default=as_written("30d"),
+        description=(
+            "after the horizon no order arrives, but the run goes on until every order "
+            "placed before it has ended or this span has passed, minutes; '0s' stops at "
+            "the horizon. Assumption: 30 days is twice the longest promise of the bundled "
+            "scenarios (14 days, direct mail), and a stable layout ends far sooner"
+        ),
+    )
+
+    @field_validator("drain")
+    @classmethod
+    def _drain_bounded(cls, value: float) -> float:
+        if value > MAX_HORIZON:
+            raise ValueError(f"drain must be at most {format_duration(MAX_HORIZON)}")
+        return value
 
     @field_validator("horizon")
     @classmethod
@@ -95,7 +111,10 @@ class Scenario(Strict):
         return spec.offer.promised_time if spec.offer.promised_time is not None else spec.promise
 
     def depot_position(self, depot: str) -> tuple[float, float]:
-        """(x, y) km of a depot on the city plane (a scenario without a warehouse: 0, 0)."""
+        """(x, y) km of a depot on the city plane (a scenario without a warehouse: 0, 0;
+        the city's centre, ``"centre"``: 0, 0)."""
+        if depot == CENTRE:
+            return (0.0, 0.0)
         place = self.warehouse if depot == WAREHOUSE else self.depots[depot]
         return (0.0, 0.0) if place is None else (place.x_km, place.y_km)
 

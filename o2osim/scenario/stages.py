@@ -19,6 +19,9 @@ from typing import Literal
 
 #: The depot name of the bonded warehouse; other depots are named under ``[depots]``.
 WAREHOUSE = "warehouse"
+#: The centre (0, 0) of the city plane: a segment may live ``around`` it instead of a depot
+#: (a market's homes, whatever the layout's depots). Not a depot: nothing is fulfilled there.
+CENTRE = "centre"
 #: The fleet name of the ``[couriers]`` table; other fleets are named under ``[fleets]``.
 COURIERS = "couriers"
 
@@ -199,6 +202,9 @@ AIRPORT_STAGES: tuple[str, ...] = tuple(r.name for r in STAGE_TABLE if r.family 
 WAREHOUSE_STAGES: tuple[str, ...] = tuple(
     row.name for row in STAGE_TABLE if row.table == "warehouse"
 )
+#: Stages at which the goods reach the customer when they end a route: the terminal ones,
+#: and ``front_pick`` (a store pick-up at the counter).
+HANDOVER_STAGES: tuple[str, ...] = (*TERMINAL_STAGES, "front_pick")
 #: Final stages whose orders end ``delivered``; every other route ends ``collected``.
 DELIVERING: tuple[str, ...] = tuple(row.name for row in STAGE_TABLE if row.outcome == "delivered")
 #: The stamp each stage sets when an order leaves it.

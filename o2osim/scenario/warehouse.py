@@ -8,6 +8,8 @@ Pure data and per-table checks; checks across tables are in
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -251,3 +253,15 @@ class DirectMail(Strict):
         default_factory=lambda: {"dist": "lognormal", "mean": "3d", "cv": 0.4},
         description="national courier from the port to the customer, minutes",
     )
+
+
+def class_blocks(skus: int, shares: Sequence[float]) -> list[range]:
+    """Consecutive SKU ranges (most popular first) for the class shares; then the rest."""
+    blocks, start, cumulative = [], 0, 0.0
+    for share in shares:
+        cumulative += share
+        end = min(skus, math.floor(cumulative * skus + 0.5))
+        blocks.append(range(start, end))
+        start = end
+    blocks.append(range(start, skus))
+    return blocks

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from o2osim.api import world_tables
-from o2osim.scenario import Scenario, scenario_from_dict
+from o2osim.scenario import Scenario, scenario_from_dict, with_overrides
 from o2osim.world import World
 
 DAY = 1440.0
@@ -56,8 +56,11 @@ def city(
 
 
 def run_world(scenario: Scenario, seed: int = 1, drain: float = 0.0) -> tuple[World, pd.DataFrame]:
-    """Run to the horizon, then ``drain`` more minutes with no new orders; the order table."""
-    world = World(scenario, seed=seed)
+    """Run to the horizon, then ``drain`` more minutes with no new orders; the order table.
+
+    Exactly ``drain`` minutes: the scenario's own drain, which stops once every order has
+    ended, is set to none, so the fleet's statistics run to the end of this one."""
+    world = World(with_overrides(scenario, ['scenario.drain="0s"']), seed=seed)
     world.run()
     if drain:
         world.env.run(until=scenario.scenario.horizon + drain)

@@ -192,7 +192,8 @@ def simulate_and_check(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     order table and the stock ledger."""
     result = simulate(scenario)
     orders = result.orders
-    check_outcomes(orders, scenario.scenario.horizon)
+    meta = scenario.scenario
+    check_outcomes(orders, meta.horizon + meta.drain)  # orders may end during the drain
     check_airport(orders)
     assert orders["outcome"].value_counts().sum() == len(orders)
     check_stage_order(orders, scenario)

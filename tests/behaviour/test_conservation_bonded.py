@@ -85,6 +85,8 @@ def bonded_scenarios(draw):
         }
         if draw(st.booleans()):
             channels[f"channel_{index}"]["max_distance_km"] = draw(st.sampled_from([2.0, 8.0]))
+        if "reserve" in route and "customs" not in route:  # legal only for duty-paid goods
+            channels[f"channel_{index}"]["goods"] = "duty_paid"
     names = list(channels)
     segments = []
     for index in range(draw(st.integers(1, 2))):

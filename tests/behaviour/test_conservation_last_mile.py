@@ -101,6 +101,8 @@ def scenarios(draw):
             stages += [s for s in AIRPORT_STAGES[:-1] if draw(st.booleans())] + ["pickup"]
         if front:
             channel["depot"] = "front"
+        if "reserve" in stages and "customs" not in stages:  # legal only for duty-paid goods
+            channel["goods"] = "duty_paid"
         routes[f"channel_{index}"] = channel
     names = list(routes)
     segments = []

@@ -133,11 +133,13 @@ def _two_channel_city(absent_rate: float) -> Scenario:
         channels={
             "instant": {
                 "route": ["reserve", "deliver"],
+                "goods": "duty_paid",  # no customs stage: legal only for duty-paid goods
                 "promise": "30min",
                 "max_distance_km": 4.0,
             },
             "presale": {
                 "route": ["reserve", "hold", "deliver"],
+                "goods": "duty_paid",
                 "slots": {
                     "length": "1h",
                     "first": "09:00",

@@ -135,10 +135,10 @@ def test_hand_computed_cost_lines():
         "site_staff": 1 * 25.0 * 8.0,  # staff x wage x opening hours
         "storage": 0.0,
         "events": 0.0,
-        "returns": 0.0,  # unlimited stock, no inspections
+        "reverse": 0.0,  # no returns
         "packaging": 2.0 * n_done,
         "courier": 4.5 * n_done,
-        "customs": 1.0 * n_declared,
+        "fees": 1.0 * n_declared,
         "cogs": sum(round(v * 0.6, 2) for v in values),
         "marketing": sum(
             round((round(v, 2) + f) * 0.1, 2) for v, f in zip(values, fees, strict=True)

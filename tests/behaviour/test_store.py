@@ -145,6 +145,14 @@ def test_display_samples_are_not_sellable_stock():
             "initial_stock_units": 0,
             "replenishment": {"policy": "none"},
         },
+        # No customs stage: a route of bonded goods would be refused, so duty-paid ones.
+        channels={
+            "only": {
+                "route": ["store_visit", "reserve", "collect"],
+                "promise": "1d",
+                "goods": "duty_paid",
+            }
+        },
     )
     result = simulate(scenario)
     orders = result.orders
