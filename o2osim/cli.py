@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -47,6 +48,12 @@ __all__ = ["BUNDLED", "EXIT_BAD_INPUT", "bundled_scenarios", "main", "resolve_sc
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process killed by it
+
+
+def _may_make_parent(out: Path | None) -> bool:
+    """The default folder, or one missing level (``--out results/base`` in a fresh clone)
+    is created; a deeper missing path is more likely a typo and is refused."""
+    return out is None or Path(os.path.abspath(out)).parent.parent.is_dir()
 
 
 def _load(text: str, overrides: list[str]) -> Scenario:
@@ -103,7 +110,7 @@ def _cmd_run(args: argparse.Namespace, out: Console) -> int:
     scenario = _run_parameters(args)
     meta = scenario.scenario
     folder = args.out or Path("results") / f"{meta.name}-seed{meta.seed}"
-    check_target(folder, args.force, kind="run", make_parents=args.out is None)
+    check_target(folder, args.force, kind="run", make_parents=_may_make_parent(args.out))
     check_size(
         estimate_size(scenario),
         allow_large=args.yes,
@@ -156,7 +163,7 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
         args.force,
         kind="experiment",
         resume=args.resume,
-        make_parents=args.out is None,
+        make_parents=_may_make_parent(args.out),
     )
     _check_sweep_size(experiment, 1 if args.dask is not None else workers, args.yes)
     with Progress(
@@ -189,7 +196,7 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
                     f"re-running {len(runs)} damaged run(s): {', '.join(map(str, runs))}",
                     markup=False,
                 ),
-                make_parents=args.out is None,
+                make_parents=_may_make_parent(args.out),
             )
         except KeyboardInterrupt:
             progress.stop()

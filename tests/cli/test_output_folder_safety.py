@@ -85,11 +85,16 @@ def test_bad_places_are_refused_before_simulating(
     work: Path, capsys: Capture, monkeypatch: Patch
 ) -> None:
     (work / "afile").write_text("mine")
-    cases = {"missing/out": "does not exist", "afile/out": "is a file", "afile": "not a folder"}
+    cases = {
+        "missing/deeper/out": "does not exist",
+        "afile/out": "is a file",
+        "afile": "not a folder",
+    }
     for out, reason in cases.items():
         assert main(_run_argv(out)) == 2
         assert reason in one_error_line(capsys)
     assert (work / "afile").read_text() == "mine"
+    assert not (work / "missing").exists()
     locked = work / "locked"
     locked.mkdir()
     # Root may write anywhere, so the permission answer is forced here.

@@ -79,3 +79,10 @@ def test_kpis_csv_matches_result(baseline_path, tmp_path):
     table = pd.read_csv(folder / "kpis.csv")
     placed = table[(table.group == "overall") & (table.kpi == "orders_placed")]["value"].item()
     assert placed == int(result.orders["after_warmup"].sum())
+
+
+def test_the_readme_quick_start_works_in_an_empty_folder(baseline_path, tmp_path, monkeypatch):
+    # `--out results/baseline` in a fresh clone: `results/` does not exist yet and is made.
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(baseline_path), "--out", "results/baseline", *SHORT]) == 0
+    assert (tmp_path / "results" / "baseline" / "manifest.json").exists()
