@@ -170,8 +170,10 @@ def _showroomed(scenario: Scenario, segment: Segment) -> float:
 def _preorders_per_day(scenario: Scenario) -> float:
     from .facilities.airport import preorders_per_day
 
-    assert scenario.airport is not None  # validated: a flights segment needs [airport.flights]
-    return preorders_per_day(scenario.airport, scenario.scenario.start.weekday())
+    airport = scenario.airport
+    if airport is None:  # the schema refuses a flights segment without one: nobody flies
+        return 0.0
+    return preorders_per_day(airport, scenario.scenario.start.weekday())
 
 
 def _events_per_order(scenario: Scenario, segment: Segment) -> float:

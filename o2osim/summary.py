@@ -12,7 +12,7 @@ such as lead times that span orders of magnitude between layouts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -77,20 +77,9 @@ def paired_against(
     ``pairs`` maps each variant to its baseline (a layout comparison pairs each layout
     with the baseline layout *at the same demand level*).
     """
-    wide = _wide(runs)
-    frames = []
-    for variant, base in _pairs_present(wide, pairs):
-        with np.errstate(invalid="ignore"):
-            diff = (wide[variant] - wide[base]).dropna()
-        table = diff.groupby(level=KEYS, observed=True).agg(["count", "mean", "std"])
-        table = table.reset_index()
-        table.columns = [*KEYS, "n", "mean_diff", "std_diff"]
-        table.insert(0, "variant", variant)
-        table.insert(1, "baseline", base)
-        frames.append(table)
-    if not frames:
+    out = _paired_stats(runs, pairs, lambda a, b: (a - b).dropna(), "mean_diff", "std_diff")
+    if out is None:
         return pd.DataFrame(columns=DIFF_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
     out["ci_half_width"] = t_half_width(out["std_diff"].fillna(0.0), out["n"], level)
     out["ci_low"] = out["mean_diff"] - out["ci_half_width"]
     out["ci_high"] = out["mean_diff"] + out["ci_half_width"]
@@ -108,23 +97,39 @@ def paired_ratios(
 ) -> pd.DataFrame:
     """Per KPI and variant: the geometric mean of variant / baseline over the replications
     both ran (pairs of positive finite values only), with the CI of the paired log ratio."""
-    wide = _wide(runs)
-    frames = []
-    for variant, base in _pairs_present(wide, pairs):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            logs = np.log(wide[variant] / wide[base])
-        logs = logs[np.isfinite(logs)]
-        table = logs.groupby(level=KEYS, observed=True).agg(["count", "mean", "std"])
-        table = table.reset_index()
-        table.columns = [*KEYS, "n", "log_mean", "log_std"]
-        table.insert(0, "variant", variant)
-        table.insert(1, "baseline", base)
-        frames.append(table)
-    if not frames:
+    out = _paired_stats(runs, pairs, _finite_log_ratio, "log_mean", "log_std")
+    if out is None:
         return pd.DataFrame(columns=RATIO_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
     half = t_half_width(out["log_std"].fillna(0.0), out["n"], level)
     out["ratio"] = np.exp(out["log_mean"])
     out["ratio_low"] = np.exp(out["log_mean"] - half)
     out["ratio_high"] = np.exp(out["log_mean"] + half)
     return out[RATIO_COLUMNS]
+
+
+def _finite_log_ratio(variant: pd.Series, base: pd.Series) -> pd.Series:
+    logs = np.log(variant / base)
+    return logs[np.isfinite(logs)]
+
+
+def _paired_stats(
+    runs: pd.DataFrame,
+    pairs: Mapping[str, str],
+    paired: Callable[[pd.Series, pd.Series], pd.Series],
+    mean: str,
+    std: str,
+) -> pd.DataFrame | None:
+    """Count, mean and std per KPI of ``paired(variant, baseline)`` over the replications
+    both ran, one block per pair (None: no pair present)."""
+    wide = _wide(runs)
+    frames = []
+    for variant, base in _pairs_present(wide, pairs):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = paired(wide[variant], wide[base])
+        table = values.groupby(level=KEYS, observed=True).agg(["count", "mean", "std"])
+        table = table.reset_index()
+        table.columns = [*KEYS, "n", mean, std]
+        table.insert(0, "variant", variant)
+        table.insert(1, "baseline", base)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True) if frames else None

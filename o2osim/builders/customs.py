@@ -14,6 +14,8 @@ from __future__ import annotations
 from ..facilities.customs import Customs
 from ..facilities.station import Delay
 from ..scenario import Customs as CustomsConfig
+from ..scenario import TimeDist
+from ..scenario.stages import STAGE_END
 from .context import Build
 from .registry import register_shared
 
@@ -22,26 +24,19 @@ def build_customs(b: Build) -> None:
     """The customs office, and the direct-mail stages when a route uses one."""
     b.customs = _office(b, "customs", b.scenario.customs, "")
     if b.plan.used & {"seller_ship", "port_customs", "courier"}:
-        mail, env, done = b.scenario.direct_mail, b.env, b.flow.advance
-        b.stages["seller_ship"] = b.add(
-            "stage 'seller_ship'",
-            Delay(
-                env,
-                b.draw("direct_mail.parcel_transit", mail.parcel_transit),
-                b.book.column("port_arrived"),
-                done=done,
-            ),
-        )
+        mail = b.scenario.direct_mail
+        # In this order: the streams are created as the stages are built.
+        _transit(b, "seller_ship", "direct_mail.parcel_transit", mail.parcel_transit)
         b.port_customs = _office(b, "port_customs", mail.port_customs, "port_")
-        b.stages["courier"] = b.add(
-            "stage 'courier'",
-            Delay(
-                env,
-                b.draw("direct_mail.courier_transit", mail.courier_transit),
-                b.book.column("delivered"),
-                done=done,
-            ),
-        )
+        _transit(b, "courier", "direct_mail.courier_transit", mail.courier_transit)
+
+
+def _transit(b: Build, stage: str, stream: str, time: TimeDist) -> None:
+    """A direct-mail leg: a pure delay that sets the stage's end stamp."""
+    b.stages[stage] = b.add(
+        f"stage {stage!r}",
+        Delay(b.env, b.draw(stream, time), b.book.column(STAGE_END[stage]), done=b.flow.advance),
+    )
 
 
 def _office(b: Build, stage: str, config: CustomsConfig, prefix: str) -> Customs:

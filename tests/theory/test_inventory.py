@@ -23,39 +23,11 @@ from o2osim.theory import (
     rq_fill_rate_normal,
     rq_fill_rate_poisson,
 )
+from o2osim.validation import stock_scenario  # the set-up `o2osim validate` runs too
 
 from helpers import confidence_interval, stripped
 
 REPLICATIONS = 20
-
-
-def stock_scenario(
-    per_sku_per_day: float,
-    skus: int,
-    replenishment: dict,
-    initial: int,
-    horizon: str = "30d",
-    warmup: str = "3d",
-    **extra,
-):
-    """One backorder channel ``reserve`` only; equal demand on every SKU; lead time 1 day."""
-    return stripped(
-        ["reserve"],
-        per_minute=per_sku_per_day * skus / 1440.0,
-        horizon=horizon,
-        warmup=warmup,
-        catalogue={"skus": skus, "popularity": {"dist": "zipf", "a": 0.0}},
-        channels={"only": {"route": ["reserve"], "promise": "1d", "on_shortage": "backorder"}},
-        warehouse={
-            "unlimited_stock": False,
-            "initial_stock_units": initial,
-            "replenishment": {
-                "lead_time": {"dist": "deterministic", "value": "1d"},
-                **replenishment,
-            },
-        },
-        **extra,
-    )
 
 
 def fill_rates(scenario) -> list[float]:
