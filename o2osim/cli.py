@@ -26,6 +26,7 @@ from rich.table import Table
 
 from .bundled import BUNDLED, bundled_scenarios, resolve_scenario_path
 from .cli_args import EXIT_BAD_INPUT, build_parser, join_values
+from .cli_commands import EXTRA_COMMANDS, command_module
 from .results import ResultsExistError, ResumeError, check_target
 from .run_summary import print_run_summary
 from .scenario import (
@@ -313,6 +314,8 @@ def _dispatch(args: argparse.Namespace, out: Console) -> int:
         return _cmd_report(args, out)
     if args.command == "validate":
         return _cmd_validate(args, out)
+    if args.command in EXTRA_COMMANDS:
+        return command_module(args.command).run(args, out)
     return _cmd_run(args, out)
 
 

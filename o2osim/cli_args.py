@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .cli_commands import add_extra_parsers
 
 EXIT_BAD_INPUT = 2
 
@@ -129,4 +130,5 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="compare stripped-down runs with theory")
     validate.add_argument("--replications", type=int, default=10)
     validate.add_argument("--workers", type=int, default=None)
+    add_extra_parsers(sub)
     return parser
