@@ -17,6 +17,7 @@ write outside the folder it is given.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import platform
 import time
@@ -33,6 +34,7 @@ from . import __version__
 from .economics import Money, order_money
 from .kpis import KpiInput, compute_kpis
 from .kpis.stability import UnstableRunWarning, instability
+from .memory import release_free_memory
 from .results import atomic_folder
 from .run_folder import (
     TABLE_FILES,
@@ -106,16 +108,30 @@ class Result:
 
         return lookup(self.kpis, group, name, kpi)
 
-    def save(self, folder: str | Path, force: bool = False, charts: bool = True) -> Path:
-        """Write the results folder atomically (tables, KPIs, charts); return its path."""
+    def save(
+        self,
+        folder: str | Path,
+        force: bool = False,
+        charts: bool = True,
+        steps: Callable[[str], None] | None = None,
+    ) -> Path:
+        """Write the results folder atomically (tables, KPIs, charts); return its path.
+
+        ``steps(what)`` names each step (writing tables, drawing charts) as it starts.
+        """
         from .chartkit import SavedCharts
         from .plots import save_run_charts
 
+        step = steps or _silent
         folder = Path(folder)
         with atomic_folder(folder, force=force) as temp:
+            step("writing tables")
             write_run_tables(temp, self.scenario, self.tables, self.money)
+            release_free_memory()  # Arrow's write buffers, before the charts
             write_kpis_csv(self.kpis, temp / "kpis.csv")
             # Charts come last: a chart that fails is skipped (and named), the tables stay.
+            if charts:
+                step("drawing charts")
             saved = (
                 save_run_charts(
                     temp, self.scenario, self.orders, self.resources, self.kpis, self.inventory
@@ -130,11 +146,16 @@ class Result:
         return folder
 
 
-def run_tables(world: World, info: RunInfo | None = None) -> RunTables:
+def _silent(_what: str) -> None:
+    """The default ``steps`` callback: report nothing."""
+
+
+def run_tables(world: World, info: RunInfo | None = None, *, consume: bool = False) -> RunTables:
     """The tables of a World that has run: the only place results are read from it.
 
     Without ``info`` (what :meth:`World.run` returned) the resource statistics and the
-    counters are left empty.
+    counters are left empty. ``consume`` empties the World's logs as they are converted
+    (a lower peak); the World is unusable afterwards.
     """
     scenario = world.scenario
     orders = orders_table(
@@ -145,6 +166,7 @@ def run_tables(world: World, info: RunInfo | None = None) -> RunTables:
         scenario.scenario.warmup,
         world.due_times(),
         scenario.scenario.horizon,
+        consume=consume,
     )
     airport = world.airport
     flights = (
@@ -180,6 +202,10 @@ def price_and_measure(scenario: Scenario, tables: RunTables) -> tuple[Money, pd.
     return money, compute_kpis(scenario, tables, money)
 
 
+#: Runs with at least this many orders collect the World's cycles before the KPIs.
+_COLLECT_ABOVE_ORDERS = 100_000
+
+
 def simulate(
     scenario: Scenario,
     seed: int | None = None,
@@ -187,28 +213,44 @@ def simulate(
     horizon: str | None = None,
     progress: Callable[[float], None] | None = None,
     warmup: str | None = None,
+    steps: Callable[[str], None] | None = None,
 ) -> Result:
     """Run ``scenario`` once and return its tables.
 
     ``seed`` defaults to the scenario's ``scenario.seed``; ``overrides`` are dotted
     ``key=value`` strings as on the command line; ``horizon`` and ``warmup`` (e.g.
     ``"14d"``) replace the scenario's; ``progress(now_minutes)`` is called as the
-    run advances. The scenario is validated again at most once (never for a seed).
+    run advances; ``steps(what)`` names each step after the simulation (the tables,
+    the KPIs) as it starts. The scenario is validated again at most once (never for a
+    seed).
     """
+    step = steps or _silent
     parameters = RunParameters(seed, horizon, warmup)
     scenario = parameters.apply(scenario, origin="simulate()", overrides=overrides or ())
     started = time.perf_counter()
     world = World(scenario)
     info = world.run(progress=progress)
-    tables = run_tables(world, info)
+    step("building tables")
+    tables = run_tables(world, info, consume=True)
+    seed, stream_names = world.seed, world.streams.names
+    # The order book is in the tables now: freeing it (its facilities form reference
+    # cycles, hence the collection) before the KPIs lowers a large run's peak memory.
+    # A full collection costs time in proportion to the whole heap, so small runs (a
+    # notebook's or a test's hundreds in one process) skip it.
+    del world
+    if len(tables.orders) >= _COLLECT_ABOVE_ORDERS:
+        gc.collect()
+    release_free_memory()
+    step("computing money and KPIs")
     money, kpis = price_and_measure(scenario, tables)
+    release_free_memory()
     wall = time.perf_counter() - started
     orders = tables.orders
     # The same verdict as the KPI table's overall/all/unstable, with its reasons.
     unstable = instability(KpiInput.of(scenario, tables, money))
     for reason in unstable:
         warnings.warn(
-            f"{scenario.scenario.name} (seed {world.seed}) looks unstable: {reason}",
+            f"{scenario.scenario.name} (seed {seed}) looks unstable: {reason}",
             UnstableRunWarning,
             stacklevel=2,
         )
@@ -216,7 +258,7 @@ def simulate(
         "o2osim_version": __version__,
         "scenario": scenario.scenario.name,
         "layout": scenario.scenario.layout,
-        "seed": world.seed,
+        "seed": seed,
         "scenario_sha256": scenario_hash(scenario),
         "horizon_min": scenario.scenario.horizon,
         "warmup_min": scenario.scenario.warmup,
@@ -228,7 +270,7 @@ def simulate(
         "wall_time_s": round(wall, 3),
         "orders_per_wall_s": round(len(orders) / wall, 1) if wall else None,
         "counters": info.counters,
-        "random_streams": world.streams.names,
+        "random_streams": stream_names,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -236,7 +278,7 @@ def simulate(
     }
     return Result(
         scenario,
-        world.seed,
+        seed,
         orders,
         tables.resources,
         tables.inventory,

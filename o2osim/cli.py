@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .bundled import BUNDLED, bundled_scenarios, resolve_scenario_path
 from .cli_args import EXIT_BAD_INPUT, build_parser, join_values
 from .cli_commands import EXTRA_COMMANDS, command_module
+from .cli_progress import counting, run_progress, sweep_progress
 from .results import ResultsExistError, ResumeError, check_target
 from .run_summary import print_run_summary
 from .scenario import (
@@ -120,20 +120,20 @@ def _cmd_run(args: argparse.Namespace, out: Console) -> int:
 
     if args.quiet:
         result = simulate(scenario)
+        result.save(folder, force=args.force, charts=not args.no_charts)
     else:
-        with Progress(
-            TextColumn(f"[bold]{meta.name}[/] seed {meta.seed}"),
-            BarColumn(),
-            TextColumn("day {task.completed:.1f}/{task.total:.0f}"),
-            TimeElapsedColumn(),
-            console=out,
-            transient=True,
-        ) as progress:
+        with run_progress(out, meta.name, meta.seed) as progress:
             task = progress.add_task("simulating", total=meta.horizon / DAY)
+
+            def step(what: str) -> None:
+                progress.update(task, description=f"[cyan]{what}…[/]")
+
             result = simulate(
-                scenario, progress=lambda now: progress.update(task, completed=now / DAY)
+                scenario,
+                progress=lambda now: progress.update(task, completed=now / DAY),
+                steps=step,
             )
-    result.save(folder, force=args.force, charts=not args.no_charts)
+            result.save(folder, force=args.force, charts=not args.no_charts, steps=step)
     if not args.quiet:
         print_run_summary(out, result, folder)
     return 0
@@ -167,15 +167,7 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
         make_parents=_may_make_parent(args.out),
     )
     _check_sweep_size(experiment, 1 if args.dask is not None else workers, args.yes)
-    with Progress(
-        TextColumn(f"[bold]{experiment.name}[/]"),
-        BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f} runs"),
-        TimeElapsedColumn(),
-        console=out,
-        transient=True,
-        disable=args.quiet,
-    ) as progress:
+    with sweep_progress(out, experiment.name, args.quiet) as progress:
         task = progress.add_task("runs", total=len(experiment.runs()))
         skipped = [0]
 
@@ -212,6 +204,10 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
                     "interrupted before any run finished; no folder was written", markup=False
                 )
             raise
+    if experiment.spec.selection is not None:  # KN: extra replications only where needed
+        from .optimise.sweep_selection import select_after_sweep
+
+        select_after_sweep(experiment, folder, workers, args.dask)
     if not args.quiet:
         total = len(experiment.runs())
         out.print(
@@ -247,7 +243,8 @@ def _report_experiment(folder: Path, out: Console) -> int:
     problems = check_experiment_folder(folder)
     if problems:
         raise ScenarioError("\n".join(problems))
-    report = write_report(folder)
+    with out.status("drawing charts and writing report.md…"):
+        report = write_report(folder)
     out.print(f"experiment folder: wrote {report} and {folder / 'charts'}/", markup=False)
     return 0
 
@@ -255,7 +252,8 @@ def _report_experiment(folder: Path, out: Console) -> int:
 def _report_run(folder: Path, out: Console) -> int:
     from .report import rebuild_run_kpis
 
-    done = rebuild_run_kpis(folder)
+    with out.status("computing money and KPIs again from the tables…"):
+        done = rebuild_run_kpis(folder)
     outcome = {
         "unchanged": "identical to the one stored",
         "replaced": "it differed from the one stored, which it replaced",
@@ -274,7 +272,8 @@ def _cmd_validate(args: argparse.Namespace, out: Console) -> int:
 
     if args.replications < 2:
         raise ScenarioError(f"--replications {args.replications}: give at least 2")
-    checks = run_checks(args.replications, workers=args.workers)
+    with counting(out, "validate", "replications") as done:
+        checks = run_checks(args.replications, workers=args.workers, on_done=done)
     table = Table(
         title=f"o2osim validate — {args.replications} replications, 99% CIs", title_justify="left"
     )

@@ -26,7 +26,15 @@ class CommandModule(Protocol):
 
 
 #: command name -> module path; each module adds exactly one subparser of that name.
-EXTRA_COMMANDS: dict[str, str] = {}
+EXTRA_COMMANDS: dict[str, str] = {
+    "optimise": "o2osim.cli_optimise",
+    "mdrp": "o2osim.cli_mdrp",
+    "lesson": "o2osim.cli_lesson",
+    "dashboard": "o2osim.cli_dashboard",
+    "class": "o2osim.cli_class",
+    "trace": "o2osim.cli_trace",
+    "export-report": "o2osim.cli_export",
+}
 
 
 def command_module(name: str) -> CommandModule:

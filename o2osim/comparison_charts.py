@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter
 
 from .chartkit import UNIT_NAMES, duration_log_axis, duration_unit, note_empty, palette
+from .glossary import key_label
 from .layout_report import RATIO_KPIS, Comparison, Design
 
 #: A y-axis label per overall KPI the charts place.
@@ -124,7 +125,7 @@ def _difference_panel(
     ax.set_yticks(range(len(shown)), labels, fontsize=8)
     ax.set_ylim(len(shown) - 0.5, -0.5)
     what = "ratio to baseline (log axis)" if is_ratio else f"difference [{unit_name}]"
-    ax.set_title(f"{key}: {what}", fontsize=9)
+    ax.set_title(f"{key_label(key)}: {what}", fontsize=9)
     ax.grid(axis="x", alpha=0.3)
 
 

@@ -340,6 +340,13 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
     ]
     purchase = counted["value_cny"].to_numpy() * econ.purchase_cost_share
     logistics = _logistics(scenario, counted)
+    trade, paid_tax = None, tax  # paid_tax: the tax that goes through the payment
+    if scenario.trade is not None:  # an export market: its dated duties, fees and VAT
+        from .trade.landed import trade_money
+
+        trade = trade_money(scenario, counted, value, purchase, logistics["freight"])
+        tax, paid_tax = trade.customer, trade.vat  # duty paid at the door is the carrier's
+        logistics["fees"] = logistics["fees"] + trade.seller_fees
     returned = outcome == "returned"
     lines = {
         "cogs": np.where(completed, _cents(purchase), 0),
@@ -347,9 +354,13 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
             completed & np.isin(channel, duty_paid),
             _cents(purchase * econ.duty_share_of_purchase_cost),
             0,
-        ),
+        )
+        if trade is None
+        else trade.seller_duty,
         **{k: logistics[k] for k in ("freight", "fees", "packaging", "courier", "postage")},
-        "payment": np.where(completed, _cents((revenue + tax) / 100.0 * econ.payment_share), 0),
+        "payment": np.where(
+            completed, _cents((revenue + paid_tax) / 100.0 * econ.payment_share), 0
+        ),
         "reverse": np.where(returned, int(_cents(econ.returns_handling_cny)), 0)
         + logistics["return_shipping"],
         "write_off": _cents(
@@ -378,5 +389,9 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
             "profit_cny": profit / 100.0,
         }
     )
+    if trade is not None:
+        from .trade.landed import market_columns
+
+        table = market_columns(table, trade, [f"{name}_cny" for name in LANDED])
     days = (meta.horizon - meta.warmup) / DAY
     return Money(table, period, unallocated, days)

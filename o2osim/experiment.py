@@ -40,6 +40,7 @@ from .experiment_checks import (
     check_market_factor,
     describe_error,
     factor_error,
+    factor_overrides,
     factor_path,
     label_part,
     one_source,
@@ -47,7 +48,7 @@ from .experiment_checks import (
     with_demand,
     with_run_length,
 )
-from .kpi_catalogue import check_report_kpis
+from .kpi_catalogue import check_report_kpi, check_report_kpis
 from .scenario import (
     ABSENT,
     KeyPathError,
@@ -144,9 +145,20 @@ class ExperimentMeta(_Strict):
         return self
 
 
+class SelectionTable(_Strict):
+    """``[selection]``: pick the best variant by KN (Kim & Nelson 2001) with a guarantee."""
+
+    kpi: str = Field(description="group/name/kpi to rank the variants by")
+    direction: Literal["minimize", "maximize"] = "maximize"
+    alpha: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05  # assumption (docs/sources.md)
+    delta: Annotated[float, Field(gt=0.0)] = Field(description="indifference zone, KPI units")
+    max_replications: Annotated[int, Field(ge=2, le=10_000)] = 100  # assumption
+
+
 class ExperimentFile(_Strict):
     experiment: ExperimentMeta
     factors: dict[str, list[FactorValue]] = Field(default_factory=dict)
+    selection: SelectionTable | None = None
 
     @model_validator(mode="after")
     def _factor_lists(self) -> ExperimentFile:
@@ -295,6 +307,10 @@ def load_experiment(path: str | Path) -> Experiment:
     check_report_kpis(
         list(spec.experiment.report_kpis), [v.scenario for v in experiment.variants], str(path)
     )
+    if spec.selection is not None:
+        wrong = check_report_kpi(spec.selection.kpi, [v.scenario for v in experiment.variants])
+        if wrong is not None:
+            raise ScenarioError(f"{path}: selection.kpi = {spec.selection.kpi!r}: {wrong}")
     return experiment
 
 
@@ -336,7 +352,7 @@ def expand(spec: ExperimentFile, source: Path) -> Experiment:
         bases[base.scenario.name] = repr(file)
         for combo in combos:
             pairs = [(k, v) for k, v in zip(keys, combo, strict=True) if k != DEMAND]
-            overrides = tuple(_factor_text(k, v) for k, v in pairs)
+            overrides = factor_overrides(file, pairs, _factor_text, source)
             demand = dict(zip(keys, combo, strict=True)).get(DEMAND)
             try:
                 scenario = with_demand(base, demand, source)

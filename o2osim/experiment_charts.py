@@ -23,6 +23,7 @@ from matplotlib.ticker import PercentFormatter
 
 from .chartkit import UNIT_NAMES, duration_log_axis, duration_unit, note_empty, palette
 from .economics import COSTS
+from .glossary import key_label
 
 COST_KPI = "cost_per_order"
 #: A colour per cost line (tab20b, its hues interleaved so neighbours differ), the same in
@@ -129,7 +130,7 @@ def _kpi_panel(
     ax.set_ylim(len(means) - 0.5, -0.5)
     if unit == "share":
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(f"{key}  [{unit}]", fontsize=10)
+    ax.set_title(f"{key_label(key)}  [{unit}]", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -236,8 +237,8 @@ def heatmap_chart(
     ax.set_ylabel(first)
     for (i, j), value in np.ndenumerate(table.to_numpy()):
         ax.text(j, i, fmt(value), ha="center", va="center", color="w", fontsize=8)
-    fig.colorbar(image, ax=ax, label=key)
-    ax.set_title(f"{key} over {first} x {second}")
+    fig.colorbar(image, ax=ax, label=key_label(key))
+    ax.set_title(f"{key_label(key)} over {first} x {second}")
     fig.tight_layout()
     return fig
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,9 @@ def describe_error(exc: ValidationError, path: Path, meta_keys: Iterable[str]) -
         )
     elif first["type"] == "extra_forbidden":
         in_meta = where.startswith("experiment.")
-        allowed = meta_keys if in_meta else ("experiment", "factors")
+        allowed = meta_keys if in_meta else ("experiment", "factors", "selection")
+        if where.startswith("selection."):
+            allowed = ("kpi", "direction", "alpha", "delta", "max_replications")
         message = "unknown key (allowed: " + ", ".join(allowed) + ")"
         if where == "experiment.factors":
             message += (
@@ -193,7 +195,9 @@ def factor_error(
 ) -> str:
     """A scenario's refusal of a variant, blamed on the factor (and value) that caused it."""
     scenario = f" (in {file})" if file else ""
-    for key, value, item in zip(keys, combo, overrides, strict=True):
+    # A lesson decision expands to several overrides: then no override names one factor.
+    items = overrides if len(overrides) == len(keys) else ("\x00",) * len(keys)
+    for key, value, item in zip(keys, combo, items, strict=True):
         if item in message:
             return (
                 f"{source}: {factor_path(key)}: value {short(value)}{scenario}: "
@@ -245,7 +249,10 @@ def scenario_bases(meta: Any, source: Path) -> list[tuple[str, str, str, Scenari
         out = []
         for index, file in enumerate(files):
             where = "experiment.scenario" if meta.scenario else f"experiment.scenarios[{index}]"
-            base = load_scenario(scenario_path(where, file, source))  # its mistakes: its file's
+            if file.startswith(LESSON):  # a lesson's scenario, its decisions at their defaults
+                base = lesson_base(where, file)
+            else:
+                base = load_scenario(scenario_path(where, file, source))  # its mistakes: its file's
             out.append((where, file, base.scenario.name, base))
         return out
     markets = [meta.market] if meta.market is not None else list(meta.markets)
@@ -260,6 +267,43 @@ def scenario_bases(meta: Any, source: Path) -> list[tuple[str, str, str, Scenari
             scenario = compose_scenario(mpath, npath)
             bases.append((nkey, network, label, scenario))
     return bases
+
+
+#: ``scenario = "lesson:airport_counters"``: a lesson's scenario; factors may name its decisions
+LESSON = "lesson:"
+
+
+def lesson_base(where: str, file: str) -> Scenario:
+    from .lessons import get_lesson, lesson_scenario
+
+    try:
+        return lesson_scenario(get_lesson(file.removeprefix(LESSON)))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where} = {file!r}: {exc}") from None
+
+
+def factor_overrides(
+    file: str, pairs: list[tuple[str, Any]], text: Callable[[str, Any], str], source: Path
+) -> tuple[str, ...]:
+    """The ``--set`` overrides of a variant: a lesson's decisions (``peak_counters = [4, 5]``)
+    expand to the scenario keys they stand for; every other factor is a dotted key."""
+    if not file.startswith(LESSON):
+        return tuple(text(k, v) for k, v in pairs)
+    from .lessons import decision_overrides, get_lesson
+
+    lesson = get_lesson(file.removeprefix(LESSON))
+    names = {d.name for d in lesson.decisions}
+    chosen = {k: v for k, v in pairs if k in names}
+    for key, value in chosen.items():
+        try:
+            lesson.decision(key).check(value, f"lesson {lesson.name}")
+        except ScenarioError as exc:
+            why = str(exc).split(": ", 2)[-1]
+            raise ScenarioError(
+                f"{source}: {factor_path(key)}: value {short(value)}: {why}"
+            ) from None
+    others = tuple(text(k, v) for k, v in pairs if k not in names)
+    return (*(decision_overrides(lesson, chosen) if chosen else ()), *others)
 
 
 def check_market_factor(key: str, values: list[Any]) -> None:

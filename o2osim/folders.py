@@ -45,6 +45,11 @@ RUN_FILES = frozenset(
         # run folders inside an experiment (runner.run_one)
         "kpis.parquet",
         "lead_time_quantiles.parquet",
+        # an MDRP solution folder (o2osim.mdrp.bench.write_run)
+        "metrics.json",
+        "solution_info_assignments.txt",
+        "solution_info_orders.txt",
+        "solution_info_couriers.txt",
     }
 )
 EXPERIMENT_FILES = frozenset(

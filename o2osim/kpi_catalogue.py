@@ -19,6 +19,7 @@ import difflib
 from collections.abc import Iterable
 
 from .economics import COSTS, charged_sites
+from .kpis.trade import TRADE_KPIS
 from .recorder import OUTCOME_NAMES, RESPONSE_NAMES
 from .scenario import Scenario, ScenarioError, fleet_resource
 
@@ -160,6 +161,7 @@ CATALOGUE: dict[str, tuple[str, ...]] = {
     "resource": (*_RESOURCE, *_FLEET),
     "site": ("fixed_cost_per_day", "break_even_orders_per_day"),
     "airport": (*_AIRPORT_ALL, *_AIRPORT_HOUR),
+    "trade": TRADE_KPIS,
 }
 GROUPS = tuple(CATALOGUE)
 EXAMPLE = "overall/all/on_time_rate"
@@ -186,6 +188,8 @@ def group_names(scenario: Scenario, group: str) -> list[str]:
         return [s.name for s in charged_sites(scenario)]
     if group == "airport":
         return ["all", *AIRPORT_HOURS] if scenario.airport is not None else []
+    if group == "trade":
+        return ["all", *scenario.channels] if scenario.trade is not None else []
     return []
 
 

@@ -44,6 +44,7 @@ from .chartkit import (
     segment_bars,
     step_histograms,
 )
+from .glossary import place
 from .kpis import VISIT_ONLY, left_the_store
 from .recorder import RESPONSE_NAMES
 from .scenario import Scenario
@@ -94,7 +95,7 @@ def queues_over_day_chart(resources: pd.DataFrame, scenario: Scenario) -> Figure
         index="hour", columns="resource", values="queue", aggfunc="mean", observed=True
     )
     for resource in table.columns:
-        ax.plot(table.index, table[resource], marker="o", ms=3, label=str(resource))
+        ax.plot(table.index, table[resource], marker="o", ms=3, label=place(str(resource)))
     ax.set_xticks(range(0, 24, 2))
     ax.set_xlabel("hour of day")
     ax.set_ylabel("mean orders waiting")
@@ -113,7 +114,8 @@ def utilisation_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure:
     rows = kpis[(kpis["group"] == "resource") & (kpis["kpi"] == "utilisation")]
     values = rows["value"].to_numpy(dtype=float)
     # NaN (no time counted) draws as no bar, labelled with a dash.
-    bars = ax.bar(rows["name"], np.where(np.isfinite(values), values, 0.0), color="C2")
+    names = [place(str(n)) for n in rows["name"]]
+    bars = ax.bar(names, np.where(np.isfinite(values), values, 0.0), color="C2")
     ax.bar_label(bars, labels=[f"{v:.0%}" if np.isfinite(v) else "–" for v in values])
     if not len(rows):
         note_empty(ax, "no resource")

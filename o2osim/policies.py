@@ -21,9 +21,11 @@ F = TypeVar("F", bound=Callable[..., object])
 #: Policy names by family, in the order messages list them. Runtime registries:
 #: dispatch -> o2osim.dispatch.DISPATCH_POLICIES, choice -> o2osim.choice.CHOICE_POLICIES,
 #: allocation -> o2osim.facilities.stock.ALLOCATION, replenishment ->
-#: o2osim.facilities.supply.REPLENISHMENT, loading -> o2osim.facilities.airport.LOADING_POLICIES.
+#: o2osim.facilities.supply.REPLENISHMENT, loading -> o2osim.facilities.airport.LOADING_POLICIES,
+#: mdrp -> o2osim.mdrp.policies.MDRP_POLICIES.
 POLICY_NAMES: dict[str, tuple[str, ...]] = {
     "dispatch": ("fcfs", "batch", "nearest_neighbour"),
+    "mdrp": ("fcfs", "rolling_horizon"),
     "choice": ("shares", "logit"),
     "allocation": ("fcfs", "channel_priority", "walk_in_reserve"),
     "replenishment": ("s_S", "r_Q", "base_stock"),

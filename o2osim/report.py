@@ -51,6 +51,7 @@ from .experiment_charts import (
     lead_time_distribution_chart,
     split_key,
 )
+from .glossary import key_label
 from .layout_report import (
     NOT_CONDITIONS,
     ON_TIME_TARGET,
@@ -120,6 +121,9 @@ def write_report(folder: str | Path) -> Path:
         lines += condition_sections(comparison)
         lines += best_section(comparison, choices, runs, target)
         lines += profit_section(comparison)
+    from .optimise.sweep_selection import selection_lines  # [selection]: KN's guarantee
+
+    lines += selection_lines(folder)
     lines += ["## Variants", "", markdown_table(variants), ""]
     lines += _kpi_lines(summary, keys, names)
     lines += _difference_lines(diffs, ratios, keys, names, design)
@@ -226,7 +230,7 @@ def _kpi_lines(summary: pd.DataFrame, keys: list[str], names: dict[str, str]) ->
                 mean, half = fmt(row.mean / scale), fmt(row.ci_half_width / scale)
             rows.append(
                 {
-                    "kpi": key,
+                    "measure": _measure(key),
                     "variant": names.get(str(row.variant), str(row.label)),
                     "mean": mean,
                     "± CI": half,
@@ -244,6 +248,11 @@ def _kpi_lines(summary: pd.DataFrame, keys: list[str], names: dict[str, str]) ->
             "",
         ]
     return lines
+
+
+def _measure(key: str) -> str:
+    """A report KPI for people, with the path an experiment file names it by."""
+    return f"{key_label(key)} — `{key}`"
 
 
 def _difference_lines(
@@ -268,7 +277,7 @@ def _difference_lines(
             edge = 1.0 if is_ratio else 0.0
             rows.append(
                 {
-                    "kpi": key,
+                    "measure": _measure(key),
                     "variant": names.get(str(row.variant), str(row.variant)),
                     "against": names.get(str(row.baseline), str(row.baseline)),
                     "paired difference (95% CI)": diff_cell(

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .folders import read_json
 from .scenario import Scenario, ScenarioError, dump_scenario, scenario_from_dict
@@ -38,6 +39,8 @@ TABLE_FILES = {
 }
 #: kpis.csv is for people: six significant digits (the exact values are in memory).
 KPIS_CSV_FLOAT_FORMAT = "%.6g"
+#: Rows per Parquet row group of a run's tables (one group is converted at a time).
+ROW_GROUP_ROWS = 65_536
 _AGAIN = "run the scenario again to rebuild the folder"
 
 
@@ -64,8 +67,28 @@ def write_run_tables(
         if name == "flights" and scenario.airport is None:
             continue
         frame: pd.DataFrame = getattr(tables, name)
-        frame.to_parquet(folder / file, index=False)
-    money.to_parquet(folder / "money.parquet", index=False)
+        write_parquet(frame, folder / file)
+    write_parquet(money, folder / "money.parquet")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, rows: int = ROW_GROUP_ROWS) -> None:
+    """Write ``frame`` (without its index) to ``path`` in row groups of ``rows`` rows.
+
+    One group at a time is converted to Arrow, so writing a year's orders table does
+    not hold a second, Arrow copy of all of it; read back it is the same frame.
+    """
+    if len(frame) <= rows:
+        frame.to_parquet(path, index=False)
+        return
+    first = pa.Table.from_pandas(frame.iloc[:rows], preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        del first
+        for start in range(rows, len(frame), rows):
+            part = frame.iloc[start : start + rows]
+            writer.write_table(
+                pa.Table.from_pandas(part, schema=writer.schema, preserve_index=False)
+            )
 
 
 def write_kpis_csv(kpis: pd.DataFrame, path: Path) -> None:

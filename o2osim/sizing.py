@@ -12,11 +12,13 @@ Memory model, fitted to peak RSS (``resource.getrusage``, ``ru_maxrss``) of
 of 3 and 9 days (warm-up 1 day), plus the baseline at 27 days (2026, x86-64, 25 GB):
 
 - fixed: ~140 MB (interpreter, numpy, pandas, simpy, pydantic: 128 MB after import);
-- per order: 2,800 B + 280 B per distinct route stage of the scenario (the order book
-  keeps a timestamp column per stage, then the tables copy it): 3.3 KB/order for
-  direct mail (3 stages) to 5.5 KB/order for the Xiasha journeys (9 stages); the fit
-  is within +-15% of each scenario's slope, and the baseline's slope from 3 to 27 days
-  (3.7 KB) matches its slope from 3 to 9 days (3.9 KB), so it is linear;
+- per order: 2,000 B + 80 B per distinct route stage of the scenario (the order book
+  keeps a timestamp column per stage; the tables are built from it as it is emptied,
+  see docs/performance.md): 2.2 KB/order for direct mail (3 stages) to 2.7 KB/order
+  for the Xiasha journeys (9 stages), refitted after the memory work of issue 17;
+  the fit is within +-15% of each large scenario's slope, and the baseline's slope
+  from 28 to 91 days (2.2 KB) matches its slope from 3 to 9 days (2.4 KB), so it is
+  linear (a simulated year of the baseline: 4.9 GB measured, 5.5 GB estimated);
 - per resource snapshot row: ~110 B (baseline, resource_interval 1 min vs 2 s);
 - per SKU: ~1.2 KB (baseline with 3,000 vs 300,000 SKUs: prices, stock, levels, ledger);
 - per customer of a segment with ``memory``: ~120 B (trust and propensity lists;
@@ -47,8 +49,8 @@ from .units import DAY
 #: and writing the results folder with its charts (~60 MB more for the baseline).
 FIXED_BYTES = 200e6
 #: Memory per order: a base and a part per distinct route stage of the scenario.
-ORDER_BYTES = 2800.0
-ORDER_STAGE_BYTES = 280.0
+ORDER_BYTES = 2000.0
+ORDER_STAGE_BYTES = 80.0
 #: Memory per row of the resource snapshots (one row per resource per snapshot).
 SNAPSHOT_BYTES = 110.0
 #: Memory per SKU of the catalogues.

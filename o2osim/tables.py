@@ -20,6 +20,7 @@ tables; it must not compute KPIs or money, and must not import the World.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,11 @@ def _categorical(codes: list[int] | np.ndarray, names: list[str]) -> pd.Categori
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
 
 
+def _sku_lists(skus: list[tuple[int, ...]]) -> np.ndarray:
+    """Each order's SKUs as a list, in an object array (a tenth of ``Series.map(list)``)."""
+    return np.fromiter((list(s) for s in skus), dtype=object, count=len(skus))
+
+
 def orders_table(
     book: OrderBook,
     segment_names: list[str],
@@ -58,6 +64,8 @@ def orders_table(
     warmup: float,
     due: np.ndarray | None = None,
     horizon: float = np.inf,
+    *,
+    consume: bool = False,
 ) -> pd.DataFrame:
     """One row per order placed: attributes, stage timestamps, outcome.
 
@@ -70,66 +78,96 @@ def orders_table(
     ``due`` is each order's due time (minutes) from its channel's promise.
     ``stockout_response`` says what a customer who found the shelf short
     (``stocked_out``) did: substitute, switch_channel, wait or leave.
+
+    ``consume`` empties each of the book's lists as soon as it is converted, so the
+    book and the table are never both whole in memory; the book (and its World) is
+    unusable afterwards.
     """
     n = len(book)
-    placed = np.asarray(book.placed, dtype=float)
-    finished = np.asarray(book.finished, dtype=float)
-    failed = np.asarray(book.failed_at, dtype=np.int64)
-    channel = np.asarray(book.channel, dtype=np.int64)
+    # Columns of stages and legs a scenario does not have are all NaN: they share one
+    # Series (copy-on-write keeps them apart if edited) instead of an array each.
+    empty = pd.Series(np.full(n, np.nan))
+
+    def take(column: list[Any], dtype: type = float) -> np.ndarray:
+        values: np.ndarray = np.asarray(column, dtype=dtype)
+        if consume:
+            column.clear()
+        return values
+
+    def floats(column: list[float] | None) -> np.ndarray | pd.Series:
+        values = take(column) if column is not None else None
+        return empty if values is None or np.isnan(values).all() else values
+
+    def labels(column: list[int], names: list[str]) -> pd.Categorical:
+        return _categorical(take(column, np.int64), names)
+
+    placed, finished = take(book.placed), take(book.finished)
+    failed, channel = take(book.failed_at, np.int64), take(book.channel, np.int64)
+    value, tax = take(book.value), take(book.tax)
     due = np.full(n, np.nan) if due is None else due
     failed_stage = np.full(n, "", dtype=object)
     for i in np.flatnonzero(failed >= 0):
         failed_stage[i] = stage_names[channel[i]][failed[i]]
-    frame = pd.DataFrame(
-        {
-            "order_id": np.arange(n, dtype=np.int64),
-            "segment": _categorical(book.segment, segment_names),
-            "channel": _categorical(channel, channel_names),
-            "skus": pd.Series(book.skus, dtype=object).map(list),
-            "lines": np.fromiter((len(s) for s in book.skus), dtype=np.int64, count=n),
-            "value_cny": np.asarray(book.value, dtype=float),
-            "tax_cny": np.round(np.asarray(book.tax, dtype=float), 2),
-            "price_paid_cny": np.round(
-                np.asarray(book.value, dtype=float) + np.asarray(book.tax, dtype=float), 2
-            ),
-            "distance_km": np.asarray(book.distance, dtype=float),
-            "x_km": np.asarray(book.x, dtype=float),
-            "y_km": np.asarray(book.y, dtype=float),
-            "customer": np.asarray(book.customer, dtype=np.int64),
-            "parent": np.asarray(book.parent, dtype=np.int64),
-            "flight": np.asarray(book.flight, dtype=np.int64),
-            "placed": placed,
-            **{
-                name: (
-                    np.asarray(book.stamps[name], dtype=float)
-                    if name in book.stamps
-                    else np.full(n, np.nan)
-                )
-                for name in book.stamp_names
-            },
-            **{name: np.asarray(col, dtype=float) for name, col in book.values.items()},
-            **{
-                name: np.asarray(col, dtype=np.int64)
-                for name, col in book.counts.items()
-                if name not in LABELS
-            },
-            **{
-                name: _categorical(book.counts[name], names)
-                for name, names in LABELS.items()
-                if name in book.counts
-            },
-            "finished": finished,
-            "lead_time_min": finished - placed,
-            "due": due,
-            "lateness_min": finished - due,
-            "outcome": _categorical(book.outcome, list(OUTCOME_NAMES)),
-            "reason": _categorical(book.reason, list(REASON_NAMES)),
-            "failed_at": pd.Categorical(failed_stage),
-            "refund_cny": np.round(np.asarray(book.refund, dtype=float), 2),
-            "after_warmup": (placed >= warmup) & (placed < horizon),
-        }
+    columns: dict[str, Any] = {
+        "order_id": np.arange(n, dtype=np.int64),
+        "segment": labels(book.segment, segment_names),
+        "channel": _categorical(channel, channel_names),
+        "skus": None,  # made last, in the memory the book's numbers have given back
+        "lines": np.fromiter((len(s) for s in book.skus), dtype=np.int64, count=n),
+        "value_cny": value,
+        "tax_cny": np.round(tax, 2),
+        "price_paid_cny": np.round(value + tax, 2),
+        "distance_km": take(book.distance),
+        "x_km": take(book.x),
+        "y_km": take(book.y),
+        "customer": take(book.customer, np.int64),
+        "parent": take(book.parent, np.int64),
+        "flight": take(book.flight, np.int64),
+        "placed": placed,
+        **{name: floats(book.stamps.get(name)) for name in book.stamp_names},
+        **{name: floats(col) for name, col in book.values.items()},
+        **{name: take(col, np.int64) for name, col in book.counts.items() if name not in LABELS},
+        **{
+            name: labels(book.counts[name], names)
+            for name, names in LABELS.items()
+            if name in book.counts
+        },
+        "finished": finished,
+        "lead_time_min": finished - placed,
+        "due": due,
+        "lateness_min": finished - due,
+        "outcome": labels(book.outcome, list(OUTCOME_NAMES)),
+        "reason": labels(book.reason, list(REASON_NAMES)),
+        "failed_at": pd.Categorical(failed_stage),
+        "refund_cny": np.round(take(book.refund), 2),
+        "after_warmup": (placed >= warmup) & (placed < horizon),
+    }
+    columns["skus"] = _sku_lists(book.skus)
+    if consume:
+        book.skus.clear()
+    # No consolidation into 2-D blocks: that copy doubled the peak.
+    return pd.DataFrame(columns, copy=False)
+
+
+def rows_where(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> pd.DataFrame:
+    """``frame[mask]``, with its all-NaN float columns sharing one Series, as in
+    :func:`orders_table`: a subset of the orders costs only the columns that hold data."""
+    keep = np.asarray(mask, dtype=bool)
+    if keep.all():
+        # A new frame sharing the data (copy-on-write): editing it leaves ``frame`` alone.
+        return frame.copy(deep=False)
+    blank = {
+        name
+        for name, dtype in frame.dtypes.items()
+        if dtype == np.float64 and np.isnan(frame[name].to_numpy()).all()
+    }
+    if not blank:
+        return frame[keep]
+    rows = frame.drop(columns=list(blank))[keep]
+    empty = pd.Series(np.full(len(rows), np.nan), index=rows.index)
+    return pd.DataFrame(
+        {name: empty if name in blank else rows[name] for name in frame.columns}, copy=False
     )
-    return frame
 
 
 def resources_table(log: ResourceLog) -> pd.DataFrame:

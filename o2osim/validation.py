@@ -10,8 +10,9 @@ change the model. ``docs/validation.md`` gives each check's theory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,11 +347,13 @@ def run_checks(
     workers: int | None = None,
     level: float = 0.99,
     only: Collection[str] | None = None,
+    on_done: Callable[[int, int], None] | None = None,
 ) -> list[Check]:
     """Run the checks with ``replications`` seeds each; return the table rows.
 
     ``only`` names a subset of :data:`CHECKS` (in the table's order); an unknown name is
     a ``ValueError``. ``workers`` > 1 runs replications in that many processes.
+    ``on_done(done, total)`` is called as each replication finishes (for progress).
     """
     names = list(CHECKS)
     if only is not None:
@@ -359,11 +362,17 @@ def run_checks(
             raise ValueError(f"unknown check {unknown[0]!r}; the checks are {names}")
         names = [name for name in names if name in only]
     jobs = [(name, seed) for name in names for seed in range(1, replications + 1)]
-    if workers and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            values = list(pool.map(_measure, *zip(*jobs, strict=True)))
-    else:
-        values = [_measure(name, seed) for name, seed in jobs]
+    values: list[float] = []
+    with ExitStack() as stack:
+        if workers and workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            results: Iterator[float] = pool.map(_measure, *zip(*jobs, strict=True))
+        else:
+            results = (_measure(name, seed) for name, seed in jobs)
+        for value in results:
+            values.append(value)
+            if on_done is not None:
+                on_done(len(values), len(jobs))
     checks = []
     for index, name in enumerate(names):
         sample = np.asarray(values[index * replications : (index + 1) * replications])

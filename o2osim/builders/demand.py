@@ -80,6 +80,11 @@ def _chooser(b: Build, seg: SegmentPlan) -> Chooser:
         per_trust=logit.per_trust,
     )
     detour = b.plan.detour
+    if sc.trade is not None:  # an export market: choose on the landed price
+        from ..trade.choice import landed_chooser
+
+        names = [b.plan.channels[c].name for c in seg.channels]
+        return landed_chooser(b, seg.config.choice, taste, offers, names)
     return Chooser(
         CHOICE_POLICIES[seg.config.choice], taste, offers, lambda a, c: road_km(a, c, detour)
     )

@@ -17,13 +17,14 @@ One module per KPI family, each registered under its group with
 - ``resource``: every queueing resource a channel uses, fleets included
   (:mod:`.resources`);
 - ``site``: each site's fixed cost and break-even (:mod:`.money`);
-- ``airport``: flights, fates and counters (:mod:`.airport`).
+- ``airport``: flights, fates and counters (:mod:`.airport`);
+- ``trade``: an export run's landed cost, border charges and stock abroad (:mod:`.trade`).
 """
 
 from __future__ import annotations
 
 # The family modules register themselves on import; registry.ORDER fixes the row order.
-from . import airport, choice, money, orders, resources, stock, stores  # noqa: F401
+from . import airport, choice, money, orders, resources, stock, stores, trade  # noqa: F401
 from .airport import counted_days
 from .registry import FAMILIES, ORDER, KpiInput, Rows, compute_kpis, kpi, register
 from .resources import wait_stamps

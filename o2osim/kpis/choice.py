@@ -19,7 +19,10 @@ def choice_kpis(source: KpiInput) -> Rows:
     """Each segment with more than one channel: the share of its orders in each."""
     counted = source.counted
     return [
-        (seg.name, share_kpis(counted[counted["segment"] == seg.name], seg.channels))
+        (
+            seg.name,
+            share_kpis(counted.loc[counted["segment"] == seg.name, ["channel"]], seg.channels),
+        )
         for seg in source.scenario.customers.segments
         if len(seg.channels) > 1
     ]

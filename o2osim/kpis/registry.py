@@ -25,7 +25,7 @@ import pandas as pd
 from ..economics import Money
 from ..recorder import OUTCOME_NAMES
 from ..scenario import Scenario
-from ..tables import RunTables
+from ..tables import RunTables, rows_where
 from ..units import DAY
 
 #: One KPI of one name: (kpi, value, unit). Values are converted to float in the table.
@@ -35,7 +35,10 @@ Rows = list[tuple[str, list[Row]]]
 COLUMNS = ["group", "name", "kpi", "value", "unit"]
 
 #: The KPI groups in the order their rows appear in ``kpis.csv``.
-ORDER = ("overall", "channel", "segment", "store", "stock", "choice", "resource", "site", "airport")
+ORDER = (
+    "overall", "channel", "segment", "store", "stock", "choice", "resource", "site", "airport",
+    "trade",
+)  # fmt: skip
 #: Outcome counts every order group reports; other outcomes only when they occur.
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
 
@@ -58,7 +61,7 @@ class KpiInput:
     @classmethod
     def of(cls, scenario: Scenario, run: RunTables, money: Money | None = None) -> KpiInput:
         meta = scenario.scenario
-        counted = run.orders[run.orders["after_warmup"]]
+        counted = rows_where(run.orders, run.orders["after_warmup"])
         seen = set(counted["outcome"].unique())
         extra = tuple(o for o in OUTCOME_NAMES if o not in OUTCOME_ROWS and o in seen)
         return cls(

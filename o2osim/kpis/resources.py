@@ -19,6 +19,7 @@ import pandas as pd
 from ..economics import fleet_cost
 from ..scenario import Scenario, fleet_resource
 from ..scenario.stages import WAIT_STAMPS
+from ..tables import rows_where
 from ..units import HOUR
 from .registry import KpiInput, Row, Rows, register
 
@@ -44,7 +45,7 @@ def resource_kpis(source: KpiInput) -> Rows:
         if name not in stats_of:
             continue  # built only when a channel uses it
         stats = stats_of[name]
-        served = orders[orders["channel"].isin(channels)]
+        served = rows_where(orders, orders["channel"].isin(channels))
         rows = queue_kpis(stats, served, window, wait_stamps(name, stage))
         if name in fleets:
             rows += fleet_kpis(scenario, name, stats, served, window)
@@ -105,7 +106,10 @@ def fleet_kpis(
 
     delivered = int(inside(orders["delivered"]).sum())
     absent = int(((orders["reason"] == "customer_absent") & inside(orders["finished"])).sum())
-    sent = orders[inside(orders["dispatched"])]
+    # Only the columns used: a subset of every column, then sorted, cost a tenth of the KPIs.
+    sent = orders.loc[
+        inside(orders["dispatched"]), ["order_id", "trip", "stop", "leg_km", "distance_km"]
+    ]
     # The station fast path in teaching mode does not label trips: one order per trip.
     trip = np.where(sent["trip"] < 0, sent["order_id"], sent["trip"])
     trips = len(np.unique(trip))

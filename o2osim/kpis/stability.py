@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..tables import rows_where
 from ..units import DAY, format_duration
 from .registry import KpiInput
 from .survival import CENSORED, orders_placed
@@ -57,7 +58,7 @@ def censoring_reasons(source: KpiInput) -> list[str]:
     drain = format_duration(meta.drain)
     channels = list(source.scenario.channels)
     groups = [("all orders", counted)] + [
-        (f"channel {name}", counted[counted["channel"] == name])
+        (f"channel {name}", rows_where(counted, counted["channel"] == name))
         for name in (channels if len(channels) > 1 else ())
     ]
     reasons = []

@@ -20,6 +20,7 @@ from .stages import (
     STAGE_ROWS,
     WAREHOUSE,
 )
+from .trade import check_export
 
 if TYPE_CHECKING:
     from .channels import Channel
@@ -65,6 +66,7 @@ def cross_check(sc: Scenario) -> None:
                     f"defined: {', '.join(sc.channels)}",
                 )
     _check_flights(sc)
+    check_export(sc)
 
 
 def _check_names(sc: Scenario) -> None:

@@ -19,9 +19,9 @@ from ..bundled import BUNDLED
 from .errors import ScenarioError, key_text, printable
 
 #: Tables a market may hold; everything else is a network's (or the scenario file's).
-MARKET_TABLES = ("market", "city", "customers", "catalogue", "airport")
+MARKET_TABLES = ("market", "city", "customers", "catalogue", "airport", "trade")
 #: Tables only a market (or the scenario file) may hold.
-MARKET_ONLY = ("market", "city", "customers", "catalogue", "scenario")
+MARKET_ONLY = ("market", "city", "customers", "catalogue", "scenario", "trade")
 #: Keys of a network's ``[segments.NAME]``: each names the network's channels or queues.
 NETWORK_SEGMENT_KEYS: tuple[str, ...] = (
     "channels",

@@ -24,6 +24,7 @@ from .customers import Customers, Segment
 from .economics import Economics, Recorder
 from .lastmile import City, Couriers, Depot
 from .stages import CENTRE, COURIERS, STAGE_ROWS, WAREHOUSE
+from .trade import Trade
 from .types import LAYOUTS, Duration, Name, Strict, as_written
 from .warehouse import Customs, DirectMail, Warehouse
 
@@ -93,6 +94,9 @@ class Scenario(Strict):
     airport: Airport | None = None
     recorder: Recorder = Recorder()
     economics: Economics = Economics()
+    trade: Trade | None = Field(
+        default=None, description="an export market's currency and trade rules (layout export)"
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

@@ -216,7 +216,7 @@ def test_report_names_the_best_layout_per_level_with_paired_cis(comparison):
     assert answer.count(". ") >= 1 and "direct mail is the slowest" in answer.lower()
     kpi_table = report.split("## KPIs")[1].split("##")[0]
     for line in kpi_table.splitlines():
-        if line.startswith("| overall/all/lead_time"):  # never "15,571 min"
+        if "`overall/all/lead_time" in line:  # never "15,571 min"
             mean, unit = (cell.strip() for cell in line.split("|")[3::2][:2])
             assert unit in ("min", "h", "d") and (unit != "min" or float(mean) < 120), line
 

@@ -9,11 +9,13 @@ from o2osim.dispatch import DISPATCH_POLICIES
 from o2osim.facilities.airport import LOADING_POLICIES
 from o2osim.facilities.stock import ALLOCATION
 from o2osim.facilities.supply import REPLENISHMENT
+from o2osim.mdrp.policies import MDRP_POLICIES
 from o2osim.policies import POLICY_NAMES, registrar
 from o2osim.scenario import ALLOCATIONS, REPLENISHMENT_POLICIES
 
 RUNTIME = {
     "dispatch": DISPATCH_POLICIES,
+    "mdrp": MDRP_POLICIES,
     "choice": CHOICE_POLICIES,
     "allocation": ALLOCATION,
     "replenishment": REPLENISHMENT,

@@ -63,8 +63,9 @@ def error_of(path: Path, overrides: list[str] | None = None) -> str:
 
 
 def test_bundled_markets_and_networks_are_listed() -> None:
-    assert bundled_parts("market") == ["wenzhou"]
-    assert sorted(bundled_parts("network")) == sorted(LAYOUTS)
+    assert bundled_parts("market") == ["eu_shoes", "us_eyewear", "wenzhou"]
+    exports = ["export_both", "export_direct_mail", "export_overseas_warehouse"]  # docs/export.md
+    assert sorted(bundled_parts("network")) == sorted([*LAYOUTS, *exports])
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -230,7 +231,10 @@ def test_a_missing_part_is_one_line(tmp_path: Path) -> None:
     assert "network: required key is missing" in error_of(only)
     wrong = write(tmp_path, "t.toml", {"market": "wenzhuo", "network": "direct_mail"})
     line = error_of(wrong)
-    assert "market = 'wenzhuo': no such file" in line and "bundled market: wenzhou" in line
+    assert (
+        "market = 'wenzhuo': no such file" in line
+        and "bundled market: eu_shoes, us_eyewear, wenzhou" in line
+    )
 
 
 def test_homes_may_live_around_the_centre_but_no_depot_is_called_so(tmp_path: Path) -> None:
