@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..chartkit import save_charts
+from ..glossary import key_label
 from .evaluate import Evaluation
 from .problem import ProblemFile
 
@@ -60,8 +61,8 @@ def _frontier(
     ax.axhline(constraint.limit, ls="--", color="grey", label=f"target: {constraint.text()}")
     ax.plot([], [], "o", color="tab:green", label="every constraint met")
     ax.plot([], [], "o", color="tab:red", mfc="white", label="violated or undecided")
-    ax.set_xlabel(f"{problem.objective.kpi} ({problem.objective.direction})")
-    ax.set_ylabel(constraint.key)
+    ax.set_xlabel(f"{key_label(problem.objective.kpi)} ({problem.objective.direction})")
+    ax.set_ylabel(key_label(constraint.key))
     level = f"{problem.problem.confidence:.0%}"
     ax.set_title(f"{problem.problem.name}: candidates with {level} confidence intervals")
     ax.legend(fontsize=8, loc="best")
@@ -87,7 +88,7 @@ def _ranking(
         )
     ax.set_yticks(range(len(order)), [f"{e.candidate.label} (n={e.replications})" for e in order])
     ax.set_xlabel(
-        f"{problem.objective.kpi} ({problem.objective.direction}); each mean's CI: KN "
+        f"{key_label(problem.objective.kpi)} ({problem.objective.direction}); each mean's CI: KN "
         "compares paired differences\n(the same customers in every layout), which are far "
         "tighter than these intervals"
     )
