@@ -117,10 +117,17 @@ def best_sequence(instance: Instance, orders: Sequence[int]) -> tuple[int, ...]:
 
 
 def make_bundles(
-    instance: Instance, orders: Sequence[int], size: int, window: int
+    instance: Instance, orders: Sequence[int], size: int, window: int, now: int
 ) -> list[tuple[int, ...]]:
     """Orders grouped by restaurant, in ready order, into bundles of at most ``size``
-    whose ready times lie within ``window`` minutes of the bundle's first."""
+    whose ready times lie within ``window`` minutes of the bundle's first, an order
+    already ready counting as ready ``now`` (it waits for nobody: a late-evening order
+    may join one that has waited long for a courier, saving a trip when couriers are
+    scarce)."""
+
+    def ready(o: int) -> int:
+        return max(instance.orders[o].ready, now)
+
     by_restaurant: dict[int, list[int]] = {}
     for o in sorted(orders, key=lambda o: (instance.orders[o].ready, o)):
         by_restaurant.setdefault(instance.orders[o].restaurant, []).append(o)
@@ -128,8 +135,8 @@ def make_bundles(
     for group in by_restaurant.values():
         current: list[int] = []
         for o in group:
-            first = instance.orders[current[0]].ready if current else 0
-            if current and (len(current) == size or instance.orders[o].ready - first > window):
+            first = ready(current[0]) if current else 0
+            if current and (len(current) == size or ready(o) - first > window):
                 bundles.append(best_sequence(instance, current))
                 current = []
             current.append(o)
@@ -184,7 +191,7 @@ def rolling_horizon(pending: Collection[int], now: int, fleet: FleetView) -> Dec
     if not soon or not free:
         return [], next_round
     size = min(settings.max_bundle, max(1, math.ceil(len(soon) / len(free))))
-    bundles = make_bundles(instance, soon, size, settings.bundle_window)
+    bundles = make_bundles(instance, soon, size, settings.bundle_window, now)
     cost = np.array([[_cost(fleet, c, now, b) for c in free] for b in bundles])
     usable = np.isfinite(cost)
     # Every usable cost is negative (the order reward), so 0 marks a pair never preferred.

@@ -7,8 +7,12 @@ import re
 from pathlib import Path
 
 from o2osim.mdrp.instance import bundled_instances
+from o2osim.mdrp.solution import Solution
 
 NAMES = [p.name for p in bundled_instances()]
+
+#: The ``solved`` fixture: (instance, policy) -> (solution, metrics).
+Solved = dict[tuple[str, str], tuple[Solution, dict[str, float]]]
 
 
 def characteristics(name: str) -> dict[str, float]:

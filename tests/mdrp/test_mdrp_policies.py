@@ -7,18 +7,18 @@ from pathlib import Path
 import pytest
 
 from o2osim.mdrp.bench import solve
+from o2osim.mdrp.bounds import provably_undeliverable
 from o2osim.mdrp.instance import Instance
 from o2osim.mdrp.loader import PARAMETER_COLUMNS, load_instance
 from o2osim.mdrp.settings import PolicySettings
-from o2osim.mdrp.solution import Solution
 
-from mdrp_cases import NAMES, characteristics
-
-Solved = dict[tuple[str, str], tuple[Solution, dict[str, float]]]
+from mdrp_cases import NAMES, Solved, characteristics
 
 #: Instances where couriers cannot keep up with the evening peak (2.4 orders per courier-hour
-#: at 1.25 x preparation times): the least share of orders the rolling horizon must deliver.
-SHORT_OF_COURIERS = {"4r50t100s1p125": 0.99}
+#: at 1.25 x preparation times): how many orders the rolling horizon may leave undelivered
+#: beyond the provably undeliverable ones (observed: 3; whether any policy can do better
+#: is open, see docs/mdrp.md).
+SHORT_OF_COURIERS = {"4r50t100s1p125": 3}
 
 
 def _tiny(tmp_path: Path, orders: list[str]) -> Instance:
@@ -59,11 +59,9 @@ def test_the_rolling_horizon_delivers_every_order_couriers_can_reach(
     name: str, instances: dict[str, Instance], solved: Solved
 ) -> None:
     instance = instances[name]
-    last_off = max(c.off for c in instance.couriers)
-    reachable = sum(o.ready <= last_off for o in instance.orders)  # others: nobody on duty
+    deliverable = len(instance.orders) - len(provably_undeliverable(instance))
     delivered = solved[name, "rolling_horizon"][1]["delivered"]
-    least = SHORT_OF_COURIERS.get(name, 1.0)
-    assert delivered >= least * reachable
+    assert deliverable - SHORT_OF_COURIERS.get(name, 0) <= delivered <= deliverable
     assert delivered >= solved[name, "fcfs"][1]["delivered"]
 
 
