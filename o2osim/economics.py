@@ -37,10 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .scenario import Catalogue, Economics, Scenario, ScenarioError, Site, fleet_resource
+from .scenario import Economics, Scenario, ScenarioError, Site, fleet_resource
 from .scenario.economics import AIRPORT, Tariff
 from .scenario.stages import DELIVERING, STAGE_END, WAREHOUSE
 from .scenario.warehouse import class_blocks
+from .sku_units import catalogues as _catalogues
+from .sku_units import sku_weights as sku_weights
 from .tables import COMPLETED, RunTables
 from .units import DAY, HOUR
 
@@ -120,6 +122,8 @@ def period_costs(
     counters: dict[str, int],
 ) -> dict[str, int]:
     """Period cost lines of the counted span, in cents."""
+    from .trade.firstleg import first_leg_cny, storage_cny
+
     econ, meta = scenario.economics, scenario.scenario
     days = (meta.horizon - meta.warmup) / DAY
     labour = sum(
@@ -130,11 +134,10 @@ def period_costs(
     rent = sum(site.area_m2 * site.rent_cny_per_m2_day * days for site in sites)
     staff = sum(site_cost_per_day(site) * days for site in sites) - rent
     events = sum(econ.per_event_cny.get(name, 0.0) * count for name, count in counters.items())
-    unit_days = stock_unit_days(inventory, meta.warmup, meta.horizon)
     return {
         "labour": int(_cents(labour)),
-        "shipments": int(_cents(purchase_order_freight(scenario, inventory))),
-        "storage": int(_cents(unit_days * econ.storage_cny_per_unit_day)),
+        "shipments": int(_cents(first_leg_cny(scenario, inventory))),
+        "storage": int(_cents(storage_cny(scenario, inventory))),
         "events": int(_cents(events)),
         "rent": int(_cents(rent)),
         "site_staff": int(_cents(staff)),
@@ -171,21 +174,6 @@ def stock_unit_days(inventory: pd.DataFrame, start: float, end: float) -> float:
 
 
 # -- weights and freight modes of the SKUs ------------------------------------------
-def _catalogues(scenario: Scenario) -> list[Catalogue]:
-    """The catalogues in SKU-id order: the main one, then the duty-free one's ids follow."""
-    return [scenario.catalogue] + ([scenario.airport.catalogue] if scenario.airport else [])
-
-
-def sku_weights(scenario: Scenario) -> np.ndarray:
-    """Shipping weight of one unit of every SKU id, kg (its category's, else its
-    catalogue's ``weight_kg``)."""
-    parts = []
-    for cat in _catalogues(scenario):
-        by_category = [c.weight_kg or cat.weight_kg for c in cat.categories] or [cat.weight_kg]
-        parts.append(np.asarray(by_category, dtype=float)[cat.sku_categories()])
-    return np.concatenate(parts)
-
-
 def sku_modes(scenario: Scenario) -> list[str]:
     """The freight mode that restocks each SKU id: its replenishment class's ``mode``,
     else ``economics.stock_freight_mode``."""
@@ -344,7 +332,7 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
     if scenario.trade is not None:  # an export market: its dated duties, fees and VAT
         from .trade.landed import trade_money
 
-        trade = trade_money(scenario, counted, value, purchase, logistics["freight"])
+        trade = trade_money(scenario, counted, value, purchase, logistics["freight"], run.inventory)
         tax, paid_tax = trade.customer, trade.vat  # duty paid at the door is the carrier's
         logistics["fees"] = logistics["fees"] + trade.seller_fees
     returned = outcome == "returned"

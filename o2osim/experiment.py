@@ -57,6 +57,7 @@ from .scenario import (
     dump_scenario,
     read_toml,
 )
+from .scenario.overrides import override_text
 from .units import parse_duration
 
 FactorValue = int | float | bool | str | list[Any] | dict[str, Any]
@@ -315,10 +316,7 @@ def load_experiment(path: str | Path) -> Experiment:
 
 
 def _factor_text(key: str, value: Any) -> str:
-    import tomli_w
-
-    text = tomli_w.dumps({"v": value}).strip().removeprefix("v = ")
-    return f"{key}={text}"
+    return f"{key}={override_text(value)}"
 
 
 def _label_names(keys: list[str]) -> list[str]:

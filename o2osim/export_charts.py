@@ -36,6 +36,7 @@ LINE_NAMES = {
     "duty": "duty (seller)",
     "labour": "pick & pack",
     "storage": "storage",
+    "shipments": "sea containers",
     "events": "consignments",
     "at_door": "duty & fees (customer)",
 }

@@ -15,6 +15,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .glossary import label, shown
+
 # Outcome counts: shown only when non-zero, so a layout shows the fates it has.
 OUTCOME_KPIS = ("delivered", "collected", "in_flight", "lost_sale", "balked", "reneged")
 
@@ -83,18 +85,21 @@ def print_run_summary(out: Console, result: Any, folder: Path) -> None:
     """Print the KPI table of a finished run and where its folder is."""
     kpis = result.kpis
     table = Table(title=f"KPIs after warm-up — {folder}", title_justify="left")
-    for column, justify in (
-        ("group", "left"),
-        ("name", "left"),
-        ("kpi", "left"),
-        ("value", "right"),
-        ("unit", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    table.add_column("in kpis.csv", style="dim")
     airport = False
     for row in kpis.itertuples(index=False):
         if _shown(row.group, row.kpi, float(row.value)):
-            table.add_row(row.group, row.name, row.kpi, number(float(row.value)), row.unit)
+            # Plain words and readable units (glossary); the key finds the row in kpis.csv.
+            value, unit = shown(row.kpi, float(row.value))
+            table.add_row(
+                label(row.group, row.name, row.kpi),
+                number(value),
+                unit or row.unit,
+                f"{row.group}/{row.name}/{row.kpi}",
+            )
             airport = airport or row.group == "airport"
     out.print(table)
     if airport:

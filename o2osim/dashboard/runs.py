@@ -85,9 +85,20 @@ def run_choice(
             progress(min(1.0, now / end) if end else 1.0)
 
     result = simulate(scenario, seed=seed, horizon=horizon, warmup=warmup, progress=tick)
-    folder = Path(tempfile.mkdtemp(prefix="o2osim-dashboard-")) / "results"
+    folder = Path(tempfile.mkdtemp(dir=_scratch_root())) / "results"
     result.save(folder)
     return Run(result, folder)
+
+
+_SCRATCH: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _scratch_root() -> str:
+    """One temporary folder for this process's runs; the finaliser of
+    :class:`tempfile.TemporaryDirectory` removes it (and every run) when the server exits."""
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="o2osim-dashboard-"))
+    return _SCRATCH[0].name
 
 
 def kpi_table(choice: str, run: Result, baseline: Result | None) -> pd.DataFrame:

@@ -11,7 +11,9 @@ duty and fees the customer pays at the door (everything the goods pay on the way
 the customer pays (price, VAT, fees at the door), ``profit`` the seller's; ``_mkt``
 is the market's currency. Lead times are of delivered orders, minutes. ``all``
 also carries the stock abroad (time-averaged units on hand and in the pipeline over
-the counted span, and their purchase cost). This module only reads tables.
+the counted span, and their purchase cost) and, when a freight mode is priced per
+container, the first leg: containers shipped, their mean fill (share of capacity) and
+its cost per unit shipped (o2osim.trade.firstleg). This module only reads tables.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pandas as pd
 from ..economics import LANDED
 from ..scenario import Scenario
 from ..tables import COMPLETED
+from ..trade.firstleg import consignments
 from ..units import DAY
 from .registry import KpiInput, Row, Rows, register
 from .stock import time_average
@@ -39,10 +42,12 @@ _MONEY_KPIS = (
 )
 _ORDER_KPIS = ("orders", "share", "lead_time_p50", "lead_time_p90", *_MONEY_KPIS)
 _STOCK_KPIS = ("stock_abroad_units", "stock_abroad_cny", "pipeline_units", "shock_day")
+_FIRST_LEG_KPIS = ("containers_shipped", "container_fill", "first_leg_cny_per_unit")
 #: Every KPI the ``trade`` group can hold (for the KPI catalogue).
 TRADE_KPIS: tuple[str, ...] = (
     *(f"{k}{p}" for p in PERIODS for k in _ORDER_KPIS),
     *_STOCK_KPIS,
+    *_FIRST_LEG_KPIS,
 )
 
 
@@ -84,7 +89,7 @@ def trade_kpis(source: KpiInput) -> Rows:
         for period, part in _periods(group, shock):
             items += _period_rows(part, period, total_of(joined, period, shock) or total)
         if name == "all":
-            items += _stock_rows(source, shock)
+            items += _stock_rows(source, shock) + _first_leg_rows(source)
         rows.append((name, items))
     return rows
 
@@ -155,4 +160,19 @@ def _stock_rows(source: KpiInput, shock: float) -> list[Row]:
         ("stock_abroad_units", units, "units"),
         ("stock_abroad_cny", units * unit_cost, "CNY"),
         ("pipeline_units", time_average(times, pipeline, meta.warmup, meta.horizon), "units"),
+    ]
+
+
+def _first_leg_rows(source: KpiInput) -> list[Row]:
+    """Consignments of the counted span by a container-priced mode (none without one)."""
+    shipped = consignments(source.scenario, source.run.inventory)
+    if shipped.empty:
+        return []
+    units = int(shipped["units"].sum())
+    space = float(shipped["capacity_m3"].sum())
+    full = shipped["volume_m3"][shipped["containers"] > 0].sum()
+    return [
+        ("containers_shipped", int(shipped["containers"].sum()), "containers"),
+        ("container_fill", float(full) / space if space else float("nan"), "share"),
+        ("first_leg_cny_per_unit", float(shipped["cost_cny"].sum()) / units, "CNY/unit"),
     ]

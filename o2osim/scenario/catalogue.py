@@ -26,6 +26,8 @@ from .types import (
 
 #: Shipping weight of one packed unit, kg (at most 1 t).
 UnitWeight = Annotated[float, Field(gt=0, le=1000)]
+#: Shipping volume of one packed unit, m3 (at most 100 m3).
+UnitVolume = Annotated[float, Field(gt=0, le=100)]
 
 
 class Zipf(Strict):
@@ -58,6 +60,11 @@ class Category(Strict):
         description="shipping weight of one packed unit, kg (freight and postage are "
         "priced by weight); none: the catalogue's weight_kg",
     )
+    volume_m3: UnitVolume | None = Field(
+        default=None,
+        description="shipping volume of one packed unit, m3 (container fill and storage "
+        "per m3 are priced by volume); none: the catalogue's volume_m3",
+    )
 
 
 class Catalogue(Strict):
@@ -76,6 +83,11 @@ class Catalogue(Strict):
         default=0.5,
         description="shipping weight of one packed unit of a SKU whose category sets "
         "none, kg; assumption (a cosmetics or health item is 0.2-1 kg packed)",
+    )
+    volume_m3: UnitVolume = Field(
+        default=0.005,
+        description="shipping volume of one packed unit of a SKU whose category sets "
+        "none, m3; assumption (a 25 x 20 x 10 cm box)",
     )
     categories: list[Category] = Field(
         default_factory=list,

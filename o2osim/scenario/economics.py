@@ -33,6 +33,22 @@ from .types import (
 AIRPORT = "airport"
 
 
+class Container(Strict):
+    """A bulk first leg priced by volume: whole containers (FCL) or, with ``lcl``, per m3.
+
+    A consignment (the purchase orders of one review instant and mode) of V m3 pays
+    ceil(V / ``capacity_m3``) containers at ``cny_per_container`` (FCL), or V x
+    ``cny_per_m3`` (LCL, less than a container load).
+    """
+
+    capacity_m3: Annotated[float, Field(gt=0, le=1000)] = Field(
+        description="usable volume of one container, m3"
+    )
+    cny_per_container: Money = Field(default=0.0, description="CNY per container (FCL)")
+    lcl: bool = Field(default=False, description="price per m3 shipped instead (LCL)")
+    cny_per_m3: Money = Field(default=0.0, description="CNY per m3 shipped (LCL)")
+
+
 class Tariff(Strict):
     """A carrier's price: a fixed part per shipment plus a part per kg shipped (CNY).
 
@@ -42,6 +58,11 @@ class Tariff(Strict):
 
     cny_per_shipment: Money = Field(default=0.0, description="CNY per shipment")
     cny_per_kg: Money = Field(default=0.0, description="CNY per kg shipped")
+    container: Container | None = Field(
+        default=None,
+        description="bulk restocking priced per container (or per m3 for LCL) of each "
+        "consignment, on top of the per-shipment and per-kg parts (o2osim.trade.firstleg)",
+    )
 
 
 class Site(Strict):
@@ -168,6 +189,11 @@ class Economics(Strict):
         "(assumption); the 13% VAT is the customer's tax",
     )
     storage_cny_per_unit_day: Money = 0.05
+    storage_cny_per_m3_day: Money = Field(
+        default=0.0,
+        description="storage per m3 on hand per day (catalogue volume_m3), charged on top "
+        "of storage_cny_per_unit_day (set that to 0 to price storage by volume only)",
+    )
     returns_handling_cny: Money = Field(
         default=15.0, description="handling per returned order, before shipping (assumption)"
     )

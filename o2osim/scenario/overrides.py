@@ -14,6 +14,8 @@ import re
 import tomllib
 from typing import Any
 
+import tomli_w
+
 from ..limits import MAX_DEPTH
 from .errors import ScenarioError, key_text, printable, short_path, short_value
 
@@ -157,3 +159,17 @@ def _set_path(data: dict[str, Any], key: str, value: Any, label: str) -> None:
             node[name] = value
         else:
             node = node.setdefault(name, {})
+
+
+def override_text(value: Any) -> str:
+    """A value as one line of TOML: tables inline (``{dist = "exponential", ...}``),
+    because an override is one ``key=value`` line."""
+    if isinstance(value, dict):
+        items = (
+            f"{tomli_w.dumps({k: 0}).split(' = ')[0]} = {override_text(v)}"
+            for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(override_text(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value}).strip().removeprefix("v = ")

@@ -26,6 +26,7 @@ from ..scenario import Scenario
 from ..scenario.trade import Trade
 from ..tables import COMPLETED
 from .duty import Charges, Kind, Line, consignment_charges, parcel_charges, sale_vat
+from .firstleg import cif_container_cents
 from .fx import cny_per_unit, instant, to_market
 
 
@@ -69,11 +70,16 @@ def trade_money(
     value_cents: np.ndarray,
     purchase_cny: np.ndarray,
     freight_cents: np.ndarray,
+    inventory: pd.DataFrame | None = None,
 ) -> TradeMoney:
-    """The trade money of every counted order (see the module docstring)."""
+    """The trade money of every counted order (see the module docstring); with the
+    stock ``inventory``, a CIF customs value also carries the order's share of the
+    containers (:func:`~.firstleg.cif_container_cents`)."""
     trade = scenario.trade
     if trade is None:
         raise ValueError("trade_money needs a scenario with a [trade] table")
+    if inventory is not None and trade.customs_value == "cif":
+        freight_cents = freight_cents + cif_container_cents(scenario, counted, inventory)
     start, n = scenario.scenario.start, len(counted)
     items, parcels = tariff_lines(scenario, trade), parcel_channels(scenario)
     placed = counted["placed"].to_numpy()
