@@ -68,6 +68,14 @@ def test_resume_reruns_nothing_finished_and_workers_do_not_change_results(
     assert again.simulated == 0 and again.reused == whole.simulated
 
 
+def test_dask_gives_the_local_pools_answer(mmc_problem: Path, tmp_path: Path) -> None:
+    """The same candidates, replications and decision on a Dask LocalCluster."""
+    pytest.importorskip("distributed")
+    optimise(mmc_problem, tmp_path / "pool", workers=2)
+    optimise(mmc_problem, tmp_path / "dask", dask="local")
+    assert _read(tmp_path / "dask") == _read(tmp_path / "pool")
+
+
 def test_existing_folder_needs_resume_or_force(mmc_problem: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "users"
     out.mkdir()

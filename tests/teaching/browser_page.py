@@ -104,6 +104,15 @@ class Page:
         found = self.driver.execute_script(script, selector)
         return None if found is None else str(found)
 
+    def scroll_to(self, selector: str) -> bool:
+        """Scroll the first match into view, found and scrolled in one script (an element
+        held between two calls may have been re-rendered: a stale reference)."""
+        script = WALK + (
+            "const hit = walk(document, []).find(e => e.matches(arguments[0])); "
+            "if (hit) { hit.scrollIntoView(); } return !!hit;"
+        )
+        return bool(self.driver.execute_script(script, selector))
+
     def wait_for(self, test: Any, timeout: float = 60.0) -> Any:
         """Poll ``test`` until truthy; an element Bokeh re-rendered meanwhile is retried."""
         from selenium.common.exceptions import StaleElementReferenceException

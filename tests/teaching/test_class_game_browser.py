@@ -3,6 +3,7 @@ code is refused on the page, and after a server restart the leaderboard is intac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,15 +26,30 @@ def _submit(page: Page, team: int, code: str, peak: str) -> None:
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
-    Select(page.wait_for(lambda: next(iter(page.deep("select")), None))).select_by_visible_text(
-        str(team)
-    )
-    box = page.inputs_in(page.deep(".team-code")[0])[0]
-    box.clear()
-    box.send_keys(code)
-    slider = page.inputs_in(page.deep(".decision-peak_counters")[0])[0]
-    slider.clear()
-    slider.send_keys(peak, Keys.ENTER)
+    def choose_team() -> bool:
+        selects = page.deep("select")
+        if not selects:
+            return False
+        Select(selects[0]).select_by_visible_text(str(team))
+        return True
+
+    def type_into(host: str, *keys: str) -> Callable[[], bool]:
+        # Found and typed in one attempt: a re-render in between makes it stale, and
+        # wait_for retries the whole attempt.
+        def attempt() -> bool:
+            hosts = page.deep(host)
+            if not hosts:
+                return False
+            box = page.inputs_in(hosts[0])[0]
+            box.clear()
+            box.send_keys(*keys)
+            return True
+
+        return attempt
+
+    page.wait_for(choose_team)
+    page.wait_for(type_into(".team-code", code))
+    page.wait_for(type_into(".decision-peak_counters", peak, Keys.ENTER))
     page.click("Submit")
 
 

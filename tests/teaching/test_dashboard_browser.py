@@ -75,9 +75,9 @@ def test_a_lesson_runs_in_the_browser_and_its_kpis_follow_the_decisions(
     assert float(second[wait][0]) < float(first[wait][0])  # two more counters: shorter waits
     assert second[wait][1] == first[wait][1]  # the baseline column stays
     page.driver.save_screenshot(str(shots / "dashboard_run.png"))
-    compared = page.wait_for(lambda: page.deep(".vs-baseline"))
-    assert len(compared) == 2  # lead time and queues, each run on one shared axis
-    page.driver.execute_script("arguments[0].scrollIntoView()", compared[0])
+    # Lead time and queues, each run on one shared axis.
+    page.wait_for(lambda: len(page.deep(".vs-baseline")) == 2)
+    page.wait_for(lambda: page.scroll_to(".vs-baseline"))
     page.driver.save_screenshot(str(shots / "dashboard_vs_baseline.png"))
 
     _set_decision(page, "peak_counters", "60")
