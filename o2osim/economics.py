@@ -43,7 +43,7 @@ from .scenario.stages import DELIVERING, STAGE_END, WAREHOUSE
 from .scenario.warehouse import class_blocks
 from .sku_units import catalogues as _catalogues
 from .sku_units import sku_weights as sku_weights
-from .tables import COMPLETED, RunTables
+from .tables import COMPLETED, RunTables, rows_where
 from .units import DAY, HOUR
 
 DIRECT = (
@@ -307,7 +307,7 @@ def _logistics(scenario: Scenario, counted: pd.DataFrame) -> dict[str, np.ndarra
 def order_money(scenario: Scenario, run: RunTables) -> Money:
     """Every counted order's revenue, cost lines and profit (CNY, exact to the cent)."""
     econ, meta = scenario.economics, scenario.scenario
-    counted = run.orders[run.orders["after_warmup"]]
+    counted = rows_where(run.orders, run.orders["after_warmup"])  # shares the all-NaN columns
     channel = counted["channel"].astype(str).to_numpy()
     outcome = counted["outcome"].astype(str).to_numpy()
     completed = np.isin(outcome, COMPLETED)
