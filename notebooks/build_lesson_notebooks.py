@@ -89,5 +89,50 @@ def lesson_airport_counters() -> nbformat.NotebookNode:
     return _notebook(cells)
 
 
+def lesson_one_stock_pool() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell(
+            "# Lesson: one stock pool for every channel\n\n"
+            "The teacher's notebook for `one_stock_pool`: the handout, the Poisson base-stock "
+            "fill rate by hand for one pool and for a pool per channel (risk pooling), and "
+            "the key computed by the model. Demand is in **units per SKU per day**, lead "
+            "time in **days**."
+        ),
+        new_code_cell(
+            "from IPython.display import Markdown, display\n"
+            "from o2osim.lessons import get_lesson, handout_markdown, make_key, key_markdown\n"
+            "from o2osim.theory import poisson_fill_rate\n\n"
+            "lesson = get_lesson('one_stock_pool')\n"
+            "display(Markdown(handout_markdown(lesson)))"
+        ),
+        new_markdown_cell(
+            "## The Poisson formula by hand\n\n"
+            "Each channel sells 5 units a day and the lead time is 1 day. One pool of 14 "
+            "units sees Poisson(10) lead-time demand; two pools of 7 each see Poisson(5)."
+        ),
+        new_code_cell(
+            "pooled, split = poisson_fill_rate(10.0, 14), poisson_fill_rate(5.0, 7)\n"
+            "print(f'one pool: {pooled:.4f}   a pool per channel: {split:.4f}')\n"
+            "assert pooled > split  # risk pooling: the same stock serves more demand"
+        ),
+        new_markdown_cell(
+            "## The key, computed now\n\n"
+            "Eight replications of each design; the formula must lie inside the model's "
+            "99% confidence interval."
+        ),
+        new_code_cell(
+            "key = make_key(lesson, {}, replications=8)\n"
+            "display(Markdown(key_markdown(lesson, key)))\n"
+            "for answer in key.answers:\n"
+            "    assert answer.agrees is not False, answer\n"
+            "one = key.answer('One pool for both channels: fill rate')\n"
+            "assert abs(one.theory - pooled) < 1e-12\n"
+            "print(f'{key.seconds:.1f} s')"
+        ),
+    ]
+    return _notebook(cells)
+
+
 if __name__ == "__main__":
     nbformat.write(lesson_airport_counters(), HERE / "lesson_airport_counters.ipynb")
+    nbformat.write(lesson_one_stock_pool(), HERE / "lesson_one_stock_pool.ipynb")
