@@ -19,6 +19,12 @@ BASELINE = ROOT / "configs" / "wenzhou_baseline.toml"
 __all__ = ["BASELINE", "ROOT", "confidence_interval", "stripped", "write_baseline"]
 
 
+def exports(network: Path) -> bool:
+    """Whether a bundled network file sells abroad (its layout is "export")."""
+    data = tomllib.loads(network.read_text(encoding="utf-8"))
+    return data.get("network", {}).get("layout") == "export"
+
+
 def confidence_interval(values: list[float] | np.ndarray, level: float = 0.99) -> tuple:
     """Student-t confidence interval of the mean of independent replications."""
     data = np.asarray(values, dtype=float)

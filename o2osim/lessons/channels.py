@@ -26,15 +26,25 @@ PER_PROMISED_HOUR = -0.05  # assumption: each promised hour costs 0.05 util
 WARMUP = 360.0  # minutes, as the base scenario's warm-up
 
 
-def channels_base() -> Scenario:
+def store_or_online(
+    customers: dict[str, Any],
+    *,
+    per_minute: float = 1.0,  # assumption: 60 customers an hour
+    horizon: str = "2d",
+    store: dict[str, Any] | None = None,
+) -> Scenario:
+    """One segment choosing between a store visit (``visit``) and an online order
+    (``online``, picked at the bonded warehouse); the store channel pays no import tax.
+    ``customers`` adds the segment's choice (shares or logit) and journeys; the behaviour
+    tests build on the same scenario."""
     return textbook_scenario(
         ["pick"],
-        1.0,  # assumption: 60 customers an hour
-        horizon="2d",
+        per_minute,
+        horizon=horizon,
         warmup="6h",
         channels={
             "visit": {"route": ["store_visit"], "promise": "1d", "offer": {"tax_rate": 0.0}},
-            "online": {"route": ["pick"], "promise": "24h"},
+            "online": {"route": ["pick"], "promise": "1d"},
         },
         stores=[
             {
@@ -42,11 +52,17 @@ def channels_base() -> Scenario:
                 "capacity": 200,
                 "purchase_probability": 0.3,
                 "browse_time": {"dist": "exponential", "mean": "10min"},
+                **(store or {}),
             }
         ],
         warehouse={"pickers": 10},
-        customers={
-            "channels": ["visit", "online"],
+        customers={"channels": ["visit", "online"], **customers},
+    )
+
+
+def channels_base() -> Scenario:
+    return store_or_online(
+        {
             "choice": "logit",
             "logit": {
                 "constants": {"online": ONLINE_CONSTANT},
@@ -64,7 +80,7 @@ def channels_base() -> Scenario:
                 "webroom_after": "45min",
                 "webroom_purchase_probability": 0.9,  # assumption: they came for the goods
             },
-        },
+        }
     )
 
 

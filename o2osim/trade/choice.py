@@ -47,10 +47,15 @@ class LandedChooser(Chooser):
     def landed_price(self, value: float, parcel: bool) -> float:
         """CNY the customer pays for a basket worth ``value`` CNY through a channel that
         sends a parcel (``parcel``) or sells from stock abroad, at the clock's instant."""
-        trade = self.trade
+        return self._landed(value, parcel, *self._now())
+
+    def _now(self) -> tuple[dt.datetime, float]:
+        """The instant the rules are judged at, and the day's CNY per unit of currency."""
         placed = instant(self.start, self.clock())
-        when = trade.as_of or placed
-        rate = cny_per_unit(trade, placed)
+        return self.trade.as_of or placed, cny_per_unit(self.trade, placed)
+
+    def _landed(self, value: float, parcel: bool, when: dt.datetime, rate: float) -> float:
+        trade = self.trade
         market = to_market(value, rate)
         kind: Kind = "parcel" if parcel else "consignment"
         extra = sale_vat(trade.rules, market, when, kind)
@@ -63,13 +68,14 @@ class LandedChooser(Chooser):
         self, value: float, x: float, y: float, home_km: float, trust: Sequence[float] | None = None
     ) -> list[Option]:
         """As :meth:`Chooser.options`, with each channel's price the landed price."""
+        when, rate = self._now()  # once per customer, not once per channel
         found: list[Option] = []
         seen = super().options(value, x, y, home_km, trust)
         for (price, hours, km, belief), offer, parcel in zip(
             seen, self.offers, self.parcels, strict=True
         ):
             fee = price - value * (1.0 + offer.tax_rate)  # the delivery fee, if any
-            found.append((self.landed_price(value, parcel) + fee, hours, km, belief))
+            found.append((self._landed(value, parcel, when, rate) + fee, hours, km, belief))
         return found
 
 

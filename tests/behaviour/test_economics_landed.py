@@ -30,7 +30,7 @@ from o2osim.scenario import STAMPS, Economics
 from o2osim.tables import RunTables
 from o2osim.validation import textbook_scenario
 
-from helpers import ROOT
+from helpers import ROOT, exports
 
 SCENARIOS = {path.stem: path for path in bundled_scenarios()}
 #: Short runs: long enough after the warm-up for every scenario (the airport's 72 h window).
@@ -89,11 +89,7 @@ def test_every_layout_conserves_its_money(name: str) -> None:
 
 
 # The Wenzhou market's layouts; export networks sell abroad (tests/export checks their money).
-NETWORKS = sorted(
-    p.stem
-    for p in (ROOT / "configs" / "networks").glob("*.toml")
-    if 'layout = "export"' not in p.read_text(encoding="utf-8")
-)
+NETWORKS = sorted(p.stem for p in (ROOT / "configs" / "networks").glob("*.toml") if not exports(p))
 
 
 @pytest.mark.parametrize("network", NETWORKS)

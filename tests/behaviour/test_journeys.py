@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from o2osim import simulate
 from o2osim.cli import bundled_scenarios
+from o2osim.lessons.channels import store_or_online
 from o2osim.scenario import ScenarioError, load_scenario, scenario_from_dict, scenario_to_dict
 
-from helpers import ROOT, confidence_interval, stripped
+from helpers import ROOT, confidence_interval
 
 REPLICATIONS = 12
 WARMUP = 360.0  # minutes
@@ -33,29 +34,9 @@ def _journeys(
     store: dict | None = None,
     **segment,
 ):
-    """One segment choosing between a store visit (``visit``) and an online order
-    (``online``, picked at the bonded warehouse); the store channel pays no import tax."""
-    return stripped(
-        ["pick"],
-        per_minute=per_minute,
-        horizon=horizon,
-        warmup="6h",
-        channels={
-            "visit": {"route": ["store_visit"], "promise": "1d", "offer": {"tax_rate": 0.0}},
-            "online": {"route": ["pick"], "promise": "1d"},
-        },
-        stores=[
-            {
-                "name": "front",
-                "capacity": 200,
-                "purchase_probability": 0.3,
-                "browse_time": {"dist": "exponential", "mean": "10min"},
-                **(store or {}),
-            }
-        ],
-        warehouse={"pickers": 10},
-        customers={"channels": ["visit", "online"], "channel_shares": list(shares), **segment},
-    )
+    """The channel-choice lesson's store-or-online scenario with fixed channel shares."""
+    customers = {"channel_shares": list(shares), **segment}
+    return store_or_online(customers, per_minute=per_minute, horizon=horizon, store=store)
 
 
 def test_showroom_orders_per_visit_are_the_non_buyers_times_p():

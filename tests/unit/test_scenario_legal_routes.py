@@ -11,7 +11,7 @@ import pytest
 from o2osim.bundled import bundled_scenarios
 from o2osim.scenario import STAGE_ROWS, ScenarioError, load_scenario, scenario_from_dict
 
-from helpers import ROOT
+from helpers import ROOT, exports
 
 HUB = ROOT / "configs" / "wenzhou_channel_choice.toml"
 
@@ -87,8 +87,7 @@ def test_every_bundled_scenario_is_legal(path: Path) -> None:
 def test_every_bundled_network_is_legal(tmp_path: Path, network: Path) -> None:
     path = tmp_path / "s.toml"
     # An export network sells to a foreign market's shoppers, an import one to Wenzhou's.
-    export = 'layout = "export"' in network.read_text(encoding="utf-8")
-    market = "eu_shoes" if export else "wenzhou"
+    market = "eu_shoes" if exports(network) else "wenzhou"
     path.write_text(f'market = "{market}"\nnetwork = "{network.stem}"\n', encoding="utf-8")
     for channel in load_scenario(path).channels.values():
         if "reserve" in channel.route and channel.goods == "bonded":
