@@ -31,10 +31,12 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .economics import Money, order_money
+from .economics import Money
 from .kpis import KpiInput, compute_kpis
+from .kpis.registry import kpi_table
 from .kpis.stability import UnstableRunWarning, instability
 from .memory import release_free_memory
+from .money_blocks import run_money
 from .results import atomic_folder
 from .run_folder import (
     TABLE_FILES,
@@ -42,9 +44,11 @@ from .run_folder import (
     check_run_folder,
     read_run_folder,
     write_kpis_csv,
+    write_parquet,
     write_run_tables,
 )
 from .scenario import RunParameters, Scenario, scenario_hash
+from .spill import Spill, spilled_tables
 from .tables import (
     RunTables,
     counters_table,
@@ -75,11 +79,13 @@ class Result:
 
     scenario: Scenario
     seed: int
-    orders: pd.DataFrame
+    #: The orders table, or the run's tables whose store gives it on first use.
+    orders_source: pd.DataFrame | RunTables
     resources: pd.DataFrame
     inventory: pd.DataFrame
     kpis: pd.DataFrame
-    money: pd.DataFrame
+    #: The money table, or the Parquet file a large run keeps it in (read on first use).
+    money_source: pd.DataFrame | Path
     info: RunInfo
     wall_time_s: float
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -91,10 +97,26 @@ class Result:
     counters: pd.DataFrame = field(default_factory=lambda: counters_table({}))
 
     @property
+    def orders(self) -> pd.DataFrame:
+        """One row per order (a large run's is read from its file on first use)."""
+        source = self.orders_source
+        return source.orders if isinstance(source, RunTables) else source
+
+    @property
+    def money(self) -> pd.DataFrame:
+        """Each counted order's revenue and cost lines (CNY), see :mod:`o2osim.economics`."""
+        if isinstance(self.money_source, Path):
+            self.money_source = pd.read_parquet(self.money_source)
+        return self.money_source
+
+    @property
     def tables(self) -> RunTables:
         """The tables the KPIs and the money are computed from."""
+        source = self.orders_source
+        if isinstance(source, RunTables):
+            return source
         return RunTables(
-            self.orders,
+            source,
             self.resources,
             self.inventory,
             self.flights,
@@ -126,7 +148,8 @@ class Result:
         folder = Path(folder)
         with atomic_folder(folder, force=force) as temp:
             step("writing tables")
-            write_run_tables(temp, self.scenario, self.tables, self.money)
+            tables = self.tables
+            write_run_tables(temp, self.scenario, tables, self.money_source)
             release_free_memory()  # Arrow's write buffers, before the charts
             write_kpis_csv(self.kpis, temp / "kpis.csv")
             # Charts come last: a chart that fails is skipped (and named), the tables stay.
@@ -134,7 +157,12 @@ class Result:
                 step("drawing charts")
             saved = (
                 save_run_charts(
-                    temp, self.scenario, self.orders, self.resources, self.kpis, self.inventory
+                    temp,
+                    self.scenario,
+                    tables.order_columns(CHART_COLUMNS),
+                    self.resources,
+                    self.kpis,
+                    self.inventory,
                 )
                 if charts
                 else SavedCharts()
@@ -146,11 +174,20 @@ class Result:
         return folder
 
 
+#: The orders' columns the run charts read (:func:`o2osim.plots.save_run_charts`).
+CHART_COLUMNS = [
+    "channel", "outcome", "after_warmup", "placed", "finished", "lead_time_min",
+    "lateness_min", "failed_at",
+]  # fmt: skip
+
+
 def _silent(_what: str) -> None:
     """The default ``steps`` callback: report nothing."""
 
 
-def run_tables(world: World, info: RunInfo | None = None, *, consume: bool = False) -> RunTables:
+def run_tables(
+    world: World, info: RunInfo | None = None, *, consume: bool = False, orders: bool = True
+) -> RunTables:
     """The tables of a World that has run: the only place results are read from it.
 
     Without ``info`` (what :meth:`World.run` returned) the resource statistics and the
@@ -158,15 +195,19 @@ def run_tables(world: World, info: RunInfo | None = None, *, consume: bool = Fal
     (a lower peak); the World is unusable afterwards.
     """
     scenario = world.scenario
-    orders = orders_table(
-        world.book,
-        world.segment_names,
-        world.channel_names,
-        [list(scenario.channels[n].route) for n in world.channel_names],
-        scenario.scenario.warmup,
-        world.due_times(),
-        scenario.scenario.horizon,
-        consume=consume,
+    table = (
+        pd.DataFrame()
+        if not orders
+        else orders_table(
+            world.book,
+            world.segment_names,
+            world.channel_names,
+            [list(scenario.channels[n].route) for n in world.channel_names],
+            scenario.scenario.warmup,
+            world.due_times(),
+            scenario.scenario.horizon,
+            consume=consume,
+        )
     )
     airport = world.airport
     flights = (
@@ -181,7 +222,7 @@ def run_tables(world: World, info: RunInfo | None = None, *, consume: bool = Fal
         )
     )
     return RunTables(
-        orders,
+        table,
         resources_table(world.resource_log),
         inventory_table(world.ledger),
         flights,
@@ -198,7 +239,7 @@ def world_tables(world: World) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
 
 def price_and_measure(scenario: Scenario, tables: RunTables) -> tuple[Money, pd.DataFrame]:
     """The money and the KPI table of a run: a function of its tables and scenario only."""
-    money = order_money(scenario, tables)
+    money = run_money(scenario, tables)
     return money, compute_kpis(scenario, tables, money)
 
 
@@ -229,25 +270,40 @@ def simulate(
     scenario = parameters.apply(scenario, origin="simulate()", overrides=overrides or ())
     started = time.perf_counter()
     world = World(scenario)
-    info = world.run(progress=progress)
+    spill = Spill(world)
+    # The spill looks between the kernel's steps (never as an event of the model).
+    info = world.run(**spill.run_options(progress))
     step("building tables")
-    tables = run_tables(world, info, consume=True)
+    store = spill.finish() if spill.spilled else None
+    tables = run_tables(world, info, consume=True, orders=store is None)
+    del spill
     seed, stream_names = world.seed, world.streams.names
     # The order book is in the tables now: freeing it (its facilities form reference
     # cycles, hence the collection) before the KPIs lowers a large run's peak memory.
     # A full collection costs time in proportion to the whole heap, so small runs (a
     # notebook's or a test's hundreds in one process) skip it.
     del world
-    if len(tables.orders) >= _COLLECT_ABOVE_ORDERS:
+    if store is not None or tables.order_count >= _COLLECT_ABOVE_ORDERS:
         gc.collect()
     release_free_memory()
+    if store is not None:  # the orders stay in their file; the logs are read back whole
+        tables = spilled_tables(store, tables)
     step("computing money and KPIs")
-    money, kpis = price_and_measure(scenario, tables)
+    money = run_money(scenario, tables)
     release_free_memory()
-    wall = time.perf_counter() - started
-    orders = tables.orders
+    source = KpiInput.of(scenario, tables, money)
+    kpis = kpi_table(source)
     # The same verdict as the KPI table's overall/all/unstable, with its reasons.
-    unstable = instability(KpiInput.of(scenario, tables, money))
+    unstable = instability(source)
+    del source
+    wall = time.perf_counter() - started
+    count = tables.order_count
+    money_table: pd.DataFrame | Path = money.orders
+    if tables.store is not None:  # kept in a file beside the orders until asked for
+        money_table = tables.store.path.with_name("money.parquet")
+        write_parquet(money.orders, money_table)
+    del money
+    release_free_memory()
     for reason in unstable:
         warnings.warn(
             f"{scenario.scenario.name} (seed {seed}) looks unstable: {reason}",
@@ -265,10 +321,10 @@ def simulate(
         "drain_min": scenario.scenario.drain,
         "stopped_min": info.stopped,
         "unstable": unstable,
-        "orders": len(orders),
+        "orders": count,
         "events": info.events,
         "wall_time_s": round(wall, 3),
-        "orders_per_wall_s": round(len(orders) / wall, 1) if wall else None,
+        "orders_per_wall_s": round(count / wall, 1) if wall else None,
         "counters": info.counters,
         "random_streams": stream_names,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -279,11 +335,11 @@ def simulate(
     return Result(
         scenario,
         seed,
-        orders,
+        tables if tables.store is not None else tables.orders,
         tables.resources,
         tables.inventory,
         kpis,
-        money.orders,
+        money_table,
         info,
         wall,
         manifest,
@@ -330,7 +386,7 @@ def load_run(folder: str | Path) -> Result:
     return Result(
         scenario,
         info.seed,
-        tables.orders,
+        tables if tables.store is not None else tables.orders,
         tables.resources,
         tables.inventory,
         kpis,

@@ -120,9 +120,7 @@ def safe_bins(values: np.ndarray, wanted: int = 60) -> np.ndarray:
     return np.array([low, np.nextafter(high, np.inf)])  # the lowest float: widen upwards
 
 
-def segment_bars(
-    table: pd.DataFrame, title: str, xlabel: str, ncols: int, **style: object
-) -> Figure:
+def segment_bars(table: pd.DataFrame, title: str, xlabel: str, **style: object) -> Figure:
     """Stacked horizontal bars, one per segment (rows of ``table``), each part labelled
     with its share of the row when it is at least 6%."""
     fig, ax = plt.subplots(figsize=(8, 1.4 + 0.6 * len(table)))
@@ -144,12 +142,14 @@ def segment_bars(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.set_title(title)
+    # Beside the bars, not under them: below, a legend's offset in axes units grows with
+    # the number of segments and ran into the x label for one or two segments.
     ax.legend(
         frameon=False,
-        ncols=ncols,
+        ncols=1 if len(table.columns) <= 8 else 2,
         fontsize=8,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2),
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
     )
     fig.tight_layout()
     return fig

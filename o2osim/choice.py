@@ -97,7 +97,8 @@ class Offer:
     ``depot`` is the channel's depot, None for the segment's own depot (then the
     distance is the home distance); ``travels`` is False when the goods come to
     the customer; beyond ``max_km`` road km from the depot the channel is not
-    offered (the app hides it).
+    offered (the app hides it), nor beyond a delivery ``radius`` (centre x, y km and
+    straight-line radius km: :mod:`o2osim.facilities.radius`).
     """
 
     tax_rate: float
@@ -108,6 +109,16 @@ class Offer:
     depot: tuple[float, float] | None
     trust: float
     max_km: float | None = None
+    radius: tuple[float, float, float] | None = None
+
+    def serves(self, x: float, y: float, road_km: float) -> bool:
+        """Whether the channel is offered at home (``x``, ``y``), ``road_km`` from its depot."""
+        if self.max_km is not None and road_km > self.max_km:
+            return False
+        if self.radius is None:
+            return True
+        cx, cy, radius = self.radius
+        return math.hypot(x - cx, y - cy) <= radius
 
 
 class Chooser:
@@ -124,7 +135,7 @@ class Chooser:
         self.taste = taste
         self.offers = tuple(offers)
         self.road_km = road_km
-        self.limited = any(o.max_km is not None for o in self.offers)
+        self.limited = any(o.max_km is not None or o.radius is not None for o in self.offers)
 
     def options(
         self, value: float, x: float, y: float, home_km: float, trust: Sequence[float] | None = None
@@ -166,7 +177,7 @@ class Chooser:
         weights = self.policy(self.taste, self.options(value, x, y, home_km, trust))
         if self.limited:
             offered = [
-                w if o.max_km is None or self.distance(o, x, y, home_km) <= o.max_km else 0.0
+                w if o.serves(x, y, self.distance(o, x, y, home_km)) else 0.0
                 for w, o in zip(weights, self.offers, strict=True)
             ]
             if sum(offered) > 0:

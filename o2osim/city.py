@@ -16,8 +16,9 @@ the order book.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,3 +75,27 @@ def homes(
             )
 
     return values().__next__
+
+
+class ZoneMap:
+    """Delivery zones around ``centre``: ``sectors`` equal angle wedges (the first starts
+    due east, counter-clockwise), each cut at the increasing ``rings_km`` radii
+    (straight-line km). Zone of a point: ring index x sectors + sector index. The one
+    function the fleets and the zone KPIs both call, so they agree to the last bit."""
+
+    def __init__(self, centre: Point, sectors: int, rings_km: Sequence[float]) -> None:
+        self.centre = centre
+        self.sectors = sectors
+        self.rings = list(rings_km)
+        self.count = sectors * (len(self.rings) + 1)
+        self._width = 2.0 * math.pi / sectors
+
+    def __call__(self, x: float, y: float) -> int:
+        dx, dy = x - self.centre[0], y - self.centre[1]
+        sector = 0
+        if self.sectors > 1:
+            angle = math.atan2(dy, dx) % (2.0 * math.pi)
+            sector = min(int(angle / self._width), self.sectors - 1)
+        if not self.rings:
+            return sector
+        return bisect.bisect_right(self.rings, math.hypot(dx, dy)) * self.sectors + sector

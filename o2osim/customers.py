@@ -43,7 +43,7 @@ import simpy
 from .choice import Chooser
 from .city import Point, road_km
 from .distributions import block_draw
-from .kernel import Call, call_in, handlers
+from .kernel import scheduler
 from .profiles import HOURLY_PROFILES, WEEKDAY_PROFILES, profile_weights
 from .recorder import OrderBook
 from .scenario import CalendarEvent, Catalogue, Memory, Segment
@@ -143,7 +143,7 @@ class ArrivalProcess:
         self.stop_at = stop_at
         self.unit_exp = block_draw(lambda n: rng.exponential(1.0, n))
         self.on_arrival = on_arrival
-        self._on_arrive = handlers(self._arrive)
+        self._schedule_arrival = scheduler(env, self._arrive)
         self.time = env.now
         if any(r > 0 for r in rates_per_min):
             self._schedule()
@@ -175,9 +175,9 @@ class ArrivalProcess:
         if when >= self.stop_at:
             return
         self.time = when
-        call_in(self.env, when - self.env.now, self._on_arrive)
+        self._schedule_arrival(when - self.env.now, None)
 
-    def _arrive(self, _call: Call) -> None:
+    def _arrive(self, _value: None) -> None:
         # The clock, not self.time: ``now + (when - now)`` can miss ``when`` by one ulp, and
         # an order must not be placed after the time its first stage stamps.
         self.on_arrival(self.env.now)
@@ -260,6 +260,8 @@ class OrderFactory:
         self.tax_rates = tax_rates or [tax_rate] * len(channel_indices)
         self.segment = segment_index
         self.channels = channel_indices
+        self.several_channels = len(channel_indices) > 1
+        self.last_channel = len(channel_indices) - 1
         cumulative = np.cumsum(np.asarray(channel_shares, dtype=float))
         self.cumulative_shares = (cumulative / cumulative[-1]).tolist()
         self.prices = prices
@@ -334,7 +336,12 @@ class OrderFactory:
         prices = self.prices
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
         if self.chooser is None:
-            choice = bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
+            # One channel: no draw to make (its uniform is a constant 0).
+            choice = (
+                bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
+                if self.several_channels
+                else 0
+            )
             x, y, km = self.home()
         else:
             x, y, km = self.home()
@@ -347,7 +354,7 @@ class OrderFactory:
                 itertools.accumulate(self.chooser.probabilities(value, x, y, km, trust))
             )
             choice = bisect.bisect_right(cumulative, self.channel_uniform() * cumulative[-1])
-        choice = min(choice, len(self.channels) - 1)
+        choice = min(choice, self.last_channel)
         channel = self.channels[choice]
         depot = self.depots[channel]
         if depot is not None:

@@ -13,10 +13,12 @@ on how many another facility drew. This module must not know about the model.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -39,14 +41,42 @@ BLOCK = 4096
 Draw = Callable[[], float]
 
 
+class Values(itertools.chain):
+    """The values behind a sampler: an endless chain of blocks, handed out by ``__next__``.
+
+    Its own type so that :func:`per_order` can tell a sampler's draw, which never runs
+    out, from any other callable.
+    """
+
+    __slots__ = ()
+
+
 def block_draw(make: Callable[[int], np.ndarray], block: int = BLOCK) -> Callable[[], Any]:
-    """Turn ``make(n) -> array`` into a zero-argument draw that refills ``block`` at a time."""
+    """Turn ``make(n) -> array`` into a zero-argument draw that refills ``block`` at a time.
 
-    def values() -> Iterator[Any]:
-        while True:
-            yield from make(block).tolist()
+    ``make`` is called only when the previous block is used up, as a generator would.
+    The chain of iterators runs in C: a draw costs a third less than resuming a
+    generator, and the hot path makes several per order.
+    """
+    values = Values.from_iterable(map(_as_list, map(make, itertools.repeat(block))))
+    return values.__next__
 
-    return values().__next__
+
+#: ``array.tolist()``: Python floats and ints, which the event loop handles fastest.
+_as_list = operator.methodcaller("tolist")
+
+
+def per_order(draw: Draw) -> Callable[[int], float]:
+    """``draw`` as a time per order that does not depend on the order: ``f(order_id)``.
+
+    For a sampler's draw this is ``next(values, order_id)``, all in C (about half the
+    cost of a lambda, once per order on a station): the values never run out, so the
+    default ``order_id`` is never returned. Any other callable gets a lambda.
+    """
+    values = getattr(draw, "__self__", None)
+    if isinstance(values, Values):
+        return functools.partial(next, values)
+    return lambda _order_id: draw()
 
 
 def uniform_draw(rng: np.random.Generator) -> Draw:
@@ -136,7 +166,7 @@ def _family(quantity: Any, label: str) -> Any:
             return np.full(n, self.value)
 
         def sampler(self, rng: np.random.Generator, block: int = BLOCK) -> Draw:
-            return itertools.repeat(float(self.value)).__next__
+            return Values(itertools.repeat(float(self.value))).__next__
 
     class _MeanCv(_Dist):
         mean: quantity

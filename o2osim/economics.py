@@ -12,7 +12,8 @@ Everything is computed after the run from the tables, in integer cents, so that
   delivery; postage of the domestic courier per parcel and per kg (a 9610 parcel from
   the port, a next-day regional wave); payment fees (a share of what a completed order
   paid: goods, tax, delivery fee); reverse logistics per returned order (handling, and
-  the return parcel when the goods had been sent); the purchase cost of returned units
+  the return parcel when the goods had been sent; with ``[cross_returns]`` the cost of
+  the order's return path instead); the purchase cost of returned units
   written off; marketing (a share of the order's revenue).
 - **Period** costs accrue with time: labour per staffed server-hour, the per-shipment
   freight of purchase orders, bonded storage per unit-day, counted events, rent and
@@ -32,11 +33,13 @@ are in :mod:`o2osim.kpis.money`. This module must not run the model.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from . import membership
 from .scenario import Economics, Scenario, ScenarioError, Site, fleet_resource
 from .scenario.economics import AIRPORT, Tariff
 from .scenario.stages import DELIVERING, STAGE_END, WAREHOUSE
@@ -57,6 +60,9 @@ LANDED = tuple(c for c in COSTS if c not in ("cogs", "write_off", "marketing"))
 #: Cost lines between the gross margin and CM1 (after fulfilment); CM2 also takes off
 #: marketing, and profit every other line (write-offs, rent, site staff).
 FULFILMENT = tuple(c for c in LANDED if c not in ("rent", "site_staff"))
+#: Period lines of ``[marketing]`` (acquisition spend, membership and co-branding), in
+#: the money table only when the scenario has the table (docs/marketing.md).
+MARKETING_LINES = ("acquisition", "programmes")
 #: Final stages handed to a domestic courier as a parcel (paid postage).
 POSTED = ("courier", "regional")
 
@@ -72,6 +78,20 @@ def spread(total_cents: int, count: int) -> np.ndarray:
     base, remainder = divmod(int(total_cents), count)
     shares = np.full(count, base, dtype=np.int64)
     shares[:remainder] += 1
+    return shares
+
+
+def spread_part(
+    total_cents: int, count: int, before: int = 0, total: int | None = None
+) -> np.ndarray:
+    """Shares ``before`` to ``before + count`` of :func:`spread` of ``total_cents`` over
+    ``total`` shares (default ``count``): one block's part of a spread over all orders."""
+    total = count if total is None else total
+    if total <= 0 or count <= 0:
+        return np.zeros(max(count, 0), dtype=np.int64)
+    base, remainder = divmod(int(total_cents), total)
+    shares = np.full(count, base, dtype=np.int64)
+    shares[: max(0, min(count, remainder - before))] += 1
     return shares
 
 
@@ -142,6 +162,26 @@ def period_costs(
         "rent": int(_cents(rent)),
         "site_staff": int(_cents(staff)),
     }
+
+
+def optional_costs(scenario: Scenario) -> dict[str, int]:
+    """Period lines (cents) a scenario has only when it configures their feature:
+    ``[marketing]``'s acquisition spend and programme costs over the counted span."""
+    marketing, meta = scenario.marketing, scenario.scenario
+    if marketing is None:
+        return {}
+    days = (meta.horizon - meta.warmup) / DAY
+    return {
+        "acquisition": int(_cents(marketing.acquisition_cny_per_day() * days)),
+        "programmes": int(_cents(marketing.programmes_cny_per_day() * days)),
+    }
+
+
+def cost_lines(columns: Iterable[str]) -> tuple[str, ...]:
+    """The cost lines of a money table with these ``columns``: :data:`COSTS`, then the
+    optional lines it has."""
+    have = set(columns)
+    return COSTS + tuple(c for c in MARKETING_LINES if f"{c}_cny" in have)
 
 
 def courier_rate(scenario: Scenario, resource: str) -> float:
@@ -304,14 +344,26 @@ def _logistics(scenario: Scenario, counted: pd.DataFrame) -> dict[str, np.ndarra
     return out
 
 
-def order_money(scenario: Scenario, run: RunTables) -> Money:
-    """Every counted order's revenue, cost lines and profit (CNY, exact to the cent)."""
+def order_money(
+    scenario: Scenario,
+    run: RunTables,
+    counted: pd.DataFrame | None = None,
+    place: tuple[int, int | None] = (0, None),
+) -> Money:
+    """Every counted order's revenue, cost lines and profit (CNY, exact to the cent).
+
+    ``counted`` prices one block of the counted orders instead (:mod:`o2osim.money_blocks`);
+    ``place`` = (completed orders before the block, completed orders in all) places its
+    share of the period costs.
+    """
     econ, meta = scenario.economics, scenario.scenario
-    counted = rows_where(run.orders, run.orders["after_warmup"])  # shares the all-NaN columns
+    if counted is None:
+        counted = rows_where(run.orders, run.orders["after_warmup"])  # shares all-NaN columns
     channel = counted["channel"].astype(str).to_numpy()
     outcome = counted["outcome"].astype(str).to_numpy()
     completed = np.isin(outcome, COMPLETED)
     value = _cents(counted["value_cny"].to_numpy() * (1.0 - event_discounts(scenario, counted)))
+    value = membership.member_prices(scenario, counted, value)  # unchanged without [membership]
     fee = np.zeros(len(counted), dtype=np.int64)
     for name, rule in econ.delivery_fees.items():
         waived = (
@@ -350,20 +402,32 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
             completed, _cents((revenue + paid_tax) / 100.0 * econ.payment_share), 0
         ),
         "reverse": np.where(returned, int(_cents(econ.returns_handling_cny)), 0)
-        + logistics["return_shipping"],
+        + logistics["return_shipping"]
+        if scenario.cross_returns is None  # else each return path's own cost
+        else _cents(np.nan_to_num(counted["reverse_cny"].to_numpy())),
         "write_off": _cents(
             np.nan_to_num(counted["written_off_cny"].to_numpy()) * econ.purchase_cost_share
         ),
         "marketing": _cents(revenue / 100.0 * econ.marketing_share_of_revenue),
     }
     period = period_costs(scenario, run.stats, run.inventory, run.counts)
+    extra = optional_costs(scenario)  # none unless a feature with period lines is configured
+    period |= extra
+    costs = COSTS + tuple(extra)
     receivers = np.flatnonzero(completed)
-    for name in PERIOD:
+    before, total = place[0], len(receivers) if place[1] is None else place[1]
+    for name in (*PERIOD, *extra):
         share = np.zeros(len(counted), dtype=np.int64)
-        share[receivers] = spread(period[name], len(receivers))
+        share[receivers] = spread_part(period[name], len(receivers), before, total)
         lines[name] = share
-    unallocated = 0 if len(receivers) else sum(period.values())
-    profit = revenue - sum(lines[name] for name in COSTS)
+    unallocated = 0 if total else sum(period.values())
+    club_fees = np.zeros(len(counted), dtype=np.int64)  # [membership]: fees accrued, as revenue
+    club_days = (meta.horizon - meta.warmup) / DAY
+    club_fees[receivers] = spread_part(
+        membership.fee_cents(scenario, club_days), len(receivers), before, total
+    )
+    revenue = revenue + club_fees
+    profit = revenue - sum(lines[name] for name in costs)
     table = pd.DataFrame(
         {
             "order_id": counted["order_id"].to_numpy(),
@@ -373,7 +437,7 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
             "revenue_cny": revenue / 100.0,
             "delivery_fee_cny": fee / 100.0,
             "tax_cny": tax / 100.0,
-            **{f"{name}_cny": lines[name] / 100.0 for name in COSTS},
+            **{f"{name}_cny": lines[name] / 100.0 for name in costs},
             "profit_cny": profit / 100.0,
         }
     )
@@ -381,5 +445,13 @@ def order_money(scenario: Scenario, run: RunTables) -> Money:
         from .trade.landed import market_columns
 
         table = market_columns(table, trade, [f"{name}_cny" for name in LANDED])
+    if scenario.membership is not None:  # the fees' share of each order's revenue
+        table.insert(
+            table.columns.get_loc("revenue_cny") + 1, "membership_fee_cny", club_fees / 100.0
+        )
+    if scenario.sellers is not None:  # SMEs' orders: split between platform and seller
+        from .sellers.money import seller_split
+
+        table = seller_split(scenario, counted, table, run.inventory)
     days = (meta.horizon - meta.warmup) / DAY
     return Money(table, period, unallocated, days)

@@ -9,15 +9,25 @@ upgrade is checked here and nowhere else.
 
 - :class:`Kernel` is the run's environment: a ``simpy.Environment`` whose ``now``
   is a plain attribute (SimPy's is a Python property, read about ten times per
-  order), kept in step with SimPy's own clock.
+  order), kept in step with SimPy's own clock, and whose ``run`` loop is SimPy's
+  with the event step inlined.
+- :func:`scheduler` is the hot path's way to schedule: it returns a function
+  ``schedule(delay, value)`` that runs ``handler(value)`` ``delay`` minutes from
+  now. On a :class:`Kernel` that puts one tuple on the queue and nothing else (no
+  event object, no callback list), about half the cost of :func:`call_in`.
 - :func:`call_in` schedules callbacks ``delay`` minutes from now with a value, in
   exactly the order SimPy would schedule a ``Timeout`` (same time, priority and
   event id), so runs are identical to ones built on ``Timeout``; each call
   allocates one slotted :class:`Call` and nothing else.
 - :func:`events_scheduled` counts the events scheduled over a run.
 
+Both ways of scheduling take the event id from SimPy's own counter, so calls,
+scheduled functions and SimPy events at equal times fire in the order they were
+scheduled, whichever way each was scheduled.
+
 Everything here also works on a plain ``simpy.Environment`` (its clock is then
-SimPy's property). This module must not know orders, facilities or the scenario.
+SimPy's property, and a scheduled function goes through a :class:`Call`). This
+module must not know orders, facilities or the scenario.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ from typing import Any
 
 import simpy
 from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL, EventPriority
+from simpy.events import NORMAL, URGENT, Event, EventPriority
 
 
 class Call:
@@ -71,6 +81,37 @@ def call_in(env: simpy.Environment, delay: float, callbacks: Handlers, value: An
     heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), call))  # type: ignore[misc]
 
 
+#: ``schedule(delay, value)``: run the scheduler's handler with ``value`` ``delay`` minutes
+#: from now (see :func:`scheduler`).
+Schedule = Callable[[float, Any], None]
+
+
+def scheduler(env: simpy.Environment, handler: Callable[[Any], None]) -> Schedule:
+    """A function ``schedule(delay, value)`` that runs ``handler(value)`` ``delay`` minutes
+    from now (build it once per component, call it per event).
+
+    Ordered as :func:`call_in` (normal priority, the next event id). On a :class:`Kernel`
+    the queue entry is ``(time, priority, id, handler, value)``, which
+    :meth:`Kernel.step` runs as one call; elsewhere it is a :class:`Call`.
+    """
+    if not isinstance(env, Kernel):
+        callbacks = handlers(lambda call: handler(call.value))
+
+        def schedule_call(delay: float, value: Any = None) -> None:
+            call_in(env, delay, callbacks, value)
+
+        return schedule_call
+    kernel, ids = env, env._eid
+    queue: list[Any] = env._queue
+
+    def schedule(delay: float, value: Any = None) -> None:
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        heappush(queue, (kernel.now + delay, NORMAL, next(ids), handler, value))
+
+    return schedule
+
+
 def events_scheduled(env: simpy.Environment) -> int:
     """How many events have been scheduled so far (consumes one event id: call at the end)."""
     return next(env._eid)
@@ -79,8 +120,10 @@ def events_scheduled(env: simpy.Environment) -> int:
 class Kernel(simpy.Environment):
     """SimPy's environment with ``now`` as a plain attribute, for the hot path's clock reads.
 
-    ``step`` is SimPy's own (4.1) with one change: it sets ``now`` along with SimPy's
-    ``_now``, so the two never differ between events.
+    ``step`` and ``run`` are SimPy's own (4.1) with three changes: they set ``now``
+    along with SimPy's ``_now``, so the two never differ between events; they run a
+    :func:`scheduler` entry (five items) as one call of its handler; and ``run``
+    processes events in its own loop instead of calling ``step`` per event.
     """
 
     # Shadows SimPy's read-only property; step() keeps the instance attribute current.
@@ -93,10 +136,55 @@ class Kernel(simpy.Environment):
     def step(self) -> None:
         """Process the next event (SimPy's ``Environment.step``, also setting ``now``)."""
         try:
-            when, _, _, event = heappop(self._queue)
+            entry = heappop(self._queue)
         except IndexError:
             raise EmptySchedule from None
-        self._now = self.now = when
+        self._now = self.now = entry[0]
+        if len(entry) == 5:
+            entry[3](entry[4])
+        else:
+            self._process(entry[3])
+
+    def run(self, until: float | Event | None = None) -> Any:
+        """Run until ``until`` (a time or an event; None: until no event is left).
+
+        SimPy's ``Environment.run`` with :meth:`step` inlined in the loop: the same
+        events in the same order, one method call less per event.
+        """
+        if until is not None:
+            if not isinstance(until, Event):
+                at = float(until)
+                if at <= self.now:
+                    raise ValueError(
+                        f"until ({at}) must be greater than the current simulation time"
+                    )
+                # As SimPy does: an event at ``at`` before all regular ones stops the run.
+                until = Event(self)
+                until._ok = True
+                until._value = None
+                self.schedule(until, URGENT, at - self.now)
+            elif until.callbacks is None:
+                return until.value
+            until.callbacks.append(StopSimulation.callback)
+        queue, process = self._queue, self._process
+        try:
+            while queue:
+                entry = heappop(queue)
+                self._now = self.now = entry[0]
+                if len(entry) == 5:
+                    entry[3](entry[4])
+                else:
+                    process(entry[3])
+        except StopSimulation as stop:
+            return stop.args[0]
+        if until is not None:
+            raise RuntimeError(
+                f'No scheduled events left but "until" event was not triggered: {until}'
+            )
+        return None
+
+    def _process(self, event: Event) -> None:
+        """Run a SimPy event's callbacks (or a :class:`Call`'s), as ``Environment.step``."""
         callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
             for callback in callbacks:

@@ -18,10 +18,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from .economics import COSTS, charged_sites
+from .economics import COSTS, MARKETING_LINES, charged_sites
+from .kpis.formats import INSTANT_KPIS, MEMBERSHIP_KPIS, PRESALE_GATE_KPIS, PRESALE_KPIS
+from .kpis.marketing import MARKETING_KPIS
+from .kpis.sellers import SELLER_KPIS
+from .kpis.services import SERVICE_KPIS
+from .kpis.sites import RETURN_PATH_KPIS, SITE_KPIS
 from .kpis.trade import TRADE_KPIS
+from .kpis.zones import ZONE_KPIS, zone_names
 from .recorder import OUTCOME_NAMES, RESPONSE_NAMES
 from .scenario import Scenario, ScenarioError, fleet_resource
+from .scenario.sites import RETURN_PATHS
 
 _ORDER = (
     "orders_placed",
@@ -66,7 +73,7 @@ _MONEY = (
     "landed_cost_per_order",
     "tax_per_order",
     "gross_margin_rate",
-    *(f"cost_{name}_per_order" for name in COSTS),
+    *(f"cost_{name}_per_order" for name in COSTS + MARKETING_LINES),
     "break_even_orders_per_day",
 )
 _STORE = (
@@ -162,6 +169,14 @@ CATALOGUE: dict[str, tuple[str, ...]] = {
     "site": ("fixed_cost_per_day", "break_even_orders_per_day"),
     "airport": (*_AIRPORT_ALL, *_AIRPORT_HOUR),
     "trade": TRADE_KPIS,
+    "service": SERVICE_KPIS,
+    "marketing": MARKETING_KPIS,
+    "presale": (*PRESALE_KPIS, *PRESALE_GATE_KPIS, *MEMBERSHIP_KPIS),
+    "instant": INSTANT_KPIS,
+    "seller": SELLER_KPIS,
+    "zone": ZONE_KPIS,
+    "stock_site": SITE_KPIS,
+    "return_path": RETURN_PATH_KPIS,
 }
 GROUPS = tuple(CATALOGUE)
 EXAMPLE = "overall/all/on_time_rate"
@@ -190,6 +205,25 @@ def group_names(scenario: Scenario, group: str) -> list[str]:
         return ["all", *AIRPORT_HOURS] if scenario.airport is not None else []
     if group == "trade":
         return ["all", *scenario.channels] if scenario.trade is not None else []
+    if group == "service":
+        return list(scenario.services.products) if scenario.services is not None else []
+    if group == "marketing":
+        marketing = scenario.marketing
+        return ["all", *(c.label for c in marketing.campaigns)] if marketing is not None else []
+    if group == "presale":
+        club = ["membership"] if scenario.membership is not None else []
+        return [*(scenario.presale or {}), *club]
+    if group == "instant":
+        return list(scenario.instant or {})
+    if group == "seller":
+        return scenario.sellers.names() if scenario.sellers is not None else []
+    if group == "zone":
+        return zone_names(scenario)
+    if group == "stock_site":
+        vw = scenario.virtual_warehouse
+        return vw.site_names() if vw is not None else []
+    if group == "return_path":
+        return list(RETURN_PATHS) if scenario.cross_returns is not None else []
     return []
 
 

@@ -21,6 +21,7 @@ stream of its own (its split draws are given to it).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -30,7 +31,7 @@ import simpy
 from .choice import Chooser
 from .city import road_km
 from .customers import FAILED, LATE, ON_TIME, CustomerMemory, split_basket
-from .facilities.station import BALKED
+from .facilities.station import BALKED, Station
 from .facilities.stock import StockPool
 from .journeys import sour_next_visit
 from .kernel import Call, call_in, handlers
@@ -85,11 +86,39 @@ class OrderFlow:
         #: Per channel index: its route's ``arrive`` hooks, and how an order enters it.
         self.routes: list[Route] = unwired("order flow", "routes")
         self.entries: list[Hook] = unwired("order flow", "entries")
+        #: Per channel index: the outcome of an order whose route is done, and whether
+        #: some come back (read once per order, so not from the plan's properties).
+        self._endings: list[tuple[Outcome, bool]] = []
 
     def connect(self, routes: Sequence[Route], entries: Sequence[Hook]) -> None:
         """Connect every channel's route and entry (the stages exist only now)."""
         self.routes = list(routes)
         self.entries = list(entries)
+        self._hand_on_fixed_steps()
+        self._endings = [(c.final_outcome, c.returns) for c in self.channels]
+
+    def _hand_on_fixed_steps(self) -> None:
+        """Let a station that is one step of one route hand its orders to the next stage.
+
+        Its orders all come to it through that step (a stage in a route is entered only
+        through its route), so :meth:`advance` would always send them to the same next
+        stage: the station does that itself (:meth:`Station.hand_on`), one call and three
+        lookups less per order. A station on several routes or steps, or also reached
+        through a wrapper's ``station`` (patience), keeps ``advance``.
+        """
+        places = Counter(stage for route in self.routes for stage in route)
+        owners = [getattr(stage, "__self__", None) for route in self.routes for stage in route]
+        wrapped = {id(getattr(owner, "station", None)) for owner in owners}
+        for route in self.routes:
+            for step in range(1, len(route)):
+                station = getattr(route[step - 1], "__self__", None)
+                if (
+                    type(station) is Station
+                    and places[route[step - 1]] == 1
+                    and id(station) not in wrapped
+                    and station.done == self.advance
+                ):
+                    station.hand_on(route[step], self.book.step, step)
 
     # -- the way along the route ----------------------------------------------------
     def place(self, order_id: int) -> None:
@@ -107,9 +136,9 @@ class OrderFlow:
             route[step](order_id)
         else:
             book.finished[order_id] = self.env.now
-            spec = self.channels[channel]
-            book.outcome[order_id] = spec.final_outcome
-            if spec.returns:
+            outcome, returns = self._endings[channel]
+            book.outcome[order_id] = outcome
+            if returns:
                 self.returns.after_done(order_id)
             if self.remembering:
                 self.remember(order_id, None)

@@ -330,7 +330,6 @@ def channel_shares_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | Non
         table,
         f"{scenario.scenario.name}: channel choice by segment",
         "share of the segment's orders",
-        3,
         color=[colours[str(c)] for c in table.columns],
     )
     fig.axes[0].set_xlim(0, 1)
@@ -353,7 +352,6 @@ def stockout_chart(kpis: pd.DataFrame, scenario: Scenario) -> Figure | None:
         table[table.sum(axis=1) > 0],
         f"{scenario.scenario.name}: what customers did on a stock-out",
         "orders that found the shelf short",
-        4,
         color=["#4c72b0", "#dd8452", "#8172b3", "#c44e52"],
     )
 
@@ -382,4 +380,8 @@ def save_run_charts(
         makers["stock.png"] = lambda: stock_chart(inventory, scenario)
     if scenario.airport is not None and (kpis["name"].str.startswith("hour_")).any():
         makers["airport_counters.png"] = lambda: airport_counters_chart(kpis, scenario)
+    if scenario.marketing is not None and scenario.marketing.campaigns:
+        from .marketing_charts import ltv_cac_chart
+
+        makers["ltv_cac.png"] = lambda: ltv_cac_chart(kpis, scenario)
     return save_charts(folder, makers)

@@ -22,7 +22,8 @@ F = TypeVar("F", bound=Callable[..., object])
 #: dispatch -> o2osim.dispatch.DISPATCH_POLICIES, choice -> o2osim.choice.CHOICE_POLICIES,
 #: allocation -> o2osim.facilities.stock.ALLOCATION, replenishment ->
 #: o2osim.facilities.supply.REPLENISHMENT, loading -> o2osim.facilities.airport.LOADING_POLICIES,
-#: mdrp -> o2osim.mdrp.policies.MDRP_POLICIES.
+#: mdrp -> o2osim.mdrp.policies.MDRP_POLICIES, overbooking -> o2osim.overbooking.OVERBOOKING,
+#: site_allocation, transfer -> o2osim.facilities.site_policies (SITE_ALLOCATION, TRANSFER).
 POLICY_NAMES: dict[str, tuple[str, ...]] = {
     "dispatch": ("fcfs", "batch", "nearest_neighbour"),
     "mdrp": ("fcfs", "rolling_horizon"),
@@ -30,6 +31,9 @@ POLICY_NAMES: dict[str, tuple[str, ...]] = {
     "allocation": ("fcfs", "channel_priority", "walk_in_reserve"),
     "replenishment": ("s_S", "r_Q", "base_stock"),
     "loading": ("fifo", "earliest_departure"),
+    "overbooking": ("none", "fixed_limit", "binomial_risk"),
+    "site_allocation": ("nearest_with_stock", "cheapest", "keep_store_stock_for_walk_ins"),
+    "transfer": ("none", "top_up_from_hub"),
 }
 
 

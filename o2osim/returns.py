@@ -12,6 +12,15 @@ price (``written_off_cny``). One uniform per completed order
 decides the return, and one per unit of a category that may be written off, so
 scenarios without categories draw exactly what they drew before.
 
+**Return paths across channels** (``[cross_returns]``, :class:`ReturnPaths`): the
+buyer of an online order returns it by parcel or in a store, a store buyer in the
+store or by parcel (one more uniform per return, stream ``returns.paths``). The
+order records its path (``return_path``) and the path's reverse logistics cost
+(``reverse_cny``); a unit returned in a store goes on that store's shelf (the
+virtual warehouse's ``store_site``), others back where they came from. The return
+happens ``return_after`` after the order ended, whatever the path: the path changes
+where the units go and what the return costs, not when.
+
 This module knows the order book, the stock pool and the quota book; it does
 not know routes or the other facilities.
 """
@@ -25,6 +34,7 @@ from typing import NamedTuple
 import simpy
 
 from .facilities.customs import QuotaBook
+from .facilities.sites import VirtualWarehouse
 from .facilities.stock import StockPool
 from .kernel import Call, call_in, handlers
 from .recorder import OrderBook, Outcome
@@ -37,6 +47,21 @@ class ChannelReturns(NamedTuple):
     rate: float
     uniform: Callable[[], float]
     delay: Callable[[], float]
+
+
+class ReturnPaths(NamedTuple):
+    """Return paths across channels (index order of ``scenario.sites.RETURN_PATHS``)."""
+
+    walk_in: list[bool]  # per channel: bought in a store
+    to_store: float  # share of online buyers' returns brought to a store
+    to_parcel: float  # share of store buyers' returns sent back by parcel
+    cost: tuple[float, ...]  # CNY per return, per path
+    uniform: Callable[[], float]
+    store_site: int | None  # the virtual warehouse's site taking in-store returns
+
+
+#: Path indices: bought online / in a store, returned by parcel / in a store.
+ONLINE_TO_PARCEL, ONLINE_TO_STORE, STORE_TO_STORE, STORE_TO_PARCEL = range(4)
 
 
 class SkuReturns(NamedTuple):
@@ -85,7 +110,12 @@ class Returns:
         self.by_category = any(f != 1.0 for f in skus.factor)
         self.resell = resell
         self.prices = prices
+        self.paths: ReturnPaths | None = None
         self._on_returned = handlers(self._returned)
+
+    def cross(self, paths: ReturnPaths) -> None:
+        """Send returns through return paths across channels (``[cross_returns]``)."""
+        self.paths = paths
 
     def after_done(self, order_id: int) -> None:
         """The order was delivered or collected now: will it come back?"""
@@ -104,26 +134,50 @@ class Returns:
         book = self.book
         book.column("returned")[order_id] = self.env.now
         book.outcome[order_id] = Outcome.RETURNED
+        store_site = None
+        if self.paths is not None:
+            store_site = self._path(order_id)
         if self.pool is not None and not math.isnan(book.column("reserved")[order_id]):
-            self._put_back(self.pool, order_id)
+            self._put_back(self.pool, order_id, store_site)
         customer = book.customer[order_id]
         cleared = book.column("cleared")[order_id], book.column("port_cleared")[order_id]
         if customer >= 0 and not all(math.isnan(t) for t in cleared):
             self.quota.refund(customer, book.value[order_id])
 
-    def _put_back(self, pool: StockPool, order_id: int) -> None:
-        """Resellable units go back on the shelf; the rest are written off."""
+    def _path(self, order_id: int) -> int | None:
+        """Choose and record the order's return path; the store site its units go to."""
+        paths, book = self.paths, self.book
+        if paths is None:
+            return None
+        if paths.walk_in[book.channel[order_id]]:
+            path = STORE_TO_PARCEL if paths.uniform() < paths.to_parcel else STORE_TO_STORE
+        else:
+            path = ONLINE_TO_STORE if paths.uniform() < paths.to_store else ONLINE_TO_PARCEL
+        book.counts["return_path"][order_id] = path
+        book.values["reverse_cny"][order_id] = paths.cost[path]
+        return paths.store_site if path in (ONLINE_TO_STORE, STORE_TO_STORE) else None
+
+    def _put_back(self, pool: StockPool, order_id: int, store_site: int | None = None) -> None:
+        """Resellable units go back on the shelf (a store's, for a return in a store with a
+        virtual warehouse); the rest are written off."""
         skus = self.book.skus[order_id]
         draw = self.resell
+        if isinstance(pool, VirtualWarehouse) and store_site is not None:
+            site = store_site
+
+            def restock(order_id: int, skus: tuple[int, ...]) -> None:
+                pool.restock_at(site, order_id, skus)
+        else:
+            restock = pool.restock
         if draw is None:
-            pool.restock(order_id, skus)
+            restock(order_id, skus)
             return
         resellable = self.resellable
         scrapped = tuple(s for s in skus if resellable[s] < 1.0 and draw() >= resellable[s])
         kept = list(skus)
         for sku in scrapped:
             kept.remove(sku)
-        pool.restock(order_id, tuple(kept))
+        restock(order_id, tuple(kept))
         if scrapped:
             pool.write_off(order_id, scrapped)
             self.book.values["written_off_cny"][order_id] = sum(self.prices[s] for s in scrapped)

@@ -14,7 +14,9 @@ or money (:mod:`o2osim.api` does, from what is read here) and must not run the m
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,17 +60,24 @@ class StoredRun:
 
 
 def write_run_tables(
-    folder: Path, scenario: Scenario, tables: RunTables, money: pd.DataFrame
+    folder: Path, scenario: Scenario, tables: RunTables, money: pd.DataFrame | Path
 ) -> None:
-    """Write ``scenario.toml``, every table of :data:`TABLE_FILES` and ``money.parquet``."""
+    """Write ``scenario.toml``, every table of :data:`TABLE_FILES` and ``money.parquet``
+    (``money``: the table, or a file :func:`write_parquet` wrote it to, copied)."""
     # Bytes, not text: the manifest's scenario_sha256 covers exactly these (no CRLF).
     (folder / "scenario.toml").write_bytes(dump_scenario(scenario).encode("utf-8"))
     for name, file in TABLE_FILES.items():
         if name == "flights" and scenario.airport is None:
             continue
+        if name == "orders" and tables.store is not None:
+            write_groups(tables.store.row_groups(), folder / file)
+            continue
         frame: pd.DataFrame = getattr(tables, name)
         write_parquet(frame, folder / file)
-    write_parquet(money, folder / "money.parquet")
+    if isinstance(money, Path):
+        shutil.copyfile(money, folder / "money.parquet")
+    else:
+        write_parquet(money, folder / "money.parquet")
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, rows: int = ROW_GROUP_ROWS) -> None:
@@ -89,6 +98,19 @@ def write_parquet(frame: pd.DataFrame, path: Path, rows: int = ROW_GROUP_ROWS) -
             writer.write_table(
                 pa.Table.from_pandas(part, schema=writer.schema, preserve_index=False)
             )
+
+
+def write_groups(groups: Iterator[pa.Table], path: Path) -> None:
+    """Write Arrow row groups (a run's orders from its spill file) to ``path``, in order."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for table in groups:
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def write_kpis_csv(kpis: pd.DataFrame, path: Path) -> None:

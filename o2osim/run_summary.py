@@ -55,6 +55,15 @@ SHOWN = {
         "time_at_counter_mean",
         "refund_cny",
     ),
+    "service": ("bookings", "load_factor", "denied_per_show", "net_revenue_cny"),
+    # The groups below appear only when their scenario table is configured.
+    "instant": ("within_promise_share", "beyond_radius_share", "tote_travel_mean"),
+    "presale": ("presale_orders", "batch_size_mean", "on_slot_rate", "fee_revenue_cny"),
+    "stock_site": ("fill_rate", "units_shipped", "oversells", "transfers_in"),
+    "return_path": ("returns", "units_restocked", "reverse_cny"),
+    "zone": ("deliveries", "mean_wait", "on_time_rate", "utilisation"),
+    "marketing": ("cac_cny", "ltv_cny", "ltv_over_cac", "repeat_customer_share"),
+    "seller": ("orders", "fill_rate", "lead_time_mean", "commission_cny", "profit_cny"),
 }
 
 AIRPORT_NOTE = (

@@ -18,7 +18,10 @@ of 3 and 9 days (warm-up 1 day), plus the baseline at 27 days (2026, x86-64, 25 
   for the Xiasha journeys (9 stages), refitted after the memory work of issue 17;
   the fit is within +-15% of each large scenario's slope, and the baseline's slope
   from 28 to 91 days (2.2 KB) matches its slope from 3 to 9 days (2.4 KB), so it is
-  linear (a simulated year of the baseline: 4.9 GB measured, 5.5 GB estimated);
+  linear up to :data:`o2osim.settle.START_ROWS` orders; beyond, a run whose settled
+  orders leave memory during the run (most scenarios: see :mod:`o2osim.settle`) costs
+  ~610 B per further order (a simulated year of the baseline: 1.8 GB measured, 2.1 GB
+  estimated; 10x demand for 28 days: 1.4 GB measured, 1.7 GB estimated);
 - per resource snapshot row: ~110 B (baseline, resource_interval 1 min vs 2 s);
 - per SKU: ~1.2 KB (baseline with 3,000 vs 300,000 SKUs: prices, stock, levels, ledger);
 - per customer of a segment with ``memory``: ~120 B (trust and propensity lists;
@@ -43,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .scenario import AIRPORT_STAGES, Scenario, ScenarioError, Segment
+from .settle import START_ROWS, settle_lag
 from .units import DAY
 
 #: Memory of a run that places no order: interpreter, libraries, the World (~140 MB),
@@ -51,6 +55,11 @@ FIXED_BYTES = 200e6
 #: Memory per order: a base and a part per distinct route stage of the scenario.
 ORDER_BYTES = 2000.0
 ORDER_STAGE_BYTES = 80.0
+#: Memory per order beyond the first :data:`o2osim.settle.START_ROWS` of a run whose
+#: settled orders leave memory during the run (:mod:`o2osim.spill`; a finite settle lag):
+#: the book's emptied cells, the counted orders' columns the KPIs read, the money table.
+#: Fitted to the baseline at 91 and 365 days (docs/performance.md).
+SPILLED_ORDER_BYTES = 610.0
 #: Memory per row of the resource snapshots (one row per resource per snapshot).
 SNAPSHOT_BYTES = 110.0
 #: Memory per SKU of the catalogues.
@@ -125,9 +134,11 @@ def estimate_size(scenario: Scenario) -> SizeEstimate:
     events = order_events + snapshots + _periodic_events(scenario, days)
     skus = scenario.catalogue.skus + (scenario.airport.catalogue.skus if scenario.airport else 0)
     remembered = sum(s.population or 0 for s in scenario.customers.segments if s.memory)
+    kept = orders if math.isinf(settle_lag(scenario)) else min(orders, START_ROWS)
     memory = (
         FIXED_BYTES
-        + orders * (ORDER_BYTES + ORDER_STAGE_BYTES * len(stages))
+        + kept * (ORDER_BYTES + ORDER_STAGE_BYTES * len(stages))
+        + (orders - kept) * SPILLED_ORDER_BYTES
         + rows * SNAPSHOT_BYTES
         + skus * SKU_BYTES
         + remembered * CUSTOMER_BYTES

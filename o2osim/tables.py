@@ -19,8 +19,7 @@ tables; it must not compute KPIs or money, and must not import the World.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,11 @@ from .recorder import (
     ResourceLog,
     StockKind,
 )
+from .scenario.sites import RETURN_PATHS
 from .scenario.stages import STAGE_TABLE
+
+if TYPE_CHECKING:
+    from .order_store import OrderStore
 
 STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
 #: Outcomes that complete an order: the goods reached the customer, as the stage table's
@@ -44,7 +47,7 @@ COMPLETED: tuple[str, ...] = tuple(
     dict.fromkeys(row.outcome for row in STAGE_TABLE if row.outcome is not None)
 )
 #: Integer columns of the order book shown as labels (-1: none, an empty cell).
-LABELS = {"stockout_response": list(RESPONSE_NAMES)}
+LABELS = {"stockout_response": list(RESPONSE_NAMES), "return_path": list(RETURN_PATHS)}
 
 
 def _categorical(codes: list[int] | np.ndarray, names: list[str]) -> pd.Categorical:
@@ -66,6 +69,8 @@ def orders_table(
     horizon: float = np.inf,
     *,
     consume: bool = False,
+    rows: tuple[int, int] | None = None,
+    failed_names: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per order placed: attributes, stage timestamps, outcome.
 
@@ -82,14 +87,20 @@ def orders_table(
     ``consume`` empties each of the book's lists as soon as it is converted, so the
     book and the table are never both whole in memory; the book (and its World) is
     unusable afterwards.
+
+    ``rows`` = (first, end) builds only the orders with ids in ``[first, end)`` (``due``
+    then holds theirs), as :mod:`o2osim.spill` does a block at a time; ``failed_names``
+    fixes the categories of ``failed_at`` (default: the stages found, sorted).
     """
-    n = len(book)
+    first, end = (0, len(book)) if rows is None else rows
+    whole = rows is None
+    n = end - first
     # Columns of stages and legs a scenario does not have are all NaN: they share one
     # Series (copy-on-write keeps them apart if edited) instead of an array each.
     empty = pd.Series(np.full(n, np.nan))
 
     def take(column: list[Any], dtype: type = float) -> np.ndarray:
-        values: np.ndarray = np.asarray(column, dtype=dtype)
+        values: np.ndarray = np.asarray(column if whole else column[first:end], dtype=dtype)
         if consume:
             column.clear()
         return values
@@ -105,15 +116,16 @@ def orders_table(
     failed, channel = take(book.failed_at, np.int64), take(book.channel, np.int64)
     value, tax = take(book.value), take(book.tax)
     due = np.full(n, np.nan) if due is None else due
+    skus = book.skus if whole else book.skus[first:end]
     failed_stage = np.full(n, "", dtype=object)
     for i in np.flatnonzero(failed >= 0):
         failed_stage[i] = stage_names[channel[i]][failed[i]]
     columns: dict[str, Any] = {
-        "order_id": np.arange(n, dtype=np.int64),
+        "order_id": np.arange(first, end, dtype=np.int64),
         "segment": labels(book.segment, segment_names),
         "channel": _categorical(channel, channel_names),
         "skus": None,  # made last, in the memory the book's numbers have given back
-        "lines": np.fromiter((len(s) for s in book.skus), dtype=np.int64, count=n),
+        "lines": np.fromiter((len(s) for s in skus), dtype=np.int64, count=n),
         "value_cny": value,
         "tax_cny": np.round(tax, 2),
         "price_paid_cny": np.round(value + tax, 2),
@@ -138,11 +150,11 @@ def orders_table(
         "lateness_min": finished - due,
         "outcome": labels(book.outcome, list(OUTCOME_NAMES)),
         "reason": labels(book.reason, list(REASON_NAMES)),
-        "failed_at": pd.Categorical(failed_stage),
+        "failed_at": pd.Categorical(failed_stage, categories=failed_names),
         "refund_cny": np.round(take(book.refund), 2),
         "after_warmup": (placed >= warmup) & (placed < horizon),
     }
-    columns["skus"] = _sku_lists(book.skus)
+    columns["skus"] = _sku_lists(skus)
     if consume:
         book.skus.clear()
     # No consolidation into 2-D blocks: that copy doubled the peak.
@@ -266,21 +278,77 @@ def counters_dict(table: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in zip(table["counter"], table["count"], strict=True)}
 
 
-@dataclass
 class RunTables:
     """One run's tables, in memory after :func:`o2osim.simulate` or read from its folder.
 
     ``resource_stats`` and ``counters`` are the tables of :func:`resource_stats_table`
     and :func:`counters_table`; :attr:`stats` and :attr:`counts` are their dict views.
-    ``flights`` is empty without an airport.
+    ``flights`` is empty without an airport. The orders are either a DataFrame or, for a
+    large run, an :class:`~o2osim.order_store.OrderStore` (``store``): :attr:`orders`
+    then reads the whole table on first use, and :meth:`order_columns` only what it is
+    asked for, which is what the KPIs, the money and the charts use.
     """
 
-    orders: pd.DataFrame
-    resources: pd.DataFrame = field(default_factory=pd.DataFrame)
-    inventory: pd.DataFrame = field(default_factory=pd.DataFrame)
-    flights: pd.DataFrame = field(default_factory=pd.DataFrame)
-    resource_stats: pd.DataFrame = field(default_factory=lambda: resource_stats_table({}))
-    counters: pd.DataFrame = field(default_factory=lambda: counters_table({}))
+    def __init__(
+        self,
+        orders: pd.DataFrame | None = None,
+        resources: pd.DataFrame | None = None,
+        inventory: pd.DataFrame | None = None,
+        flights: pd.DataFrame | None = None,
+        resource_stats: pd.DataFrame | None = None,
+        counters: pd.DataFrame | None = None,
+        store: OrderStore | None = None,
+    ) -> None:
+        self._orders = orders if orders is not None or store is not None else pd.DataFrame()
+        self.store = store
+        self.resources = pd.DataFrame() if resources is None else resources
+        self.inventory = pd.DataFrame() if inventory is None else inventory
+        self.flights = pd.DataFrame() if flights is None else flights
+        self.resource_stats = resource_stats_table({}) if resource_stats is None else resource_stats
+        self.counters = counters_table({}) if counters is None else counters
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        """The whole orders table (read from the store on first use)."""
+        if self._orders is None:
+            assert self.store is not None  # one of the two is always set
+            self._orders = self.store.frame()
+        return self._orders
+
+    @orders.setter
+    def orders(self, frame: pd.DataFrame) -> None:
+        self._orders, self.store = frame, None
+
+    @property
+    def order_count(self) -> int:
+        """How many rows the orders table has (without reading it)."""
+        return len(self.store) if self._orders is None and self.store else len(self.orders)
+
+    def order_columns(
+        self,
+        columns: list[str] | None = None,
+        *,
+        counted: bool = False,
+        rows: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """The orders' ``columns`` (default: all), of the counted orders only (placed in
+        the counted span, ``after_warmup``) if ``counted``, and of those where ``rows`` (a
+        boolean mask over every order) is True; the all-NaN columns share one Series, so a
+        subset costs only the columns that hold data."""
+        if self._orders is None and self.store is not None:
+            mask = rows
+            if counted:
+                mask = self.store.column("after_warmup").astype(bool) & (
+                    True if rows is None else rows
+                )
+            return self.store.read(columns, mask)
+        frame = self.orders
+        mask = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+        if counted:
+            mask = mask & frame["after_warmup"].to_numpy()
+        if columns is not None:
+            frame = frame[[c for c in frame.columns if c in columns]]
+        return rows_where(frame, mask)
 
     @property
     def stats(self) -> dict[str, dict[str, float]]:

@@ -29,16 +29,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .builders import assemble, count_events, monitored_resources
+from .builders.services import build_services, service_counters
 from .customers import CustomerMemory, OrderFactory
 from .facilities.airport import Airport
 from .facilities.couriers import LEG_VALUES, TRIP_COUNTS, RiderFleet
 from .facilities.fleet import Fleet
+from .facilities.zoned_fleet import ZonedFleet
 from .kernel import Kernel, events_scheduled
 from .monitor import Monitor, check_economics
 from .plan import make_plan
 from .randomness import Streams
 from .recorder import InventoryLedger, OrderBook, ResourceLog
 from .scenario import COURIERS, Scenario
+from .scenario.sites import order_columns
 from .scenario.stages import DELIVERING, STAGE_END, STAMPS
 
 # The stage table's lists, named where callers of the World have always found them.
@@ -77,8 +80,8 @@ class World:
         self.streams = Streams(self.seed)
         self.book = OrderBook(
             list(self.plan.stamps),
-            (*LEG_VALUES, "written_off_cny"),
-            (*TRIP_COUNTS, "stockout_response"),
+            (*LEG_VALUES, "written_off_cny", *order_columns(scenario)[0]),
+            (*TRIP_COUNTS, "stockout_response", *order_columns(scenario)[1]),
         )
         self.resource_log = ResourceLog()
         self.ledger = InventoryLedger()
@@ -87,6 +90,8 @@ class World:
         parts = assemble(self.env, self.book, self.streams, self.plan, self.ledger)
         self.parts = parts
         self.flow = parts.flow
+        #: Service products sold abroad (none without ``[services]``; docs/services.md).
+        self.services = build_services(self.env, self.streams, self.plan)
         #: The queueing resources the monitor snapshots, in table order.
         self.resources = monitored_resources(parts)
         self.monitor = Monitor(
@@ -107,12 +112,12 @@ class World:
 
     # -- the parts callers look at --------------------------------------------------
     @property
-    def fleets(self) -> dict[str, RiderFleet | Fleet]:
+    def fleets(self) -> dict[str, RiderFleet | Fleet | ZonedFleet]:
         """Every courier fleet by name."""
         return self.parts.fleets
 
     @property
-    def fleet(self) -> RiderFleet | Fleet | None:
+    def fleet(self) -> RiderFleet | Fleet | ZonedFleet | None:
         """The ``[couriers]`` fleet, if the scenario has one."""
         return self.parts.fleets.get(COURIERS)
 
@@ -134,7 +139,7 @@ class World:
     def counters(self) -> dict[str, int]:
         """Counted events since the start: purchase orders, inspections, rejections,
         oversells, visitors turned away, waves and line-haul runs, ..."""
-        return count_events(self.parts)
+        return {**count_events(self.parts), **service_counters(self.services)}
 
     def due_times(self) -> np.ndarray:
         """Every order's due time (minutes) from its channel's promise."""

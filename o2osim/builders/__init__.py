@@ -25,6 +25,7 @@ from ..orderflow import OrderFlow
 from ..plan import Plan
 from ..randomness import Streams
 from ..recorder import InventoryLedger, OrderBook
+from ..sellers.build import build_sellers
 from ..wiring import MonitoredResource
 from .airport import build_airport
 from .context import Build
@@ -37,9 +38,12 @@ from .demand import (
     build_responder,
     memory_counters,
 )
+from .formats import format_stations
 from .lastmile import build_last_mile
+from .marketing import build_marketing
 from .registry import STAGE_BUILDERS, register_stage
 from .routes import build_routes
+from .sites import build_return_paths, build_sites
 from .stores import build_stores
 from .supply import (
     build_pool,
@@ -69,7 +73,9 @@ def assemble(
     build_prices(b)
     split = build_customers(b)
     build_pool(b)
+    build_sites(b)  # a virtual warehouse stands where the pool stood
     build_returns(b)
+    build_return_paths(b)  # nothing without [cross_returns]
     b.flow = b.add(
         "order flow",
         OrderFlow(
@@ -95,7 +101,9 @@ def assemble(
     build_stores(b)
     build_airport(b)
     build_routes(b)
+    build_sellers(b)  # wraps the channels' entries; nothing without [sellers]
     build_arrivals(b)
+    build_marketing(b)  # after the segments' own arrivals: none without [marketing]
     b.wiring.check()
     return b
 
@@ -114,7 +122,7 @@ def monitored_resources(b: Build) -> list[MonitoredResource]:
     for station in (b.picking, b.packing, b.sorting):
         if station is not None:
             found.append(station)
-    found += [*b.front.values(), *b.fleets.values()]
+    found += [*b.front.values(), *b.fleets.values(), *format_stations(b)]
     port = b.port_customs
     if port is not None and port.stage in used:
         found += [port.station, *([port.manual] if port.manual else [])]
@@ -144,4 +152,6 @@ def count_events(b: Build) -> dict[str, int]:
     counters.update(memory_counters(b))
     if b.plan.journeying:
         counters.update(b.journeys.counters())
+    for more in b.counters:
+        counters.update(more())
     return counters

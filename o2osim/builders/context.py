@@ -9,6 +9,7 @@ look at what was built. This module must not build anything itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ..facilities.store import Store
     from ..facilities.supply import ClassReplenishment
     from ..facilities.warehouse import DispatchWaves
+    from ..facilities.zoned_fleet import ZonedFleet
     from ..journeys import CustomerJourneys
     from ..orderflow import OrderFlow
     from ..returns import Returns
@@ -90,11 +92,13 @@ class Build:
         self.customs: Customs
         self.port_customs: Customs | None = None
         self.front: dict[str, Station] = {}
-        self.fleets: dict[str, RiderFleet | Fleet] = {}
+        self.fleets: dict[str, RiderFleet | Fleet | ZonedFleet] = {}
         self.stores: list[Store] = []
         self.airport: Airport | None = None
         #: Stations wrapped for customers who wait in person, by station name.
         self.impatient: dict[str, Impatient] = {}
+        #: More counters, each read by the run's monitor (a format's batches, refusals).
+        self.counters: list[Callable[[], dict[str, int]]] = []
 
     def draw(self, name: str, dist: Sampled) -> Draw:
         """Draws of ``dist`` (a scenario distribution) from the stream ``name``."""

@@ -20,6 +20,7 @@ from ..customers import ArrivalProcess, CustomerMemory, OrderFactory, arrival_ra
 from ..distributions import Draw
 from ..journeys import CustomerJourneys, Showroom, Webroom
 from ..plan import SegmentPlan
+from ..scenario.marketing import marketed_trust
 from ..stockouts import Responder, Rule, rule
 from ..units import HOUR
 from ..wiring import Hook
@@ -30,6 +31,7 @@ def build_customers(b: Build) -> list[Draw | None]:
     """Each segment's memory and chooser, and its split draws (for the order flow)."""
     first_customer = 0
     split: list[Draw | None] = []
+    marketing = b.scenario.marketing
     for seg in b.plan.segments:
         memory = None
         population = seg.config.population
@@ -40,7 +42,12 @@ def build_customers(b: Build) -> list[Draw | None]:
                     seg.memory,
                     first_customer,
                     population,
-                    [b.plan.channels[c].trust for c in seg.channels],
+                    [
+                        marketed_trust(
+                            marketing, seg.name, b.plan.channels[c].name, b.plan.channels[c].trust
+                        )
+                        for c in seg.channels
+                    ],
                 )
             first_customer += population
         b.memories.append(memory)
@@ -66,8 +73,9 @@ def _chooser(b: Build, seg: SegmentPlan) -> Chooser:
                 promised_hours=(channel.perceived_promise or 0.0) / HOUR,
                 travels=channel.customer_travels,
                 depot=None if channel.depot == seg.around else channel.depot_position,
-                trust=channel.trust,
+                trust=marketed_trust(sc.marketing, seg.name, channel.name, channel.trust),
                 max_km=channel.max_distance_km,
+                radius=_delivery_radius(b, channel.name, channel.depot_position),
             )
         )
     logit = seg.config.logit
@@ -88,6 +96,17 @@ def _chooser(b: Build, seg: SegmentPlan) -> Chooser:
     return Chooser(
         CHOICE_POLICIES[seg.config.choice], taste, offers, lambda a, c: road_km(a, c, detour)
     )
+
+
+def _delivery_radius(
+    b: Build, channel: str, depot: tuple[float, float]
+) -> tuple[float, float, float] | None:
+    """A channel's delivery radius (``[instant.CHANNEL]``) as the chooser sees it: the
+    customer beyond it does not see the channel (formats.md)."""
+    spec = (b.scenario.instant or {}).get(channel)
+    if spec is None or spec.radius_km is None:
+        return None
+    return (depot[0], depot[1], spec.radius_km)
 
 
 def build_journeys(b: Build) -> None:

@@ -3,7 +3,8 @@
 Each depot under ``[depots]`` has its pickers (stage ``front_pick`` of the
 channels fulfilled there); each fleet is the fast path
 (:class:`~o2osim.facilities.couriers.RiderFleet`) when it is a plain c-server
-queue, else the general dispatcher (its shifts start now); a presale channel
+queue, else the general dispatcher (its shifts start now), one per zone when
+its couriers are bound to delivery zones; a presale channel
 holds its orders until their slot (``hold``, one per channel). Random streams:
 ``depots.*``, ``couriers.*``, ``fleets.*``. This module must not decide an
 order's fate: finished orders go to the order flow's ``advance``, failed ones to
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import itertools
 
-from ..city import traffic_factors
+from ..city import ZoneMap, traffic_factors
 from ..dispatch import DISPATCH_POLICIES
 from ..facilities.couriers import RiderFleet, Travel
 from ..facilities.fleet import Fleet
 from ..facilities.staging import Hold
 from ..facilities.station import Station
 from ..facilities.warehouse import line_service
+from ..facilities.zoned_fleet import ZonedFleet
 from ..plan import ChannelPlan
 from ..scenario import COURIERS, Couriers, depot_resource, fleet_resource
 from ..wiring import RouteStage
@@ -50,8 +52,9 @@ def build_last_mile(b: Build) -> None:
         b.fleets[name] = b.add(f"fleet {name!r}", _fleet(b, name, config))
 
 
-def _fleet(b: Build, name: str, config: Couriers) -> RiderFleet | Fleet:
-    """The fast path for a plain fleet (a c-server queue), else the general dispatcher."""
+def _fleet(b: Build, name: str, config: Couriers) -> RiderFleet | Fleet | ZonedFleet:
+    """The fast path for a plain fleet (a c-server queue), else the general dispatcher;
+    couriers bound to zones are one general dispatcher per zone."""
     sc = b.scenario
     prefix = COURIERS if name == COURIERS else f"fleets.{name}"
     speed = config.speed_kmh
@@ -71,17 +74,30 @@ def _fleet(b: Build, name: str, config: Couriers) -> RiderFleet | Fleet:
     if config.simple:
         return RiderFleet(b.env, resource, config.riders, travel, b.book, done=b.flow.advance)
     absent = b.uniform(f"{prefix}.absent") if config.absent_rate else None
-    return Fleet(
-        b.env,
-        resource,
-        config,
-        travel,
-        b.book,
-        DISPATCH_POLICIES[config.dispatch],
-        absent,
-        done=b.flow.advance,
-        fail=b.flow.fail,
-    )
+
+    def general(spec: Couriers, first_rider: int = 0) -> Fleet:
+        return Fleet(
+            b.env,
+            resource,
+            spec,
+            travel,
+            b.book,
+            DISPATCH_POLICIES[config.dispatch],
+            absent,
+            done=b.flow.advance,
+            fail=b.flow.fail,
+            first_rider=first_rider,
+        )
+
+    zones = config.zones
+    if zones is None or zones.pooling == "pooled":
+        return general(config)
+    fleets, first = [], 0
+    for riders in zones.split(config.riders):
+        fleets.append(general(config.model_copy(update={"riders": riders, "zones": None}), first))
+        first += riders
+    zone_of = ZoneMap(travel.depot, zones.sectors, zones.rings_km)
+    return ZonedFleet(resource, fleets, zone_of, b.book)
 
 
 def _front_pick(b: Build, channel: ChannelPlan) -> RouteStage:

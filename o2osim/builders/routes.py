@@ -25,6 +25,7 @@ from ..recorder import Outcome, Reason
 from ..scenario import stages
 from ..wiring import Hook, RouteStage, WiringError
 from .context import Build
+from .formats import format_entry
 from .patience import impatient
 from .registry import STAGE_BUILDERS
 
@@ -35,7 +36,7 @@ def build_routes(b: Build) -> None:
     for channel in b.plan.channels:
         route = tuple(_stage(b, channel, stage) for stage in channel.route)
         routes.append(tuple(s.arrive for s in route))
-        entries.append(_entry(b, channel, route[0].arrive))
+        entries.append(format_entry(b, channel, _entry(b, channel, route[0].arrive)))
     b.flow.connect(routes, entries)
 
 

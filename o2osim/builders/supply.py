@@ -20,10 +20,12 @@ from ..facilities.flights import preorders_per_day
 from ..facilities.reserve import ReserveStage
 from ..facilities.stock import ALLOCATION, StockPool
 from ..facilities.supply import REPLENISHMENT, ClassReplenishment, sku_levels
+from ..plan import SegmentPlan
 from ..returns import ChannelReturns, Returns, sku_returns
-from ..scenario import Segment
 from ..scenario.warehouse import class_blocks
+from ..sizing_choice import reserving_share
 from .context import Build
+from .marketing import acquired_units_per_day
 from .registry import register_shared
 
 
@@ -163,37 +165,34 @@ def supply_counters(b: Build) -> dict[str, int]:
 def daily_demand(b: Build) -> list[float]:
     """Expected units per day per SKU (main, then duty-free) from channels that reserve.
 
-    Store visits count with their store's purchase probability; peak days are ignored.
+    Each segment's share of arrivals that reserve follows its choice model, or its
+    ``channel_shares`` as an explicit override (:mod:`o2osim.sizing_choice`); store visits
+    count with their store's purchase probability; peak days are ignored.
     """
-    sc = b.scenario
+    sc, plan = b.scenario, b.plan
 
-    def reserving_share(seg: Segment) -> tuple[float, float]:
-        shares = seg.channel_shares or [1.0] * len(seg.channels)
-        share = 0.0
-        for name, weight in zip(seg.channels, shares, strict=True):
-            channel = b.plan.channel(name)
-            if not channel.reserves:
-                continue
-            if channel.walk_in:
-                store = sc.segment_store(seg)
-                weight *= store.purchase_probability
-            share += weight
-        return share, sum(shares)
+    def share(seg: SegmentPlan) -> tuple[float, float]:
+        return reserving_share(plan, seg, b.choosers[seg.index], b.streams)
 
     units = 0.0
-    for seg in sc.customers.segments:
-        if seg.source == "poisson":
-            share, total = reserving_share(seg)
-            units += (seg.arrivals_per_day or 0.0) * share / total * sc.catalogue.items_per_order
+    for seg in plan.segments:
+        if seg.config.source == "poisson":
+            # Operation order kept from before choice-based sizing (same floats).
+            part, total = share(seg)
+            units += (
+                (seg.config.arrivals_per_day or 0.0) * part / total * sc.catalogue.items_per_order
+            )
+    if sc.marketing is not None:  # campaigns' customers (docs/marketing.md)
+        units += acquired_units_per_day(b)
     probs = zipf_probabilities(sc.catalogue.skus, sc.catalogue.popularity.a)
     demand: list[float] = (probs * units).tolist()
     if sc.airport is not None:
         duty_free = sc.airport.catalogue
-        travellers = [reserving_share(s) for s in sc.customers.segments if s.source == "flights"]
-        share = sum(part / total for part, total in travellers)
+        flying = [share(s) for s in plan.segments if s.config.source == "flights"]
+        travellers = sum(part / total for part, total in flying)
         units = (
             preorders_per_day(sc.airport, sc.scenario.start.weekday())
-            * share
+            * travellers
             * duty_free.items_per_order
         )
         probs = zipf_probabilities(duty_free.skus, duty_free.popularity.a)

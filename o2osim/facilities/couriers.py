@@ -33,7 +33,8 @@ from typing import ClassVar
 
 import simpy
 
-from ..kernel import Call, call_in, handlers
+from ..distributions import per_order
+from ..kernel import scheduler
 from ..recorder import OrderBook
 from ..wiring import Hook
 from .fleet import Fleet
@@ -68,8 +69,8 @@ class RiderFleet(FleetRecorder):
         # One multiplier all day (e.g. "free"): no hour lookups; 0.0 means look them up.
         self._flat = travel.traffic[0] if len(set(travel.traffic)) == 1 else 0.0
         trip = travel.trip
-        service = self._round_trip if trip is None else (lambda _oid: trip())
-        self._on_handover = handlers(self._handover)
+        service = self._round_trip if trip is None else per_order(trip)
+        self._schedule_handover = scheduler(env, self._handover)
         self.station = Station(
             env,
             name,
@@ -128,11 +129,10 @@ class RiderFleet(FleetRecorder):
         self._traffic[order_id] = factor
         self._trip[order_id] = order_id
         self._stop[order_id] = 1
-        call_in(self.env, handed_over, self._on_handover, order_id)
+        self._schedule_handover(handed_over, order_id)
         return handed_over + back
 
-    def _handover(self, call: Call) -> None:
-        order_id = call.value
+    def _handover(self, order_id: int) -> None:
         self._arrived[order_id] = self._leg_start[order_id] + (
             self._leg_km[order_id] * 60.0 / self._speed[order_id] * self._traffic[order_id]
         )

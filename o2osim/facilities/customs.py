@@ -29,7 +29,7 @@ from typing import ClassVar
 
 import simpy
 
-from ..distributions import Draw
+from ..distributions import Draw, per_order
 from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook, Reason
 from ..scenario import Customs as CustomsConfig
@@ -111,7 +111,7 @@ class Customs:
             env,
             stage,
             config.capacity,
-            lambda _oid: clearance(),
+            per_order(clearance),
             *stamps("clearance_queued", "clearance_start", "clearance_end"),
             done=self._after_clearance,
         )
@@ -121,7 +121,7 @@ class Customs:
                 env,
                 f"{stage}_manual",
                 config.manual_officers,
-                lambda _oid: manual(),
+                per_order(manual),
                 *stamps("manual_queued", "manual_start", "manual_end"),
                 stage=stage,
                 done=self.station.arrive,

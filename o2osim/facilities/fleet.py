@@ -57,8 +57,12 @@ class Fleet(FleetRecorder):
         *,
         done: Hook,
         fail: Failure,
+        first_rider: int = 0,
     ) -> None:
+        """``first_rider``: the id of this fleet's first courier in the ``rider`` column
+        (a zone's couriers follow the zones before it)."""
         super().__init__(env, name, book, travel, done)
+        self.first_rider = first_rider
         self.fail = fail
         self._on_wake = handlers(self._wake)
         self._on_give_up = handlers(self._give_up)
@@ -175,6 +179,8 @@ class Fleet(FleetRecorder):
     def _wake(self, _call: Call) -> None:
         # Clear unconditionally: a timer may fire a rounding error before the time asked.
         self._wake_at = math.inf
+        # Close the time integrals first: the dispatch changes the queue and busy couriers.
+        self._account(self.env.now)
         self._dispatch()
 
     def _give_up(self, call: Call) -> None:
@@ -207,7 +213,7 @@ class Fleet(FleetRecorder):
             self._dispatched[order_id] = now
             self._trip[order_id] = trip
             self._stop[order_id] = stop
-            self._rider[order_id] = rider
+            self._rider[order_id] = rider + self.first_rider
             if not teaching:
                 there = (x[order_id], y[order_id])
                 km = self.distance[order_id] if here is None else road_km(here, there, detour)

@@ -135,6 +135,11 @@ class ClassReplenishment:
             self._check(sku, levels)
         call_in(self.env, self.review, self._on_review)
 
+    def hand_over(self, skus: Sequence[int]) -> None:
+        """Stop restocking ``skus``: their owner restocks them (a seller, o2osim.sellers)."""
+        for sku in skus:
+            self.levels.pop(sku, None)
+
     def check(self, sku: int) -> None:
         """Continuous review of one SKU (called by the pool after a demand)."""
         self._check(sku, self.levels[sku])

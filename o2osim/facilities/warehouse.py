@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import simpy
 
-from ..distributions import Draw
+from ..distributions import Draw, per_order
 from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook
 from ..scenario import RegionalWaves, Warehouse
@@ -36,8 +36,9 @@ def line_service(draw: Draw, skus: list[tuple[int, ...]]) -> Callable[[int], flo
     def service(order_id: int) -> float:
         lines = len(skus[order_id])
         total = draw()
-        for _ in range(lines - 1):
-            total += draw()
+        if lines > 1:  # most orders have one line: no loop for them
+            for _ in range(lines - 1):
+                total += draw()
         return total
 
     return service
@@ -74,7 +75,7 @@ def build_stations(
         env,
         "pack",
         config.packers,
-        lambda _oid: pack(),
+        per_order(pack),
         book.column("pack_queued"),
         book.column("pack_start"),
         book.column("packed"),

@@ -18,13 +18,35 @@ One module per KPI family, each registered under its group with
   (:mod:`.resources`);
 - ``site``: each site's fixed cost and break-even (:mod:`.money`);
 - ``airport``: flights, fates and counters (:mod:`.airport`);
-- ``trade``: an export run's landed cost, border charges and stock abroad (:mod:`.trade`).
+- ``trade``: an export run's landed cost, border charges and stock abroad (:mod:`.trade`);
+- ``service``: each service product's bookings, denials and money (:mod:`.services`);
+- ``marketing``: acquired customers, CAC, repeat purchase, LTV per campaign (:mod:`.marketing`);
+- ``presale``, ``instant``: presale batches and membership, the 30-minute radius store
+  (:mod:`.formats`);
+- ``seller``: each seller's orders, fill rate, lead time and money (:mod:`.sellers`);
+- ``zone``: each delivery zone's deliveries, courier wait, on-time rate, utilisation
+  (:mod:`.zones`).
 """
 
 from __future__ import annotations
 
 # The family modules register themselves on import; registry.ORDER fixes the row order.
-from . import airport, choice, money, orders, resources, stock, stores, trade  # noqa: F401
+from . import (  # noqa: F401
+    airport,
+    choice,
+    formats,
+    marketing,
+    money,
+    orders,
+    resources,
+    sellers,
+    services,
+    sites,
+    stock,
+    stores,
+    trade,
+    zones,
+)
 from .airport import counted_days
 from .registry import FAMILIES, ORDER, KpiInput, Rows, compute_kpis, kpi, register
 from .resources import wait_stamps

@@ -15,26 +15,49 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..economics import COSTS, DIRECT, FULFILMENT, LANDED, Money, charged_sites, site_cost_per_day
+from ..economics import (
+    DIRECT,
+    FULFILMENT,
+    LANDED,
+    MARKETING_LINES,
+    Money,
+    charged_sites,
+    cost_lines,
+    site_cost_per_day,
+)
 from ..tables import COMPLETED
 from .registry import KpiInput, Row, Rows, register
 
 
-def _totals(frame: pd.DataFrame) -> dict[str, float]:
+def _totals(frame: pd.DataFrame, rows: np.ndarray | None = None) -> dict[str, float]:
+    """Each line's total (CNY) over ``frame``, or its ``rows`` (a mask: no copy)."""
+
+    def cents(name: str) -> np.ndarray:
+        values = frame[f"{name}_cny"].to_numpy()
+        return np.rint((values if rows is None else values[rows]) * 100)
+
     return {
-        name: float(np.rint(frame[f"{name}_cny"].to_numpy() * 100).sum()) / 100.0
-        for name in ("revenue", "delivery_fee", "tax", *COSTS, "profit")
+        name: float(cents(name).sum()) / 100.0
+        for name in ("revenue", "delivery_fee", "tax", *cost_lines(frame.columns), "profit")
     }
 
 
-def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) -> list[Row]:
-    """KPI rows (kpi, value, unit) for a set of orders; ``unallocated_cents`` is period
-    cost no order carried (a run with no completed order), charged to the overall total."""
-    totals = _totals(frame)
-    done = int(frame["outcome"].astype(str).isin(COMPLETED).sum())
+def money_kpis(
+    money: Money,
+    frame: pd.DataFrame,
+    unallocated_cents: int = 0,
+    subset: np.ndarray | None = None,
+) -> list[Row]:
+    """KPI rows (kpi, value, unit) for a set of orders (``frame``, or its ``subset`` rows);
+    ``unallocated_cents`` is period cost no order carried (a run with no completed order),
+    charged to the overall total."""
+    totals = _totals(frame, subset)
+    costs = cost_lines(frame.columns)  # with [marketing]: its acquisition and programmes
+    completed = frame["outcome"].isin(COMPLETED).to_numpy()
+    done = int((completed if subset is None else completed[subset]).sum())
     gross = totals["revenue"] - totals["cogs"]
     cm1 = gross - sum(totals[c] for c in FULFILMENT)
-    cm2 = cm1 - totals["marketing"]
+    cm2 = cm1 - totals["marketing"] - sum(totals[c] for c in costs if c in MARKETING_LINES)
     rows: list[Row] = [
         ("net_revenue_cny", totals["revenue"], "CNY"),
         ("delivery_fees_cny", totals["delivery_fee"], "CNY"),
@@ -44,7 +67,7 @@ def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) ->
         ("profit_cny", totals["profit"] - unallocated_cents / 100.0, "CNY"),
     ]
     if done:
-        non_cogs = sum(totals[c] for c in COSTS if c != "cogs")
+        non_cogs = sum(totals[c] for c in costs if c != "cogs")
         rows += [
             ("cost_per_order", non_cogs / done, "CNY/order"),
             ("profit_per_order", totals["profit"] / done, "CNY/order"),
@@ -56,7 +79,7 @@ def money_kpis(money: Money, frame: pd.DataFrame, unallocated_cents: int = 0) ->
                 "share",
             ),
         ]
-        rows += [(f"cost_{c}_per_order", totals[c] / done, "CNY/order") for c in COSTS]
+        rows += [(f"cost_{c}_per_order", totals[c] / done, "CNY/order") for c in costs]
         direct = sum(totals[c] for c in DIRECT)
         contribution = (totals["revenue"] - direct) / done
         fixed_per_day = sum(money.period_cents.values()) / 100.0 / money.days
@@ -76,8 +99,8 @@ def site_kpis(source: KpiInput) -> Rows:
     if source.money is None:
         return []
     frame = source.money.orders
-    done = frame["outcome"].astype(str).isin(COMPLETED)
-    totals = _totals(frame[done])
+    done = frame["outcome"].isin(COMPLETED).to_numpy()
+    totals = _totals(frame, done)
     count = int(done.sum())
     contribution = (totals["revenue"] - sum(totals[c] for c in DIRECT)) / count if count else np.nan
     out: Rows = []

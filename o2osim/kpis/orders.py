@@ -53,7 +53,7 @@ def overall_kpis(source: KpiInput) -> Rows:
 def channel_kpis(source: KpiInput) -> Rows:
     """Each channel with orders: its order KPIs, repeat rate and money."""
     counted, money = source.counted, source.money
-    repeat = repeat_orders(source.run.orders)
+    repeat = repeat_orders(source.run.order_columns(["order_id", "customer", "channel", "placed"]))
     out: Rows = []
     for channel in source.scenario.channels:
         subset = rows_where(counted, counted["channel"] == channel)
@@ -65,7 +65,8 @@ def channel_kpis(source: KpiInput) -> Rows:
             # Orders of known customers placed by someone who had used this channel before.
             rows.append(("repeat_rate", float(repeat[subset.index[known]].mean()), "share"))
         if money is not None:
-            rows += money_kpis(money, money.orders[money.orders["channel"] == channel])
+            mine = (money.orders["channel"] == channel).to_numpy()
+            rows += money_kpis(money, money.orders, subset=mine)
         out.append((channel, rows))
     return out
 

@@ -25,7 +25,7 @@ import pandas as pd
 from ..economics import Money
 from ..recorder import OUTCOME_NAMES
 from ..scenario import Scenario
-from ..tables import RunTables, rows_where
+from ..tables import RunTables
 from ..units import DAY
 
 #: One KPI of one name: (kpi, value, unit). Values are converted to float in the table.
@@ -37,7 +37,8 @@ COLUMNS = ["group", "name", "kpi", "value", "unit"]
 #: The KPI groups in the order their rows appear in ``kpis.csv``.
 ORDER = (
     "overall", "channel", "segment", "store", "stock", "choice", "resource", "site", "airport",
-    "trade",
+    "trade", "service", "marketing", "presale", "instant", "seller",
+    "zone", "stock_site", "return_path",
 )  # fmt: skip
 #: Outcome counts every order group reports; other outcomes only when they occur.
 OUTCOME_ROWS = ("delivered", "collected", "lost_sale", "rejected", "in_flight")
@@ -61,12 +62,35 @@ class KpiInput:
     @classmethod
     def of(cls, scenario: Scenario, run: RunTables, money: Money | None = None) -> KpiInput:
         meta = scenario.scenario
-        counted = rows_where(run.orders, run.orders["after_warmup"])
+        counted = run.order_columns(kpi_columns(scenario, run), counted=True)
         seen = set(counted["outcome"].unique())
         extra = tuple(o for o in OUTCOME_NAMES if o not in OUTCOME_ROWS and o in seen)
         return cls(
             scenario, run, money, counted, (meta.horizon - meta.warmup) / DAY, OUTCOME_ROWS + extra
         )
+
+
+#: Columns no family reads from :attr:`KpiInput.counted` (the resource family and the
+#: money read theirs from the run's file themselves): left out of a large run's counted
+#: orders, a sixth of their memory. A family that needs one of them reads it with
+#: ``source.run.order_columns([...], counted=True)``.
+NOT_COUNTED = frozenset(
+    {
+        "x_km", "y_km", "flight", "declared", "clearance_queued", "clearance_start",
+        "clearance_end", "inspected", "cleared", "packed", "leg_start", "arrived",
+        "speed_kmh", "traffic", "rider",
+    }
+)  # fmt: skip
+
+
+def kpi_columns(scenario: Scenario, run: RunTables) -> list[str] | None:
+    """The orders' columns the families read: all of an in-memory table; of a table in
+    a file, all but :data:`NOT_COUNTED` and (unless an export market counts units) the
+    SKU lists, the largest column."""
+    if run.store is None:
+        return None
+    unread = NOT_COUNTED | (set() if scenario.trade is not None else {"skus"})
+    return [c for c in run.store.names if c not in unread]
 
 
 Family = Callable[[KpiInput], Rows]
@@ -96,10 +120,14 @@ def compute_kpis(scenario: Scenario, run: RunTables, money: Money | None = None)
 
     Without ``money`` the money rows (and the ``site`` group) are left out.
     """
+    return kpi_table(KpiInput.of(scenario, run, money))
+
+
+def kpi_table(source: KpiInput) -> pd.DataFrame:
+    """The KPI table of :func:`compute_kpis` from a source already read."""
     missing = [group for group in ORDER if group not in FAMILIES]
     if missing:  # a family module was not imported: fail loudly, not with a short table
         raise RuntimeError(f"no KPI family registered for {', '.join(missing)}")
-    source = KpiInput.of(scenario, run, money)
     rows = [
         (group, name, kpi, float(value), unit)
         for group in ORDER

@@ -19,7 +19,7 @@ import pandas as pd
 from ..economics import fleet_cost
 from ..scenario import Scenario, fleet_resource
 from ..scenario.stages import WAIT_STAMPS
-from ..tables import rows_where
+from ..tables import RunTables
 from ..units import HOUR
 from .registry import KpiInput, Row, Rows, register
 
@@ -36,7 +36,9 @@ def wait_stamps(resource: str, stage: str) -> tuple[str, str] | None:
 @register("resource")
 def resource_kpis(source: KpiInput) -> Rows:
     """Every resource with statistics, in the scenario's order; fleets add their trips."""
-    scenario, orders = source.scenario, source.run.orders
+    scenario, run = source.scenario, source.run
+    # Every order, not only the counted ones; each resource reads its columns and rows.
+    channel = run.order_columns(["channel"])["channel"]
     stats_of = source.run.stats
     window = (scenario.scenario.warmup, scenario.scenario.horizon)
     fleets = {fleet_resource(n) for n in scenario.all_fleets()}
@@ -45,10 +47,11 @@ def resource_kpis(source: KpiInput) -> Rows:
         if name not in stats_of:
             continue  # built only when a channel uses it
         stats = stats_of[name]
-        served = rows_where(orders, orders["channel"].isin(channels))
-        rows = queue_kpis(stats, served, window, wait_stamps(name, stage))
+        stamps = wait_stamps(name, stage)
+        served = channel.isin(channels).to_numpy()
+        rows = queue_kpis(stats, run.order_columns(list(stamps or ()), rows=served), window, stamps)
         if name in fleets:
-            rows += fleet_kpis(scenario, name, stats, served, window)
+            rows += fleet_kpis(scenario, name, stats, run, served, window)
         out.append((name, rows))
     return out
 
@@ -90,31 +93,43 @@ def fleet_kpis(
     scenario: Scenario,
     resource: str,
     stats: dict[str, float],
-    orders: pd.DataFrame,
+    run: RunTables,
+    served: np.ndarray,
     window: tuple[float, float],
 ) -> list[Row]:
     """Trips, productivity, distance and cost of a courier fleet in ``window`` (warm-up,
     horizon; minutes).
 
-    ``orders`` are the orders of the channels the fleet serves. Deliveries and
-    failures at the door count when they happened; trips and km count trips that
-    left in the window (km as planned, out and back; NaN in teaching mode).
+    ``served`` marks the orders of the channels the fleet serves (a mask over every
+    order of ``run``). Deliveries and failures at the door count when they happened;
+    trips and km count trips that left in the window (km as planned, out and back; NaN
+    in teaching mode). Columns are read a few at a time: a year's orders are millions.
     """
 
     def inside(times: pd.Series) -> pd.Series:
         return (times >= window[0]) & (times < window[1])
 
-    delivered = int(inside(orders["delivered"]).sum())
-    absent = int(((orders["reason"] == "customer_absent") & inside(orders["finished"])).sum())
-    # Only the columns used: a subset of every column, then sorted, cost a tenth of the KPIs.
-    sent = orders.loc[
-        inside(orders["dispatched"]), ["order_id", "trip", "stop", "leg_km", "distance_km"]
-    ]
+    ends = run.order_columns(["delivered", "reason", "finished", "dispatched"], rows=served)
+    delivered = int(inside(ends["delivered"]).sum())
+    absent = int(((ends["reason"] == "customer_absent") & inside(ends["finished"])).sum())
+    keep = served.copy()
+    keep[served] = inside(ends["dispatched"]).to_numpy()
+    del ends
+    # Numpy on the columns used: a sorted copy of a frame was this family's peak memory.
+    trips_of = run.order_columns(["order_id", "trip", "stop", "leg_km", "distance_km"], rows=keep)
+
+    def sent(name: str) -> np.ndarray:
+        return trips_of[name].to_numpy()
+
     # The station fast path in teaching mode does not label trips: one order per trip.
-    trip = np.where(sent["trip"] < 0, sent["order_id"], sent["trip"])
+    trip = np.where(sent("trip") < 0, sent("order_id"), sent("trip"))
     trips = len(np.unique(trip))
-    last = sent.assign(trip=trip).sort_values(["trip", "stop"]).groupby("trip").tail(1)
-    km = float(sent["leg_km"].sum(min_count=1) + last["distance_km"].sum())
+    # Each trip's last stop, in trip order (a stable sort by trip, then stop).
+    order = np.lexsort((sent("stop"), trip))
+    last = order[np.append(trip[order][1:] != trip[order][:-1], True)] if len(order) else order
+    km = float(
+        pd.Series(sent("leg_km")).sum(min_count=1) + pd.Series(sent("distance_km")[last]).sum()
+    )
     paid_hours = stats["paid_rider_min"] / HOUR
     cost = fleet_cost(scenario, resource, stats, delivered)
 
@@ -125,10 +140,10 @@ def fleet_kpis(
         ("trips", trips, "trips"),
         ("deliveries", delivered, "orders"),
         ("failed_at_door", absent, "orders"),
-        ("orders_per_trip", per(len(sent), trips), "orders"),
+        ("orders_per_trip", per(len(trip), trips), "orders"),
         ("orders_per_rider_hour", per(delivered, paid_hours), "orders/h"),
         ("rider_hours", paid_hours, "h"),
-        ("km_per_order", per(km, len(sent)), "km"),
+        ("km_per_order", per(km, len(trip)), "km"),
         ("cost_cny", cost, "CNY"),
         ("cost_per_delivery", per(cost, delivered), "CNY"),
     ]

@@ -43,18 +43,21 @@ def ledger_kpis(
     times = inventory["time"].to_numpy()
     on_hand = np.cumsum(inventory["on_hand_change"].to_numpy())
     on_order = np.cumsum(inventory["on_order_change"].to_numpy())
-    after = inventory[(inventory["time"] >= warmup) & (inventory["time"] < horizon)]
-    kind = after["kind"]
+    # Masks on the columns read, not a copy of the ledger (a year's is millions of rows).
+    inside = (times >= warmup) & (times < horizon)
+    kind = inventory["kind"][inside]
+    ordered = inventory["on_order_change"].to_numpy()[inside]
+    received = inventory["on_hand_change"].to_numpy()[inside]
     waited = orders["reserved"] - orders["backordered"]
     rows: list[Row] = [
         ("purchase_orders", int((kind == "purchase_order").sum()), "orders"),
         (
             "units_ordered",
-            int(after.loc[kind == "purchase_order", "on_order_change"].sum()),
+            int(ordered[(kind == "purchase_order").to_numpy()].sum()),
             "units",
         ),
         ("receipts", int((kind == "receipt").sum()), "deliveries"),
-        ("units_received", int(after.loc[kind == "receipt", "on_hand_change"].sum()), "units"),
+        ("units_received", int(received[(kind == "receipt").to_numpy()].sum()), "units"),
         # Units customers sent back: restocked (a "return" row each) or written off.
         ("units_returned", int((kind == "return").sum() + (kind == "write_off").sum()), "units"),
         ("units_restocked", int((kind == "return").sum()), "units"),

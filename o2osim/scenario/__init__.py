@@ -44,7 +44,7 @@ from .io import (
     scenario_to_dict,
     with_overrides,
 )
-from .lastmile import City, Couriers, Depot, NextDay, Shift, Slots
+from .lastmile import VEHICLES, City, Couriers, Depot, NextDay, Shift, Slots, Zones
 from .messages import describe_validation_error
 from .overrides import apply_overrides, check_depth, override_label, parse_override_value
 from .parts import bundled_parts, part_path, scale_demand
@@ -100,6 +100,7 @@ __all__ = [
     "STAGE_TABLE",
     "STAMPS",
     "TERMINAL_STAGES",
+    "VEHICLES",
     "WAIT_STAMPS",
     "WAREHOUSE",
     "WAREHOUSE_STAGES",
@@ -150,6 +151,7 @@ __all__ = [
     "TimeOfDay",
     "Warehouse",
     "Zipf",
+    "Zones",
     "apply_overrides",
     "bundled_parts",
     "check_depth",

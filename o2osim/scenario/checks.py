@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING
 
 from ..units import format_duration
 from .errors import ABSENT, KeyPathError
+from .instant import check_instant
+from .marketing import check_marketing
+from .presale import check_presale
+from .sellers import check_sellers
+from .services import check_services
+from .sites import check_sites
 from .stages import (
     AIRPORT_STAGES,
     CENTRE,
@@ -67,6 +73,12 @@ def cross_check(sc: Scenario) -> None:
                 )
     _check_flights(sc)
     check_export(sc)
+    check_marketing(sc)
+    check_services(sc)
+    check_sites(sc)
+    check_sellers(sc)
+    check_presale(sc)
+    check_instant(sc)
 
 
 def _check_names(sc: Scenario) -> None:

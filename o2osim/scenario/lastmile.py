@@ -70,6 +70,65 @@ def _positive_speeds(value: Any) -> Any:
 
 SpeedKmh = Annotated[float, Field(gt=0, le=200)]
 
+#: Vehicle types: (mean riding speed km/h, orders per trip) a fleet gets unless it sets
+#: ``speed_kmh`` or ``capacity``. Rider: Reyes et al. 2018 (Grubhub MDRP), one order a
+#: trip; e-bike: GB 17761-2018 caps e-bikes at 25 km/h, 20 km/h door to door and 3 orders
+#: in the box are assumptions; van: 30 km/h in town and 15 orders are assumptions.
+VEHICLES: dict[str, tuple[float, int]] = {
+    "rider": (18.0, 1),
+    "e_bike": (20.0, 3),  # assumption (speed under the 25 km/h cap; box of 3)
+    "van": (30.0, 15),  # assumption
+}
+#: Delivery zones around one depot at most (sectors x rings).
+MAX_ZONES = 64
+
+
+class Zones(Strict):
+    """Delivery zones: the plane around the fleet's depot cut into ``sectors`` equal angle
+    wedges (the first starts due east, counter-clockwise), each cut again at the
+    ``rings_km`` radii (straight-line km). Zones are numbered ring by ring from the
+    centre, sector by sector: ``z1`` .. ``zN``.
+
+    ``pooling = "pooled"``: every courier serves every zone (zones only split the KPIs);
+    ``"zone"``: each courier is bound to one zone (``riders``: how many per zone, default
+    an equal split) and serves only its orders.
+    """
+
+    sectors: Annotated[PositiveInt, at_most(MAX_ZONES, "sectors")] = 1
+    rings_km: list[Annotated[float, Field(gt=0, le=1000)]] = Field(
+        default_factory=list, description="radii cutting each sector into rings, km, increasing"
+    )
+    pooling: Literal["pooled", "zone"] = Field(
+        default="pooled", description="pooled: any courier serves any zone; zone: bound to one"
+    )
+    riders: list[Servers] | None = Field(
+        default=None,
+        description="couriers bound to each zone (read with pooling = zone only); none: equal",
+    )
+
+    @property
+    def count(self) -> int:
+        """How many zones."""
+        return self.sectors * (len(self.rings_km) + 1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Zones:
+        if any(b <= a for a, b in zip(self.rings_km, self.rings_km[1:], strict=False)):
+            raise ValueError(f"rings_km must increase (got {self.rings_km})")
+        if self.count > MAX_ZONES:
+            raise ValueError(f"{self.count} zones; at most {MAX_ZONES}")
+        if self.riders is not None and len(self.riders) != self.count:
+            raise ValueError(f"riders has {len(self.riders)} values for {self.count} zones")
+        return self
+
+    def split(self, riders: int) -> list[int]:
+        """Couriers per zone: the given list, or ``riders`` split as evenly as possible
+        (the first zones get the remainder)."""
+        if self.riders is not None:
+            return list(self.riders)
+        share, rest = divmod(riders, self.count)
+        return [share + (k < rest) for k in range(self.count)]
+
 
 class Couriers(Strict):
     """A courier fleet based at one depot: riders (or van drivers), shifts, dispatch.
@@ -81,7 +140,11 @@ class Couriers(Strict):
     """
 
     riders: Servers = Field(description="couriers in the fleet (all shifts together)")
-    vehicle: Literal["rider", "van"] = "rider"
+    vehicle: Literal["rider", "e_bike", "van"] = Field(
+        default="rider",
+        description="rider, e_bike or van: the speed and capacity the fleet gets unless "
+        "it sets speed_kmh or capacity (VEHICLES)",
+    )
     depot: Name = Field(default=WAREHOUSE, description="where the couriers start and return")
     speed_kmh: Annotated[SpeedKmh | NumberDist, AfterValidator(_positive_speeds)] = Field(
         default=18.0, description="riding speed, km/h: a number, or a distribution drawn per trip"
@@ -113,6 +176,35 @@ class Couriers(Strict):
     give_up_after: Duration | None = Field(
         default=None, description="an order not dispatched within this time is cancelled"
     )
+    zones: Zones | None = Field(
+        default=None, description="delivery zones around the depot; none: one area"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _vehicle(cls, data: Any) -> Any:
+        """A vehicle type's speed and capacity fill the keys the table leaves out (the
+        capacity only for a batching dispatch: ``fcfs`` sends one order per trip)."""
+        if isinstance(data, dict) and data.get("vehicle") in VEHICLES:
+            speed, capacity = VEHICLES[data["vehicle"]]
+            batching = data.get("dispatch", "fcfs") != "fcfs"
+            data = {"speed_kmh": speed, **({"capacity": capacity} if batching else {}), **data}
+        return data
+
+    @model_validator(mode="after")
+    def _zones(self) -> Couriers:
+        zones = self.zones
+        if zones is None or zones.pooling == "pooled":
+            return self
+        if self.shifts is not None:
+            raise ValueError('zones with pooling = "zone" do not take shifts yet')
+        if zones.riders is not None and sum(zones.riders) != self.riders:
+            raise ValueError(
+                f"zones.riders add up to {sum(zones.riders)}, not riders = {self.riders}"
+            )
+        if zones.riders is None and self.riders < zones.count:
+            raise ValueError(f"{self.riders} riders cannot be bound to {zones.count} zones")
+        return self
 
     @field_validator("give_up_after")
     @classmethod
@@ -131,6 +223,7 @@ class Couriers(Strict):
             and self.shifts is None
             and self.absent_rate == 0
             and self.give_up_after is None
+            and self.zones is None
         )
 
 

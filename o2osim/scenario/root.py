@@ -22,7 +22,13 @@ from .channels import Channel, Store
 from .checks import cross_check
 from .customers import Customers, Segment
 from .economics import Economics, Recorder
+from .instant import InstantChannel
 from .lastmile import City, Couriers, Depot
+from .marketing import Marketing
+from .presale import Membership, PresaleBatch
+from .sellers import Sellers
+from .services import Services
+from .sites import CrossReturns, VirtualWarehouse
 from .stages import CENTRE, COURIERS, STAGE_ROWS, WAREHOUSE
 from .trade import Trade
 from .types import LAYOUTS, Duration, Name, Strict, as_written
@@ -96,6 +102,31 @@ class Scenario(Strict):
     economics: Economics = Economics()
     trade: Trade | None = Field(
         default=None, description="an export market's currency and trade rules (layout export)"
+    )
+    marketing: Marketing | None = Field(
+        default=None, description="acquisition spend, repeat purchase, membership (marketing.md)"
+    )
+    services: Services | None = Field(
+        default=None, description="customised cross-border services sold (docs/services.md)"
+    )
+    virtual_warehouse: VirtualWarehouse | None = Field(
+        default=None, description="stock at several sites behind one figure (inventory_sites.md)"
+    )
+    cross_returns: CrossReturns | None = Field(
+        default=None, description="return paths across channels (docs/inventory_sites.md)"
+    )
+    sellers: Sellers | None = Field(
+        default=None, description="small sellers (SMEs) and their own SKUs (docs/sellers.md)"
+    )
+    presale: dict[Name, PresaleBatch] | None = Field(
+        default=None,
+        description="presale channels picked in batches ahead of the slot (formats.md)",
+    )
+    membership: Membership | None = Field(
+        default=None, description="a warehouse club's paid membership: fees, member prices"
+    )
+    instant: dict[Name, InstantChannel] | None = Field(
+        default=None, description="delivery radius and tote conveyor of a store (formats.md)"
     )
 
     @model_validator(mode="after")

@@ -128,10 +128,23 @@ _ROWS = (
         queued="pack_queued", start="pack_start", end="packed",
         stamps=("pack_queued", "pack_start", "packed"),
     ),
+    Stage(  # presale: a slot's orders wait, then go on to the depot's pickers as one batch
+        name="presale_batch", family="last_mile", table=None, resource=None, end="pick_queued",
+        stamps=("pick_queued",),
+    ),
     Stage(  # pickers at the channel's own depot (front warehouse or store); pick's stamps
         name="front_pick", family="last_mile", table="depots", resource="depot",
         queued="pick_queued", start="pick_start", end="picked",
         stamps=("pick_queued", "pick_start", "picked"),
+    ),
+    Stage(  # a store's tote from the picker to the packing point; ready for dispatch there
+        name="tote", family="last_mile", table=None, resource=None, end="dispatch_queued",
+        stamps=("dispatch_queued",),
+    ),
+    Stage(  # a store's packing point after the totes (packers; pack's stamps, formats.md)
+        name="pack_point", family="last_mile", table=None, resource="stage",
+        queued="pack_queued", start="pack_start", end="packed",
+        stamps=("pack_queued", "pack_start", "packed"),
     ),
     Stage(  # sorter with a throughput (items per hour)
         name="sort", family="warehouse", table="warehouse", resource="stage",

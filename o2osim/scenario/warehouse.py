@@ -187,6 +187,11 @@ class Warehouse(Strict):
         default=None, description="the same initial stock for every SKU (wins over days)"
     )
     replenishment: Replenishment = Replenishment()
+    size_from_choice: bool = Field(
+        default=False,
+        description="size stock from the shares the choice model realises in every "
+        "segment; false: a segment's channel_shares, where set, size it as written",
+    )
     allocation: Allocation = Allocation()
     sync_lag: Duration = Field(
         default=as_written("0s"), description="delay before the online stock figure shows a change"

@@ -29,7 +29,11 @@ from random_scenarios import (
 
 # Depots and presale slots are the last mile's (test_conservation_last_mile.py); the bonded
 # routes use the rest.
-INNER = [s for s in STAGES if s not in (*TERMINAL_STAGES, *AIRPORT_STAGES, "front_pick", "hold")]
+INNER = [
+    s
+    for s in STAGES
+    if s not in (*TERMINAL_STAGES, *AIRPORT_STAGES, "front_pick", "hold", "presale_batch", "tote")
+]
 POLICY = st.sampled_from(
     [
         {"policy": "s_S", "reorder_point_days": 1.0, "order_up_to_days": 2.0},

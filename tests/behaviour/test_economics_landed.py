@@ -17,9 +17,9 @@ import pytest
 from o2osim import load_scenario, simulate
 from o2osim.bundled import bundled_scenarios
 from o2osim.economics import (
-    COSTS,
     LANDED,
     charged_sites,
+    cost_lines,
     labour_rate,
     order_money,
     sku_modes,
@@ -66,7 +66,8 @@ def check_conservation(result) -> None:
     """revenue - every cost = profit, per order and in total, to the cent."""
     money = result.money
     revenue, profit = cents(money["revenue_cny"]), cents(money["profit_cny"])
-    np.testing.assert_array_equal(revenue - sum(cents(money[f"{c}_cny"]) for c in COSTS), profit)
+    costs = cost_lines(money.columns)  # COSTS, and [marketing]'s lines where configured
+    np.testing.assert_array_equal(revenue - sum(cents(money[f"{c}_cny"]) for c in costs), profit)
     if money["outcome"].isin(["delivered", "collected"]).any():
         assert round(result.kpi("overall", "all", "profit_cny") * 100) == profit.sum()
     channels = result.kpis[(result.kpis.group == "channel") & (result.kpis.kpi == "profit_cny")]

@@ -7,9 +7,11 @@ import pytest
 from o2osim.choice import CHOICE_POLICIES
 from o2osim.dispatch import DISPATCH_POLICIES
 from o2osim.facilities.airport import LOADING_POLICIES
+from o2osim.facilities.site_policies import SITE_ALLOCATION, TRANSFER
 from o2osim.facilities.stock import ALLOCATION
 from o2osim.facilities.supply import REPLENISHMENT
 from o2osim.mdrp.policies import MDRP_POLICIES
+from o2osim.overbooking import OVERBOOKING
 from o2osim.policies import POLICY_NAMES, registrar
 from o2osim.scenario import ALLOCATIONS, REPLENISHMENT_POLICIES
 
@@ -20,6 +22,9 @@ RUNTIME = {
     "allocation": ALLOCATION,
     "replenishment": REPLENISHMENT,
     "loading": LOADING_POLICIES,
+    "overbooking": OVERBOOKING,
+    "site_allocation": SITE_ALLOCATION,
+    "transfer": TRANSFER,
 }
 
 

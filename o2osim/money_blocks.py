@@ -1,0 +1,58 @@
+"""A large run's money, priced a block of orders at a time from its orders file.
+
+:func:`o2osim.economics.order_money` holds, for every counted order at once, the
+columns it reads and a dozen per-order arrays: for a run whose orders are in a file
+(:class:`o2osim.order_store.OrderStore`) that was the run's peak memory. Here the
+counted orders are read and priced :data:`BLOCK_ORDERS` at a time by the same
+function, and only the per-order results are kept. The period costs are spread over
+all the completed orders as before (each block takes its own part of one spread, so
+the cents add up to the same totals, order by order). Scenarios with features whose
+money may look across orders (an export market, or a section :mod:`o2osim.settle`
+does not know) are priced whole. This module must not run the model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .economics import Money, order_money
+from .scenario import Scenario
+from .settle import unknown_sections
+from .tables import COMPLETED, RunTables
+from .units import DAY
+
+#: Orders read and priced at a time (about 60 MB of columns).
+BLOCK_ORDERS = 262_144
+#: Columns the money never reads (home coordinates).
+UNREAD = ("x_km", "y_km")
+
+
+def run_money(scenario: Scenario, run: RunTables, block: int = BLOCK_ORDERS) -> Money:
+    """The money of ``run`` (as :func:`~o2osim.economics.order_money`), by blocks when
+    its orders are in a file."""
+    store = run.store
+    if store is None or scenario.trade is not None or unknown_sections(scenario):
+        return order_money(scenario, run)
+    counted = store.column("after_warmup").astype(bool)
+    outcome = store.column("outcome")
+    completed = counted & np.isin(outcome, COMPLETED)
+    total = int(completed.sum())
+    columns = [c for c in store.names if c not in UNREAD]
+    parts, before, period, unallocated = [], 0, {}, 0
+    for start in range(0, len(store), block):
+        rows = np.zeros(len(store), dtype=bool)
+        rows[start : start + block] = counted[start : start + block]
+        if not rows.any():
+            continue
+        priced = order_money(
+            scenario, run, store.read(columns, rows, sku_lists=False), (before, total)
+        )
+        before += int(completed[start : start + block].sum())
+        parts.append(priced.orders)
+        period, unallocated = priced.period_cents, priced.unallocated_cents
+    if not parts:
+        return order_money(scenario, run)
+    meta = scenario.scenario
+    table = pd.concat(parts, ignore_index=True)
+    return Money(table, period, unallocated, (meta.horizon - meta.warmup) / DAY)
