@@ -12,6 +12,8 @@ couriers c=8, rho 0.75 everywhere). Only ``World(...)`` + ``run()`` is profiled
 unless ``--tables`` is given. cProfile adds a roughly constant cost per Python
 function call, so it exaggerates code made of many small calls: read
 ``tottime`` for *where* the time goes and ``bench_throughput.py`` for *how much*.
+Last it lists the Python functions called at least every other order, with their
+calls per order (the hot path's count of calls, which the floor does without).
 """
 
 from __future__ import annotations
@@ -78,7 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     text = buffer.getvalue()
     start = text.find("   ncalls")
     print(text[start:] if start >= 0 else text, end="")
+    print(per_order_calls(stats, len(world.book)))
     return 0
+
+
+def per_order_calls(stats: pstats.Stats, orders: int, at_least: float = 0.5) -> str:
+    """The Python functions called ``at_least`` times per order on average, most first,
+    and their total: what the hot path costs in calls (C functions left out)."""
+    rows = []
+    for (path, line, name), (_, calls, *_rest) in stats.stats.items():  # type: ignore[attr-defined]
+        per_order = calls / max(orders, 1)
+        if per_order >= at_least and path != "~":
+            rows.append((per_order, f"{Path(path).name}:{line}({name})"))
+    rows.sort(reverse=True)
+    lines = [f"{per:6.2f}  {where}" for per, where in rows]
+    total = sum(per for per, _ in rows)
+    return "\n".join(["Python calls per order:", *lines, f"{total:6.2f}  in all"])
 
 
 if __name__ == "__main__":

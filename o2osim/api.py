@@ -16,10 +16,8 @@ write outside the folder it is given.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import json
-import platform
 import time
 import warnings
 from collections.abc import Callable
@@ -27,12 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from . import __version__
+from .collector import collector_paused, older_objects_frozen
 from .economics import Money
-from .kpis import KpiInput, compute_kpis
+from .kpis import KpiInput, compute_kpis, kpi
 from .kpis.registry import kpi_table
 from .kpis.stability import UnstableRunWarning, instability
 from .memory import release_free_memory
@@ -43,11 +40,12 @@ from .run_folder import (
     RunFolderError,
     check_run_folder,
     read_run_folder,
+    run_manifest,
     write_kpis_csv,
     write_parquet,
     write_run_tables,
 )
-from .scenario import RunParameters, Scenario, scenario_hash
+from .scenario import RunParameters, Scenario
 from .spill import Spill, spilled_tables
 from .tables import (
     RunTables,
@@ -57,6 +55,7 @@ from .tables import (
     orders_table,
     resource_stats_table,
     resources_table,
+    with_sku_lists,
 )
 from .world import RunInfo, World
 
@@ -186,13 +185,19 @@ def _silent(_what: str) -> None:
 
 
 def run_tables(
-    world: World, info: RunInfo | None = None, *, consume: bool = False, orders: bool = True
+    world: World,
+    info: RunInfo | None = None,
+    *,
+    consume: bool = False,
+    orders: bool = True,
+    sku_lists: bool = True,
 ) -> RunTables:
     """The tables of a World that has run: the only place results are read from it.
 
     Without ``info`` (what :meth:`World.run` returned) the resource statistics and the
     counters are left empty. ``consume`` empties the World's logs as they are converted
-    (a lower peak); the World is unusable afterwards.
+    (a lower peak); the World is unusable afterwards. ``sku_lists`` as in
+    :func:`~o2osim.tables.orders_table`.
     """
     scenario = world.scenario
     table = (
@@ -207,6 +212,7 @@ def run_tables(
             world.due_times(),
             scenario.scenario.horizon,
             consume=consume,
+            sku_lists=sku_lists,
         )
     )
     airport = world.airport
@@ -269,69 +275,63 @@ def simulate(
     parameters = RunParameters(seed, horizon, warmup)
     scenario = parameters.apply(scenario, origin="simulate()", overrides=overrides or ())
     started = time.perf_counter()
+    with older_objects_frozen():
+        return _run_world(scenario, started, step, progress)
+
+
+def _run_world(
+    scenario: Scenario,
+    started: float,
+    step: Callable[[str], None],
+    progress: Callable[[float], None] | None,
+) -> Result:
+    """:func:`simulate` once its scenario is resolved."""
     world = World(scenario)
     spill = Spill(world)
     # The spill looks between the kernel's steps (never as an event of the model).
     info = world.run(**spill.run_options(progress))
-    step("building tables")
-    store = spill.finish() if spill.spilled else None
-    tables = run_tables(world, info, consume=True, orders=store is None)
-    del spill
-    seed, stream_names = world.seed, world.streams.names
-    # The order book is in the tables now: freeing it (its facilities form reference
-    # cycles, hence the collection) before the KPIs lowers a large run's peak memory.
-    # A full collection costs time in proportion to the whole heap, so small runs (a
-    # notebook's or a test's hundreds in one process) skip it.
-    del world
-    if store is not None or tables.order_count >= _COLLECT_ABOVE_ORDERS:
-        gc.collect()
-    release_free_memory()
-    if store is not None:  # the orders stay in their file; the logs are read back whole
-        tables = spilled_tables(store, tables)
-    step("computing money and KPIs")
-    money = run_money(scenario, tables)
-    release_free_memory()
-    source = KpiInput.of(scenario, tables, money)
-    kpis = kpi_table(source)
-    # The same verdict as the KPI table's overall/all/unstable, with its reasons.
-    unstable = instability(source)
-    del source
-    wall = time.perf_counter() - started
-    count = tables.order_count
-    money_table: pd.DataFrame | Path = money.orders
-    if tables.store is not None:  # kept in a file beside the orders until asked for
-        money_table = tables.store.path.with_name("money.parquet")
-        write_parquet(money.orders, money_table)
-    del money
-    release_free_memory()
-    for reason in unstable:
-        warnings.warn(
-            f"{scenario.scenario.name} (seed {seed}) looks unstable: {reason}",
-            UnstableRunWarning,
-            stacklevel=2,
-        )
-    manifest = {
-        "o2osim_version": __version__,
-        "scenario": scenario.scenario.name,
-        "layout": scenario.scenario.layout,
-        "seed": seed,
-        "scenario_sha256": scenario_hash(scenario),
-        "horizon_min": scenario.scenario.horizon,
-        "warmup_min": scenario.scenario.warmup,
-        "drain_min": scenario.scenario.drain,
-        "stopped_min": info.stopped,
-        "unstable": unstable,
-        "orders": count,
-        "events": info.events,
-        "wall_time_s": round(wall, 3),
-        "orders_per_wall_s": round(count / wall, 1) if wall else None,
-        "counters": info.counters,
-        "random_streams": stream_names,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-    }
+    # No automatic collection while the tables are built (millions of new objects).
+    with collector_paused():
+        step("building tables")
+        store = spill.finish() if spill.spilled else None
+        tables = run_tables(world, info, consume=True, orders=store is None, sku_lists=False)
+        del spill
+        seed, stream_names = world.seed, world.streams.names
+        # The order book is in the tables now: freeing it (its facilities form reference
+        # cycles, hence the collection) before the KPIs lowers a large run's peak memory.
+        # The collection walks what the run made (the heap before it is frozen); small
+        # runs (a notebook's or a test's hundreds in one process) skip it.
+        del world
+        if store is not None or tables.order_count >= _COLLECT_ABOVE_ORDERS:
+            gc.collect()
+        release_free_memory()
+        if store is not None:  # the orders stay in their file; the logs are read back whole
+            tables = spilled_tables(store, tables)
+        else:  # the SKUs as lists, now that no collection walks them
+            with_sku_lists(tables.orders)
+        step("computing money and KPIs")
+        money = run_money(scenario, tables)
+        release_free_memory()
+        source = KpiInput.of(scenario, tables, money)
+        kpis = kpi_table(source)
+        # The KPI table's overall/all/unstable verdict, with its reasons (if unstable).
+        unstable = instability(source) if kpi(kpis, "overall", "all", "unstable") else []
+        del source
+        wall = time.perf_counter() - started
+        count = tables.order_count
+        money_table: pd.DataFrame | Path = money.orders
+        if tables.store is not None:  # kept in a file beside the orders until asked for
+            money_table = tables.store.path.with_name("money.parquet")
+            write_parquet(money.orders, money_table)
+        del money
+        release_free_memory()
+        for reason in unstable:
+            warnings.warn(
+                f"{scenario.scenario.name} (seed {seed}) looks unstable: {reason}",
+                UnstableRunWarning,
+                stacklevel=3,  # the caller of simulate()
+            )
+        manifest = run_manifest(scenario, seed, info, count, wall, unstable, stream_names)
     return Result(
         scenario,
         seed,

@@ -16,9 +16,9 @@ order records the road distance from the depot that serves its channel. A
 segment with a finite ``population`` draws each order's customer uniformly from
 it, so per-person limits can apply. A customer whose order customs rejects for
 its value may split it (:func:`split_basket`). This module must not know the
-facilities: a new order is handed to ``place(order_id)``. Travellers whose
-orders follow the flight schedule are not generated here: the airport calls
-:meth:`OrderFactory.build`.
+facilities: a new order is handed to ``place(order_id)``, or straight to its
+channel's entry (:meth:`OrderFactory.arrival`). Travellers whose orders follow the
+flight schedule are not generated here: the airport calls :meth:`OrderFactory.build`.
 
 A segment picks each order's channel from fixed ``channel_shares`` or, with a
 :class:`o2osim.choice.Chooser`, from choice probabilities that depend on the
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -50,6 +51,8 @@ from .scenario import CalendarEvent, Catalogue, Memory, Segment
 from .units import DAY, HOUR
 
 WEEK_HOURS = 168
+#: Per channel index: how an order enters its channel's route (the order flow's entries).
+Entries = Sequence[Callable[[int], None]]
 
 
 def weekly_rates(segment: Segment, start_weekday: int) -> list[float]:
@@ -136,7 +139,7 @@ class ArrivalProcess:
         rates_per_min: list[float],
         stop_at: float,
         rng: np.random.Generator,
-        on_arrival: Callable[[float], None],
+        on_arrival: Callable[[float], object],
     ) -> None:
         self.env = env
         self.rates = rates_per_min
@@ -146,7 +149,7 @@ class ArrivalProcess:
         self._schedule_arrival = scheduler(env, self._arrive)
         self.time = env.now
         if any(r > 0 for r in rates_per_min):
-            self._schedule()
+            self._arrive(False)
 
     def next_time(self, time: float, work: float) -> float:
         """The time at which ``work`` units of cumulative rate have passed after ``time``."""
@@ -164,7 +167,13 @@ class ArrivalProcess:
             time = hour_end
         return time
 
-    def _schedule(self) -> None:
+    def _arrive(self, placing: bool) -> None:
+        """A customer arrives (``placing`` False: the start), then the next is scheduled."""
+        # The clock, not self.time: ``now + (when - now)`` can miss ``when`` by one ulp, and
+        # an order must not be placed after the time its first stage stamps.
+        now = self.env.now
+        if placing:
+            self.on_arrival(now)
         time, work = self.time, self.unit_exp()
         # Fast path: the next arrival falls inside the current hour (the common case).
         hour = int(time // HOUR)
@@ -175,13 +184,7 @@ class ArrivalProcess:
         if when >= self.stop_at:
             return
         self.time = when
-        self._schedule_arrival(when - self.env.now, None)
-
-    def _arrive(self, _value: None) -> None:
-        # The clock, not self.time: ``now + (when - now)`` can miss ``when`` by one ulp, and
-        # an order must not be placed after the time its first stage stamps.
-        self.on_arrival(self.env.now)
-        self._schedule()
+        self._schedule_arrival(when - now, True)
 
 
 #: What a customer remembers of an order.
@@ -319,15 +322,27 @@ class OrderFactory:
             memory.stayed_away += 1
             self._skip()
             return
-        order_id = OrderFactory.build(self, time, customer)
+        order_id = self._new(customer, None, time)
         self.book.customer[order_id] = customer
         self.place(order_id)
 
+    def arrival(self, entries: Entries | None) -> Callable[[float], object]:
+        """What an arrival at ``time`` calls: ``hook(time)`` builds its order and places it.
+
+        With ``entries`` (per channel index: how an order enters its route, given when
+        ``place`` is the order flow's) a segment without memory or finite population
+        builds and enters the order in one call, not three."""
+        if entries is None or self.memory is not None or self.customer is not None:
+            return self
+        return functools.partial(self._new, -1, entries)
+
     def build(self, time: float, customer: int = -1) -> int:
         """Build an order placed at ``time`` (minutes); return its id without placing it.
+        ``customer`` (with a memory) chooses with their own trust in each channel."""
+        return self._new(customer, None, time)
 
-        ``customer`` (with a memory) chooses with their own trust in each channel.
-        """
+    def _new(self, customer: int, entries: Entries | None, time: float) -> int:
+        """:meth:`build`, then, with ``entries``, the order enters its channel's route."""
         next_sku = self.next_sku
         skus = (next_sku(),)
         extra = self.extra_lines()
@@ -359,9 +374,12 @@ class OrderFactory:
         depot = self.depots[channel]
         if depot is not None:
             km = road_km((x, y), depot, self.detour)
-        return self.book.new(
+        order_id = self.book.new(
             time, self.segment, channel, skus, value, value * self.tax_rates[choice], km, x, y
         )
+        if entries is not None:
+            entries[channel](order_id)
+        return order_id
 
     def _skip(self) -> None:
         """Draw what :meth:`build` would have drawn for an arrival that stays away, so the
@@ -377,6 +395,6 @@ class OrderFactory:
         """:meth:`build` for a finite population: the order also gets its customer (drawn
         here: ``customer`` is ignored)."""
         customer = self.customer()  # type: ignore[misc]
-        order_id = OrderFactory.build(self, time, customer)
+        order_id = self._new(customer, None, time)
         self.book.customer[order_id] = customer
         return order_id

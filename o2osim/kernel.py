@@ -3,7 +3,7 @@
 o2osim drives SimPy without processes on its hot path: a service completion is a
 callback put on SimPy's event queue, not a generator resumed by an event, because
 that costs several times less per order. Doing so needs SimPy's private API
-(``Environment._queue``, ``_eid``, ``_now`` and the event protocol of
+(``Environment._queue``, ``_eid``, ``_now``, ``schedule`` and the event protocol of
 ``Environment.step``); this module is the only place that touches it, so a SimPy
 upgrade is checked here and nowhere else.
 
@@ -33,6 +33,7 @@ module must not know orders, facilities or the scenario.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from heapq import heappop, heappush
 from typing import Any
 
@@ -78,7 +79,10 @@ def call_in(env: simpy.Environment, delay: float, callbacks: Handlers, value: An
     call = Call()
     call.callbacks = callbacks
     call.value = value
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), call))  # type: ignore[misc]
+    if isinstance(env, Kernel):
+        env.push((env.now + delay, NORMAL, next(env._eid), env._fire, call))
+    else:
+        heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), call))  # type: ignore[misc]
 
 
 #: ``schedule(delay, value)``: run the scheduler's handler with ``value`` ``delay`` minutes
@@ -120,10 +124,13 @@ def events_scheduled(env: simpy.Environment) -> int:
 class Kernel(simpy.Environment):
     """SimPy's environment with ``now`` as a plain attribute, for the hot path's clock reads.
 
-    ``step`` and ``run`` are SimPy's own (4.1) with three changes: they set ``now``
-    along with SimPy's ``_now``, so the two never differ between events; they run a
-    :func:`scheduler` entry (five items) as one call of its handler; and ``run``
-    processes events in its own loop instead of calling ``step`` per event.
+    ``step`` and ``run`` are SimPy's own (4.1) with three changes: they set ``now``,
+    which SimPy's ``_now`` reads (a property here: one attribute set per event, not
+    two); every queue entry has five items, ``(time, priority, id, handler, value)``,
+    run as ``handler(value)`` (a SimPy event's handler runs its callbacks, as SimPy's
+    ``step`` does: :meth:`schedule` is SimPy's with that one item more), so the loop
+    makes no test per event; and ``run`` processes events in its own loop instead of
+    calling ``step`` per event.
     """
 
     # Shadows SimPy's read-only property; step() keeps the instance attribute current.
@@ -132,18 +139,36 @@ class Kernel(simpy.Environment):
     def __init__(self, initial_time: float = 0.0) -> None:
         super().__init__(initial_time)
         self.now = initial_time
+        #: Runs a SimPy event's (or a :class:`Call`'s) callbacks: the handler of its entry.
+        self._fire = self._process
+        queue: list[Any] = self._queue
+        #: Puts an entry ``(time, priority, id, handler, value)`` on the queue.
+        self.push: Callable[[tuple[Any, ...]], None] = partial(heappush, queue)
+
+    def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        """SimPy's ``Environment.schedule``, the event's entry carrying its handler: every
+        entry on this queue has five items, so the loop runs each as one call."""
+        self.push((self.now + delay, priority, next(self._eid), self._fire, event))
+
+    # SimPy's own clock, read where SimPy schedules an event, is ``now`` itself: the
+    # loop then sets one attribute per event, not two.
+    @property
+    def _now(self) -> float:
+        return self.now
+
+    @_now.setter
+    def _now(self, time: float) -> None:
+        self.now = time
 
     def step(self) -> None:
         """Process the next event (SimPy's ``Environment.step``, also setting ``now``)."""
+        queue: list[Any] = self._queue
         try:
-            entry = heappop(self._queue)
+            entry = heappop(queue)
         except IndexError:
             raise EmptySchedule from None
-        self._now = self.now = entry[0]
-        if len(entry) == 5:
-            entry[3](entry[4])
-        else:
-            self._process(entry[3])
+        self.now = entry[0]
+        entry[3](entry[4])
 
     def run(self, until: float | Event | None = None) -> Any:
         """Run until ``until`` (a time or an event; None: until no event is left).
@@ -166,15 +191,12 @@ class Kernel(simpy.Environment):
             elif until.callbacks is None:
                 return until.value
             until.callbacks.append(StopSimulation.callback)
-        queue, process = self._queue, self._process
+        queue: list[Any] = self._queue
         try:
             while queue:
                 entry = heappop(queue)
-                self._now = self.now = entry[0]
-                if len(entry) == 5:
-                    entry[3](entry[4])
-                else:
-                    process(entry[3])
+                self.now = entry[0]
+                entry[3](entry[4])
         except StopSimulation as stop:
             return stop.args[0]
         if until is not None:

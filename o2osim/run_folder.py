@@ -13,21 +13,34 @@ or money (:mod:`o2osim.api` does, from what is read here) and must not run the m
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import platform
 import shutil
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import __version__
 from .folders import read_json
-from .scenario import Scenario, ScenarioError, dump_scenario, scenario_from_dict
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    dump_scenario,
+    scenario_from_dict,
+    scenario_hash,
+)
 from .tables import RunTables
+
+if TYPE_CHECKING:
+    from .world import RunInfo
 
 #: The tables of a run folder, by file: the KPIs and the money read these and the scenario.
 #: ``flights.parquet`` is written only with an airport.
@@ -78,6 +91,42 @@ def write_run_tables(
         shutil.copyfile(money, folder / "money.parquet")
     else:
         write_parquet(money, folder / "money.parquet")
+
+
+def run_manifest(
+    scenario: Scenario,
+    seed: int,
+    info: RunInfo,
+    orders: int,
+    wall: float,
+    unstable: list[str],
+    streams: list[str],
+) -> dict[str, Any]:
+    """What ``manifest.json`` records of a run: versions, its scenario's hash, the clock
+    (horizon, warm-up, drain, stop in minutes), counts and the wall time (s)."""
+    meta = scenario.scenario
+    return {
+        "o2osim_version": __version__,
+        "scenario": meta.name,
+        "layout": meta.layout,
+        "seed": seed,
+        "scenario_sha256": scenario_hash(scenario),
+        "horizon_min": meta.horizon,
+        "warmup_min": meta.warmup,
+        "drain_min": meta.drain,
+        "stopped_min": info.stopped,
+        "unstable": unstable,
+        "orders": orders,
+        "events": info.events,
+        "wall_time_s": round(wall, 3),
+        "orders_per_wall_s": round(orders / wall, 1) if wall else None,
+        "counters": info.counters,
+        "random_streams": streams,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, rows: int = ROW_GROUP_ROWS) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .recorder import (
+    NAN,
     OUTCOME_NAMES,
     REASON_NAMES,
     RESPONSE_NAMES,
@@ -54,9 +55,29 @@ def _categorical(codes: list[int] | np.ndarray, names: list[str]) -> pd.Categori
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
 
 
-def _sku_lists(skus: list[tuple[int, ...]]) -> np.ndarray:
+def _array(cells: list[Any], dtype: type) -> np.ndarray:
+    """``cells`` as an array. A column the book never wrote to holds its fill object (the
+    one NaN, or a small int such as -1) in every cell: filled, not converted cell by cell."""
+    if cells and _fill_only(cells, dtype):
+        return np.full(len(cells), cells[0], dtype=dtype)
+    # fromiter with the count known: no pass to discover the list's shape and type
+    return np.fromiter(cells, dtype=dtype, count=len(cells))
+
+
+def _fill_only(cells: list[Any], dtype: type) -> bool:
+    """Whether every cell is the book's NaN, or the same int in an integer column (a sample
+    first, so a column with data costs a few dozen looks)."""
+    fill = cells[0]
+    if fill is not NAN and not (type(fill) is int and dtype is np.int64):
+        return False  # equal is not enough for floats: 0 == -0.0
+    if any(cell is not fill for cell in cells[:: max(1, len(cells) // 64)]):
+        return False
+    return cells.count(fill) == len(cells)  # NaN: counts only the same object
+
+
+def _sku_lists(skus: list[tuple[int, ...]] | np.ndarray) -> np.ndarray:
     """Each order's SKUs as a list, in an object array (a tenth of ``Series.map(list)``)."""
-    return np.fromiter((list(s) for s in skus), dtype=object, count=len(skus))
+    return np.fromiter(map(list, skus), dtype=object, count=len(skus))
 
 
 def orders_table(
@@ -71,6 +92,7 @@ def orders_table(
     consume: bool = False,
     rows: tuple[int, int] | None = None,
     failed_names: list[str] | None = None,
+    sku_lists: bool = True,
 ) -> pd.DataFrame:
     """One row per order placed: attributes, stage timestamps, outcome.
 
@@ -91,6 +113,10 @@ def orders_table(
     ``rows`` = (first, end) builds only the orders with ids in ``[first, end)`` (``due``
     then holds theirs), as :mod:`o2osim.spill` does a block at a time; ``failed_names``
     fixes the categories of ``failed_at`` (default: the stages found, sorted).
+
+    ``sku_lists=False`` leaves each order's SKUs as the book's tuple (the same numbers);
+    :func:`with_sku_lists` makes them lists later, e.g. after a garbage collection, which
+    would otherwise walk every list.
     """
     first, end = (0, len(book)) if rows is None else rows
     whole = rows is None
@@ -100,7 +126,7 @@ def orders_table(
     empty = pd.Series(np.full(n, np.nan))
 
     def take(column: list[Any], dtype: type = float) -> np.ndarray:
-        values: np.ndarray = np.asarray(column if whole else column[first:end], dtype=dtype)
+        values = _array(column if whole else column[first:end], dtype)
         if consume:
             column.clear()
         return values
@@ -125,7 +151,7 @@ def orders_table(
         "segment": labels(book.segment, segment_names),
         "channel": _categorical(channel, channel_names),
         "skus": None,  # made last, in the memory the book's numbers have given back
-        "lines": np.fromiter((len(s) for s in skus), dtype=np.int64, count=n),
+        "lines": np.fromiter(map(len, skus), dtype=np.int64, count=n),
         "value_cny": value,
         "tax_cny": np.round(tax, 2),
         "price_paid_cny": np.round(value + tax, 2),
@@ -154,11 +180,19 @@ def orders_table(
         "refund_cny": np.round(take(book.refund), 2),
         "after_warmup": (placed >= warmup) & (placed < horizon),
     }
-    columns["skus"] = _sku_lists(skus)
+    columns["skus"] = _sku_lists(skus) if sku_lists else np.fromiter(skus, dtype=object, count=n)
     if consume:
         book.skus.clear()
     # No consolidation into 2-D blocks: that copy doubled the peak.
     return pd.DataFrame(columns, copy=False)
+
+
+def with_sku_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (an orders table of :func:`orders_table` with ``sku_lists=False``) with its
+    SKUs as lists, in place."""
+    if "skus" in frame and len(frame):
+        frame["skus"] = _sku_lists(frame["skus"].to_numpy())
+    return frame
 
 
 def rows_where(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> pd.DataFrame:

@@ -268,6 +268,9 @@ def build_arrivals(b: Build) -> None:
     """Start each Poisson segment's arrivals (travellers come with their flights)."""
     sc = b.scenario
     horizon = sc.scenario.horizon
+    # The routes' entries are final now (routes and sellers are built): a factory that
+    # places into the order flow hands its orders to them itself.
+    entries = b.flow.entries
     for seg, factory in zip(b.plan.segments, b.factories, strict=True):
         if seg.flying and sc.airport is not None:
             continue
@@ -276,7 +279,7 @@ def build_arrivals(b: Build) -> None:
             arrival_rates(seg.config, sc.scenario.start, horizon, sc.customers.calendar),
             horizon,
             b.streams.stream(f"arrivals.{seg.name}"),
-            factory,
+            factory.arrival(entries if factory.place == b.flow.place else None),
         )
 
 

@@ -29,6 +29,7 @@ def build_warehouse(b: Build) -> None:
         b.draw("warehouse.agv_time", wh.agv_time) if wh.agvs else None,
         sort="sort" in used,
         done=done,
+        one_line=one_line_baskets(b),
     )
     b.stages.update(pick=b.add("stage 'pick'", b.picking), pack=b.add("stage 'pack'", b.packing))
     if b.sorting is not None:
@@ -42,6 +43,15 @@ def build_warehouse(b: Build) -> None:
             done=done,
         )
         b.stages["regional"] = b.add("stage 'regional'", b.waves)
+
+
+def one_line_baskets(b: Build) -> bool:
+    """Every basket of the run has one line: each catalogue orders are made from has one
+    item per order (``1 + Poisson(0)`` lines); split and substituted baskets keep or cut
+    their lines."""
+    sc = b.scenario
+    catalogues = [sc.catalogue] + ([sc.airport.catalogue] if sc.airport is not None else [])
+    return all(c.items_per_order == 1 for c in catalogues)
 
 
 def agv_counters(b: Build) -> dict[str, int]:

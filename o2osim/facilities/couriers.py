@@ -139,6 +139,15 @@ class RiderFleet(FleetRecorder):
         self._delivered[order_id] = self.env.now
         self.done(order_id)
 
+    def end_route(self, finished: list[float], outcomes: list[int], outcome: int) -> bool:
+        """In teaching mode, let the station end the route of its orders itself (see
+        :meth:`Station.end_route`), stamping ``delivered`` as :meth:`_handed_over` does;
+        False (nothing changed) when riding: the order is handed over mid-trip."""
+        if self.station.done != self._handed_over:
+            return False
+        self.station.end_route(finished, outcomes, outcome, also=self._delivered)
+        return True
+
     def _handed_over(self, order_id: int) -> None:
         self._delivered[order_id] = self.env.now
         self.done(order_id)

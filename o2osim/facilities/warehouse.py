@@ -54,8 +54,13 @@ def build_stations(
     sort: bool = True,
     *,
     done: Hook,
+    one_line: bool = False,
 ) -> tuple[Station, Station, Station | None]:
-    """The picking, packing and (if ``sort``) sorting stations of the back warehouse."""
+    """The picking, packing and (if ``sort``) sorting stations of the back warehouse.
+
+    ``one_line``: every basket of the run has one line, so a pick is one draw per order
+    (the same draw, without a call per order to count the lines).
+    """
     stamps = book.column("pick_queued"), book.column("pick_start"), book.column("picked")
     if config.agvs and agv is not None:
         picking: Station = PickFloor(
@@ -68,9 +73,8 @@ def build_stations(
             done=done,
         )
     else:
-        picking = Station(
-            env, "pick", config.pickers, line_service(pick, book.skus), *stamps, done=done
-        )
+        service = per_order(pick) if one_line else line_service(pick, book.skus)
+        picking = Station(env, "pick", config.pickers, service, *stamps, done=done)
     packing = Station(
         env,
         "pack",

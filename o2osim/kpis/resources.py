@@ -123,10 +123,10 @@ def fleet_kpis(
 
     # The station fast path in teaching mode does not label trips: one order per trip.
     trip = np.where(sent("trip") < 0, sent("order_id"), sent("trip"))
-    trips = len(np.unique(trip))
     # Each trip's last stop, in trip order (a stable sort by trip, then stop).
     order = np.lexsort((sent("stop"), trip))
     last = order[np.append(trip[order][1:] != trip[order][:-1], True)] if len(order) else order
+    trips = len(last)  # one last stop per trip
     km = float(
         pd.Series(sent("leg_km")).sum(min_count=1) + pd.Series(sent("distance_km")[last]).sum()
     )

@@ -27,12 +27,14 @@ from random_scenarios import (
     warehouse_table,
 )
 
-# Depots and presale slots are the last mile's (test_conservation_last_mile.py); the bonded
-# routes use the rest.
+# Depots and presale slots are the last mile's (test_conservation_last_mile.py); the store
+# formats' stages need their [presale]/[instant] tables (tests/formats); the bonded routes
+# use the rest.
+FORMAT_STAGES = ("presale_batch", "tote", "pack_point")
 INNER = [
     s
     for s in STAGES
-    if s not in (*TERMINAL_STAGES, *AIRPORT_STAGES, "front_pick", "hold", "presale_batch", "tote")
+    if s not in (*TERMINAL_STAGES, *AIRPORT_STAGES, "front_pick", "hold", *FORMAT_STAGES)
 ]
 POLICY = st.sampled_from(
     [
