@@ -264,19 +264,7 @@ class OrderFlow:
         tax_rate = self.plan.customs_tax_rate
         for skus in parts:
             value = sum(self.prices[s] for s in skus)
-            child = book.new(
-                now,
-                book.segment[parent],
-                channel,
-                skus,
-                value,
-                value * tax_rate,
-                book.distance[parent],
-                book.x[parent],
-                book.y[parent],
-            )
-            book.customer[child] = book.customer[parent]
-            book.parent[child] = parent
+            child = book.new_part(parent, now, channel, skus, value, value * tax_rate)
             book.step[child] = step
             self.routes[channel][step](child)
 

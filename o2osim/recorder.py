@@ -176,6 +176,25 @@ class OrderBook:
         self.y.append(y)
         return oid
 
+    def new_part(
+        self,
+        parent: int,
+        time: float,
+        channel: int,
+        skus: tuple[int, ...],
+        value: float,
+        tax: float,
+    ) -> int:
+        """Append a part of order ``parent`` (a split basket, a resubmitted part): the same
+        segment, home and customer, its own SKUs, value and tax (CNY); return its id."""
+        child = self.new(
+            time, self.segment[parent], channel, skus, value, tax,
+            self.distance[parent], self.x[parent], self.y[parent],
+        )  # fmt: skip
+        self.customer[child] = self.customer[parent]
+        self.parent[child] = parent
+        return child
+
     def _grow(self) -> None:
         for column, fill in zip(self._grown, self._fill, strict=True):
             column.extend([fill] * GROWTH)

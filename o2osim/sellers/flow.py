@@ -105,19 +105,10 @@ class Checkout:
         children = []
         for skus in parts[1:]:
             part_value = sum(prices[s] for s in skus)
-            child = book.new(
-                book.placed[order_id],
-                book.segment[order_id],
-                book.channel[order_id],
-                skus,
-                part_value,
+            child = book.new_part(
+                order_id, book.placed[order_id], book.channel[order_id], skus, part_value,
                 part_value * rate,
-                book.distance[order_id],
-                book.x[order_id],
-                book.y[order_id],
-            )
-            book.customer[child] = book.customer[order_id]
-            book.parent[child] = order_id
+            )  # fmt: skip
             children.append(child)
         self.splits += len(children)
         enter(order_id)
