@@ -128,10 +128,17 @@ def _set_path(data: dict[str, Any], key: str, value: Any, label: str) -> None:
         if isinstance(node, list):
             names = [t.get("name") for t in node if isinstance(t, dict)]
             if part not in names:
-                raise ScenarioError(
-                    f"{label}: no entry named {part!r} under {'.'.join(parts[:depth])}; "
-                    f"names: {', '.join(map(str, names))}"
+                where = ".".join(parts[:depth])
+                known = [str(n) for n in names if n is not None]
+                # A list of tables is indexed with brackets: a bare number is a name here.
+                hint = (
+                    f"by index write {where}[{part}]"
+                    if part.isdigit()
+                    else f"names: {', '.join(known)}"
+                    if known
+                    else f"its tables have no names; write {where}[INDEX]"
                 )
+                raise ScenarioError(f"{label}: no entry named {part!r} under {where}; {hint}")
             if last:
                 raise ScenarioError(f"{label}: cannot replace a whole table by name")
             node = node[names.index(part)]

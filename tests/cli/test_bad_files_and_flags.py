@@ -56,6 +56,11 @@ CASES = {
         args=("--set", "customers.segments.tourist.arrivals_per_day=1"),
         names_file=False,
     ),
+    "set-index-without-brackets": Case(
+        ("no entry named '0' under customers.segments; by index write customers.segments[0]",),
+        args=("--set", "customers.segments.0.arrivals_per_day=1"),
+        names_file=False,
+    ),
     "set-index-out-of-range": Case(
         ("--set customers.segments[3].arrivals_per_day=1", "segments has 1 entries, no [3]"),
         args=("--set", "customers.segments[3].arrivals_per_day=1"),
