@@ -99,7 +99,7 @@ class Result:
     def orders(self) -> pd.DataFrame:
         """One row per order (a large run's is read from its file on first use)."""
         source = self.orders_source
-        return source.orders if isinstance(source, RunTables) else source
+        return source.orders if isinstance(source, RunTables) else with_sku_lists(source)
 
     @property
     def money(self) -> pd.DataFrame:
@@ -115,7 +115,7 @@ class Result:
         if isinstance(source, RunTables):
             return source
         return RunTables(
-            source,
+            self.orders,
             self.resources,
             self.inventory,
             self.flights,
@@ -307,8 +307,8 @@ def _run_world(
         release_free_memory()
         if store is not None:  # the orders stay in their file; the logs are read back whole
             tables = spilled_tables(store, tables)
-        else:  # the SKUs as lists, now that no collection walks them
-            with_sku_lists(tables.orders)
+        # The SKUs stay the book's tuples (as the money and KPIs read them): Result.orders
+        # makes them lists on first use.
         step("computing money and KPIs")
         money = run_money(scenario, tables)
         release_free_memory()

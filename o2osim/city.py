@@ -17,13 +17,14 @@ the order book.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .distributions import BLOCK
+from .distributions import BLOCK, Values
 from .profiles import TRAFFIC_PROFILES
 
 Point = tuple[float, float]
@@ -63,18 +64,21 @@ def homes(
     own streams, and the positions computed a block at a time.
     """
 
-    def values() -> Iterator[tuple[float, float, float]]:
-        while True:
-            radius = distance.block(distance_rng, block)
-            angle = direction_rng.uniform(0.0, 2.0 * math.pi, block)
-            yield from zip(
+    def positions(n: int) -> list[tuple[float, float, float]]:
+        radius = distance.block(distance_rng, n)
+        angle = direction_rng.uniform(0.0, 2.0 * math.pi, n)
+        return list(
+            zip(
                 (centre[0] + radius * np.cos(angle)).tolist(),
                 (centre[1] + radius * np.sin(angle)).tolist(),
                 (radius * detour).tolist(),
                 strict=True,
             )
+        )
 
-    return values().__next__
+    # A chain of blocks (as the samplers' ``block_draw``): a draw runs in C, not
+    # by resuming a generator; a block is drawn only when the previous is used up.
+    return Values.from_iterable(map(positions, itertools.repeat(block))).__next__
 
 
 class ZoneMap:

@@ -1,32 +1,28 @@
 """Customers: when they arrive, what they buy, which channel, where they live.
 
-Arrivals per segment are a non-homogeneous Poisson process whose rate is
-constant within each hour: ``arrivals_per_day / 24`` times the hourly and
-weekday profile weights (each normalised to mean 1), times the factors of the
-calendar events (Double 11, 618, Spring Festival) on their dates. Arrival times are drawn by
-inverting the cumulative rate, one Exp(1) value per arrival, so the arrival
-stream depends only on its own random stream.
+Arrivals per segment are a non-homogeneous Poisson process whose rate is constant within
+each hour: ``arrivals_per_day / 24`` times the hourly and weekday profile weights (each
+normalised to mean 1), times the factors of the calendar events (Double 11, 618, Spring
+Festival) on their dates. Arrival times are drawn by inverting the cumulative rate, one
+Exp(1) value per arrival, so the arrival stream depends only on its own random stream.
 
-Peak days (Double 11) multiply a segment's rate for one calendar date.
-
-A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from
-a finite Zipf popularity law. A customer lives at a random distance and a
-uniformly random direction from the depot their segment lives around; the
-order records the road distance from the depot that serves its channel. A
-segment with a finite ``population`` draws each order's customer uniformly from
-it, so per-person limits can apply. A customer whose order customs rejects for
-its value may split it (:func:`split_basket`). This module must not know the
-facilities: a new order is handed to ``place(order_id)``, or straight to its
-channel's entry (:meth:`OrderFactory.arrival`). Travellers whose orders follow the
-flight schedule are not generated here: the airport calls :meth:`OrderFactory.build`.
+A basket has ``1 + Poisson(items_per_order - 1)`` lines; each line is a SKU from a finite
+Zipf popularity law. A customer lives at a random distance and a uniformly random direction
+from the depot their segment lives around; the order records the road distance from the
+depot that serves its channel. A segment with a finite ``population`` draws each order's
+customer uniformly from it, so per-person limits can apply. A customer whose order customs
+rejects for its value may split it (:func:`split_basket`). This module must not know the
+facilities: a new order is handed to ``place(order_id)``, or straight to its channel's entry
+(:meth:`OrderFactory.arrival`). Travellers whose orders follow the flight schedule are not
+generated here: the airport calls :meth:`OrderFactory.build`.
 
 A segment picks each order's channel from fixed ``channel_shares`` or, with a
-:class:`o2osim.choice.Chooser`, from choice probabilities that depend on the
-basket value and the home (logit on price, tax, fee, promise, travel, trust).
-With a :class:`CustomerMemory` a finite population's trust and propensity to
-come back follow their experiences; an arrival who stays away still draws its basket
-and home, so arrival k of a segment is the same customer with the same basket in every
-layout (common random numbers), whatever earlier service made customers stay away.
+:class:`o2osim.choice.Chooser`, from choice probabilities that depend on the basket value
+and the home (logit on price, tax, fee, promise, travel, trust). With a
+:class:`CustomerMemory` a finite population's trust and propensity to come back follow their
+experiences; an arrival who stays away still draws its basket and home, so arrival k of a
+segment is the same customer with the same basket in every layout (common random numbers),
+whatever earlier service made customers stay away.
 """
 
 from __future__ import annotations
@@ -148,6 +144,7 @@ class ArrivalProcess:
         self.on_arrival = on_arrival
         self._schedule_arrival = scheduler(env, self._arrive)
         self.time = env.now
+        self._rate, self._hour_end = 0.0, -math.inf  # of the hour ``time`` is in
         if any(r > 0 for r in rates_per_min):
             self._arrive(False)
 
@@ -175,11 +172,13 @@ class ArrivalProcess:
         if placing:
             self.on_arrival(now)
         time, work = self.time, self.unit_exp()
+        if time >= self._hour_end:  # arrivals come in time order: a new hour
+            hour = int(time // HOUR)
+            self._rate, self._hour_end = self.rates[hour % len(self.rates)], (hour + 1) * HOUR
         # Fast path: the next arrival falls inside the current hour (the common case).
-        hour = int(time // HOUR)
-        rate = self.rates[hour % len(self.rates)]
+        rate = self._rate
         when = time + work / rate if rate > 0 else math.inf
-        if when >= (hour + 1) * HOUR:
+        if when >= self._hour_end:
             when = self.next_time(time, work)
         if when >= self.stop_at:
             return
@@ -309,10 +308,8 @@ class OrderFactory:
         self.come_back = block_draw(streams["come_back"].random) if memory is not None else None
 
     def __call__(self, time: float) -> None:
-        """Build an order placed at ``time`` (minutes) and hand it to ``place``.
-
-        With a memory the arriving customer may stay away: then there is no order.
-        """
+        """Build an order placed at ``time`` (minutes) and hand it to ``place``. With a
+        memory the arriving customer may stay away: then there is no order."""
         memory = self.memory
         if memory is None:
             self.place(self.build(time))
@@ -351,7 +348,8 @@ class OrderFactory:
         prices = self.prices
         value = sum(prices[s] for s in skus) if extra else prices[skus[0]]
         if self.chooser is None:
-            # One channel: no draw to make (its uniform is a constant 0).
+            # One channel: no draw to make (its uniform is a constant 0). The shares end at
+            # exactly 1.0 and the uniform is below it: the choice is at most the last channel.
             choice = (
                 bisect.bisect_right(self.cumulative_shares, self.channel_uniform())
                 if self.several_channels
@@ -368,8 +366,10 @@ class OrderFactory:
             cumulative = list(
                 itertools.accumulate(self.chooser.probabilities(value, x, y, km, trust))
             )
-            choice = bisect.bisect_right(cumulative, self.channel_uniform() * cumulative[-1])
-        choice = min(choice, self.last_channel)
+            choice = min(
+                bisect.bisect_right(cumulative, self.channel_uniform() * cumulative[-1]),
+                self.last_channel,
+            )
         channel = self.channels[choice]
         depot = self.depots[channel]
         if depot is not None:

@@ -189,8 +189,8 @@ def orders_table(
 
 def with_sku_lists(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (an orders table of :func:`orders_table` with ``sku_lists=False``) with its
-    SKUs as lists, in place."""
-    if "skus" in frame and len(frame):
+    SKUs as lists, in place; a frame whose SKUs are not tuples is left as it is."""
+    if "skus" in frame and len(frame) and isinstance(frame["skus"].iat[0], tuple):
         frame["skus"] = _sku_lists(frame["skus"].to_numpy())
     return frame
 

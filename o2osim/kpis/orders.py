@@ -41,7 +41,7 @@ DONE_COLUMNS = [
 def overall_kpis(source: KpiInput) -> Rows:
     """Every order counted, whether the run looks unstable (1) or not (0), then the run's
     money (period costs no order carried included)."""
-    rows = order_kpis(source.scenario, source.counted, source.days, source.outcomes)
+    rows = counted_order_kpis(source)
     rows.append(("unstable", int(bool(instability(source))), "flag"))
     money = source.money
     if money is not None:
@@ -56,10 +56,16 @@ def channel_kpis(source: KpiInput) -> Rows:
     repeat = repeat_orders(source.run.order_columns(["order_id", "customer", "channel", "placed"]))
     out: Rows = []
     for channel in source.scenario.channels:
-        subset = rows_where(counted, counted["channel"] == channel)
+        in_channel = counted["channel"] == channel
+        whole = bool(in_channel.all())  # the only channel with orders: the overall order KPIs
+        subset = counted if whole else rows_where(counted, in_channel)
         if not len(subset):
             continue
-        rows = order_kpis(source.scenario, subset, source.days, source.outcomes)
+        rows = (
+            counted_order_kpis(source)
+            if whole
+            else order_kpis(source.scenario, subset, source.days, source.outcomes)
+        )
         known = subset["customer"] >= 0 if "customer" in subset else None
         if known is not None and known.any():
             # Orders of known customers placed by someone who had used this channel before.
@@ -90,6 +96,15 @@ def segment_kpis(source: KpiInput) -> Rows:
         )
         for seg in segments
     ]
+
+
+def counted_order_kpis(source: KpiInput) -> list[Row]:
+    """:func:`order_kpis` of every counted order, worked out once per KPI table."""
+    rows = source.shared.get("order_kpis")
+    if rows is None:
+        rows = order_kpis(source.scenario, source.counted, source.days, source.outcomes)
+        source.shared["order_kpis"] = rows
+    return list(rows)  # a copy: callers append their own rows
 
 
 def order_kpis(

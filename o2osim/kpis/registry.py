@@ -17,7 +17,7 @@ catalogue.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -58,6 +58,9 @@ class KpiInput:
     days: float
     #: Outcome counts each order group reports, in a fixed order.
     outcomes: tuple[str, ...]
+    #: What one family worked out that another reads again (e.g. the counted orders'
+    #: KPIs, which a channel holding every counted order repeats), by name.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, scenario: Scenario, run: RunTables, money: Money | None = None) -> KpiInput:
