@@ -174,6 +174,8 @@ class Spill:
     def finish(self) -> OrderStore:
         """Write the rest of the book and the logs; the orders store (call once, after the
         run, only if :attr:`spilled`; :func:`read_logs` reads the logs back)."""
+        if self.folder is None:
+            raise RuntimeError("the order book was never spilled: nothing to finish")
         n = len(self.book)
         self._check_late_writes()
         while self.written < n:
@@ -181,7 +183,6 @@ class Spill:
         self._write_logs()
         for writer in self.writers.values():
             writer.close()
-        assert self.folder is not None  # spilled
         used = [self.failed_names[i] for i in sorted(self.failed_used)]
         return OrderStore(self.folder.path / "orders.parquet", used, self.folder)
 

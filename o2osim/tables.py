@@ -345,7 +345,8 @@ class RunTables:
     def orders(self) -> pd.DataFrame:
         """The whole orders table (read from the store on first use)."""
         if self._orders is None:
-            assert self.store is not None  # one of the two is always set
+            if self.store is None:  # the constructor sets one of the two
+                raise RuntimeError("RunTables holds neither an orders table nor a store")
             self._orders = self.store.frame()
         return self._orders
 

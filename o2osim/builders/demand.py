@@ -26,6 +26,7 @@ from ..stockouts import Responder, Rule, rule
 from ..units import HOUR
 from ..wiring import Hook
 from .context import Build
+from .warehouse import one_line_baskets
 
 
 def build_customers(b: Build) -> list[Draw | None]:
@@ -272,6 +273,7 @@ def build_arrivals(b: Build) -> None:
     # The routes' entries are final now (routes and sellers are built): a factory that
     # places into the order flow hands its orders to them itself.
     entries = b.flow.entries
+    one_line = one_line_baskets(b)
     for seg, factory in zip(b.plan.segments, b.factories, strict=True):
         if seg.flying and sc.airport is not None:
             continue
@@ -281,7 +283,7 @@ def build_arrivals(b: Build) -> None:
             arrival_rates(seg.config, sc.scenario.start, horizon, sc.customers.calendar),
             horizon,
             b.streams.stream(f"arrivals.{seg.name}"),
-            one_line_arrival(factory, placing) or factory.arrival(placing),
+            (one_line_arrival(factory, placing) if one_line else None) or factory.arrival(placing),
         )
 
 
@@ -289,17 +291,16 @@ def one_line_arrival(
     factory: OrderFactory, entries: Sequence[Hook] | None
 ) -> Callable[[float], None] | None:
     """The factory's ``arrival`` for its simplest segment, else None: one channel without
-    a depot of its own, one-line baskets, no chooser, memory or finite population, orders
-    placed into the order flow. The same draws in the same order as ``OrderFactory._new``
-    (the SKU, then the home; one line and one channel draw nothing), with one call and
-    none of its tests per order."""
+    a depot of its own, no chooser, memory or finite population, orders placed into the
+    order flow; call it only when every basket has one line (``one_line_baskets``). The
+    same draws in the same order as ``OrderFactory._new`` (the SKU, then the home; one
+    line and one channel draw nothing), with one call and none of its tests per order."""
     if (
         entries is None
         or factory.chooser is not None
         or factory.memory is not None
         or factory.customer is not None
         or factory.several_channels
-        or not isinstance(getattr(factory.extra_lines, "__self__", None), itertools.repeat)
     ):
         return None
     channel, segment, tax_rate = factory.channels[0], factory.segment, factory.tax_rates[0]
