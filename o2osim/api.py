@@ -50,14 +50,11 @@ from .spill import Spill, spilled_tables
 from .tables import (
     RunTables,
     counters_table,
-    flights_table,
-    inventory_table,
-    orders_table,
     resource_stats_table,
-    resources_table,
     with_sku_lists,
 )
 from .world import RunInfo, World
+from .world_tables import run_tables, world_tables
 
 __all__ = [
     "TABLE_FILES",
@@ -184,65 +181,6 @@ def _silent(_what: str) -> None:
     """The default ``steps`` callback: report nothing."""
 
 
-def run_tables(
-    world: World,
-    info: RunInfo | None = None,
-    *,
-    consume: bool = False,
-    orders: bool = True,
-    sku_lists: bool = True,
-) -> RunTables:
-    """The tables of a World that has run: the only place results are read from it.
-
-    Without ``info`` (what :meth:`World.run` returned) the resource statistics and the
-    counters are left empty. ``consume`` empties the World's logs as they are converted
-    (a lower peak); the World is unusable afterwards. ``sku_lists`` as in
-    :func:`~o2osim.tables.orders_table`.
-    """
-    scenario = world.scenario
-    table = (
-        pd.DataFrame()
-        if not orders
-        else orders_table(
-            world.book,
-            world.segment_names,
-            world.channel_names,
-            [list(scenario.channels[n].route) for n in world.channel_names],
-            scenario.scenario.warmup,
-            world.due_times(),
-            scenario.scenario.horizon,
-            consume=consume,
-            sku_lists=sku_lists,
-        )
-    )
-    airport = world.airport
-    flights = (
-        pd.DataFrame()
-        if airport is None
-        else flights_table(
-            airport.flight_departure,
-            airport.flight_name,
-            airport.flight_seats,
-            airport.flight_passengers,
-            airport.flight_preorders,
-        )
-    )
-    return RunTables(
-        table,
-        resources_table(world.resource_log),
-        inventory_table(world.ledger),
-        flights,
-        resource_stats_table({} if info is None else info.resource_stats),
-        counters_table({} if info is None else info.counters),
-    )
-
-
-def world_tables(world: World) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The orders, resources and inventory tables of a World that has run."""
-    tables = run_tables(world)
-    return tables.orders, tables.resources, tables.inventory
-
-
 def price_and_measure(scenario: Scenario, tables: RunTables) -> tuple[Money, pd.DataFrame]:
     """The money and the KPI table of a run: a function of its tables and scenario only."""
     money = run_money(scenario, tables)
@@ -304,14 +242,19 @@ def _run_world(
         del world
         if store is not None or tables.order_count >= _COLLECT_ABOVE_ORDERS:
             gc.collect()
-        release_free_memory()
+        # Freed pages go back to the OS only where that lowers a large run's peak: a run
+        # that stayed in memory would fault the same pages in again (system time).
+        large = store is not None
+        if large:
+            release_free_memory()
         if store is not None:  # the orders stay in their file; the logs are read back whole
             tables = spilled_tables(store, tables)
         # The SKUs stay the book's tuples (as the money and KPIs read them): Result.orders
         # makes them lists on first use.
         step("computing money and KPIs")
         money = run_money(scenario, tables)
-        release_free_memory()
+        if large:
+            release_free_memory()
         source = KpiInput.of(scenario, tables, money)
         kpis = kpi_table(source)
         # The KPI table's overall/all/unstable verdict, with its reasons (if unstable).
@@ -324,7 +267,8 @@ def _run_world(
             money_table = tables.store.path.with_name("money.parquet")
             write_parquet(money.orders, money_table)
         del money
-        release_free_memory()
+        if large:
+            release_free_memory()
         for reason in unstable:
             warnings.warn(
                 f"{scenario.scenario.name} (seed {seed}) looks unstable: {reason}",

@@ -33,7 +33,8 @@ are in :mod:`o2osim.kpis.money`. This module must not run the model.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ from .order_logistics import (
     POSTED,
     freight_problem,
     label_in,
+    label_strings,
     logistics_lines,
     purchase_order_freight,
     sku_modes,
@@ -100,6 +102,8 @@ class Money:
     period_cents: dict[str, int]
     unallocated_cents: int
     days: float
+    #: Sums over every order, worked out once for the KPIs that share them.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def cost_lines(columns: Iterable[str]) -> tuple[str, ...]:
@@ -215,8 +219,8 @@ def order_money(
     table = pd.DataFrame(
         {
             "order_id": counted["order_id"].to_numpy(),
-            "channel": counted["channel"].to_numpy(),
-            "outcome": counted["outcome"].to_numpy(),
+            "channel": label_strings(counted["channel"]),
+            "outcome": label_strings(counted["outcome"]),
             "weight_kg": logistics["weight"],
             "revenue_cny": revenue / 100.0,
             "delivery_fee_cny": fee / 100.0,

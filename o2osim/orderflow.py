@@ -32,7 +32,8 @@ from .choice import Chooser
 from .city import road_km
 from .customers import FAILED, LATE, ON_TIME, CustomerMemory, split_basket
 from .facilities.couriers import RiderFleet
-from .facilities.station import BALKED, Station
+from .facilities.patience import BALKED
+from .facilities.station import Station
 from .facilities.stock import StockPool
 from .journeys import sour_next_visit
 from .kernel import Call, call_in, handlers

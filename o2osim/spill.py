@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .log_tables import inventory_table, resources_table
 from .memory import release_free_memory
 from .order_store import OrderStore, TempFolder
 from .promises import due_times
 from .recorder import OrderBook
 from .settle import BLOCK_ROWS, START_ROWS, settle_lag
-from .tables import RunTables, inventory_table, orders_table, resources_table
+from .tables import RunTables, orders_table
 from .units import DAY
 
 if TYPE_CHECKING:
@@ -112,22 +114,13 @@ class Spill:
     def _frame(self, first: int, end: int) -> pd.DataFrame:
         book, world = self.book, self.world
         meta = world.scenario.scenario
-        slot = book.stamps.get("slot_start")
-        due = due_times(
-            world.plan.channels,
-            np.asarray(book.channel[first:end], dtype=np.int64),
-            np.asarray(book.placed[first:end], dtype=float),
-            np.full(end - first, np.nan)
-            if slot is None
-            else np.asarray(slot[first:end], dtype=float),
-        )
         return orders_table(
             book,
             world.segment_names,
             world.channel_names,
             self.routes,
             meta.warmup,
-            due,
+            partial(due_times, world.plan.channels),
             meta.horizon,
             rows=(first, end),
             failed_names=self.failed_names,

@@ -19,20 +19,19 @@ tables; it must not compute KPIs or money, and must not import the World.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from .log_tables import counters_dict, counters_table, resource_stats_dict, resource_stats_table
 from .recorder import (
     NAN,
     OUTCOME_NAMES,
     REASON_NAMES,
     RESPONSE_NAMES,
-    InventoryLedger,
     OrderBook,
-    ResourceLog,
-    StockKind,
 )
 from .scenario.sites import RETURN_PATHS
 from .scenario.stages import STAGE_TABLE
@@ -40,7 +39,9 @@ from .scenario.stages import STAGE_TABLE
 if TYPE_CHECKING:
     from .order_store import OrderStore
 
-STOCK_KIND_NAMES = [k.name.lower() for k in StockKind]
+#: Due times (minutes) from the orders' channel codes, placed times and slot starts.
+DueRule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
 #: Outcomes that complete an order: the goods reached the customer, as the stage table's
 #: hand-over stages end it. The one definition used by the KPIs, the money (only these
 #: earn revenue) and the charts.
@@ -80,13 +81,28 @@ def _sku_lists(skus: list[tuple[int, ...]] | np.ndarray) -> np.ndarray:
     return np.fromiter(map(list, skus), dtype=object, count=len(skus))
 
 
+def _failed_stages(
+    failed: np.ndarray, channel: np.ndarray, stage_names: list[list[str]], names: list[str] | None
+) -> pd.Categorical:
+    """The stage each order failed at ("" if none) as a categorical of ``names`` (default:
+    the names found, sorted); codes made from the few failed orders, not a string per row."""
+    at = np.flatnonzero(failed >= 0)
+    found = [stage_names[channel[i]][failed[i]] for i in at]
+    if names is None:
+        names = sorted({*found, *([""] if len(at) < len(failed) else [])})
+    index = {name: code for code, name in enumerate(names)}
+    codes = np.full(len(failed), index.get("", -1), dtype=np.int64)
+    codes[at] = [index.get(name, -1) for name in found]  # -1: not a category, NaN
+    return pd.Categorical.from_codes(codes, categories=names)
+
+
 def orders_table(
     book: OrderBook,
     segment_names: list[str],
     channel_names: list[str],
     stage_names: list[list[str]],
     warmup: float,
-    due: np.ndarray | None = None,
+    due: np.ndarray | DueRule | None = None,
     horizon: float = np.inf,
     *,
     consume: bool = False,
@@ -102,7 +118,8 @@ def orders_table(
     ``price_paid_cny`` is what the customer sees and pays: value plus cross-border tax.
     ``customer`` is -1 where the segment has no finite population; ``parent`` is the
     order a split order, or a showroomer's online order, came from (-1 if none).
-    ``due`` is each order's due time (minutes) from its channel's promise.
+    ``due`` is each order's due time (minutes) from its channel's promise, or the rule
+    that gives them from the orders' channel codes, placed times and slot starts.
     ``stockout_response`` says what a customer who found the shelf short
     (``stocked_out``) did: substitute, switch_channel, wait or leave.
 
@@ -141,11 +158,11 @@ def orders_table(
     placed, finished = take(book.placed), take(book.finished)
     failed, channel = take(book.failed_at, np.int64), take(book.channel, np.int64)
     value, tax = take(book.value), take(book.tax)
+    stamps = {name: floats(book.stamps.get(name)) for name in book.stamp_names}
+    if callable(due):  # from the arrays just made, not the book's lists again
+        due = due(channel, placed, np.asarray(stamps.get("slot_start", empty), dtype=float))
     due = np.full(n, np.nan) if due is None else due
     skus = book.skus if whole else book.skus[first:end]
-    failed_stage = np.full(n, "", dtype=object)
-    for i in np.flatnonzero(failed >= 0):
-        failed_stage[i] = stage_names[channel[i]][failed[i]]
     columns: dict[str, Any] = {
         "order_id": np.arange(first, end, dtype=np.int64),
         "segment": labels(book.segment, segment_names),
@@ -162,7 +179,7 @@ def orders_table(
         "parent": take(book.parent, np.int64),
         "flight": take(book.flight, np.int64),
         "placed": placed,
-        **{name: floats(book.stamps.get(name)) for name in book.stamp_names},
+        **stamps,
         **{name: floats(col) for name, col in book.values.items()},
         **{name: take(col, np.int64) for name, col in book.counts.items() if name not in LABELS},
         **{
@@ -176,7 +193,7 @@ def orders_table(
         "lateness_min": finished - due,
         "outcome": labels(book.outcome, list(OUTCOME_NAMES)),
         "reason": labels(book.reason, list(REASON_NAMES)),
-        "failed_at": pd.Categorical(failed_stage, categories=failed_names),
+        "failed_at": _failed_stages(failed, channel, stage_names, failed_names),
         "refund_cny": np.round(take(book.refund), 2),
         "after_warmup": (placed >= warmup) & (placed < horizon),
     }
@@ -214,102 +231,6 @@ def rows_where(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> pd.DataFram
     return pd.DataFrame(
         {name: empty if name in blank else rows[name] for name in frame.columns}, copy=False
     )
-
-
-def resources_table(log: ResourceLog) -> pd.DataFrame:
-    """Snapshots of every resource: time (min), queue length, busy servers, servers."""
-    return pd.DataFrame(
-        {
-            "time": np.asarray(log.time, dtype=float),
-            "resource": pd.Categorical(log.resource),
-            "queue": np.asarray(log.queue, dtype=np.int64),
-            "busy": np.asarray(log.busy, dtype=np.int64),
-            "servers": np.asarray(log.servers, dtype=np.int64),
-        }
-    )
-
-
-def inventory_table(ledger: InventoryLedger) -> pd.DataFrame:
-    """The stock ledger: every movement of on-hand and on-order units, per SKU."""
-    return pd.DataFrame(
-        {
-            "time": np.asarray(ledger.time, dtype=float),
-            "sku": np.asarray(ledger.sku, dtype=np.int64),
-            "kind": _categorical(ledger.kind, STOCK_KIND_NAMES),
-            "order_id": np.asarray(ledger.order_id, dtype=np.int64),
-            "on_hand_change": np.asarray(ledger.on_hand_change, dtype=np.int64),
-            "on_order_change": np.asarray(ledger.on_order_change, dtype=np.int64),
-            "on_hand": np.asarray(ledger.on_hand, dtype=np.int64),
-            "on_order": np.asarray(ledger.on_order, dtype=np.int64),
-        }
-    )
-
-
-def flights_table(
-    departure: list[float],
-    name: list[str],
-    seats: list[int],
-    passengers: list[int],
-    preorders: list[int],
-) -> pd.DataFrame:
-    """One row per flight: departure (minutes since start), seats, passengers, pre-orders.
-
-    The row number is the ``flight`` column of the orders table.
-    """
-    return pd.DataFrame(
-        {
-            "flight": np.arange(len(departure), dtype=np.int64),
-            "name": pd.Series(name, dtype=object),
-            "departure": np.asarray(departure, dtype=float),
-            "seats": np.asarray(seats, dtype=np.int64),
-            "passengers": np.asarray(passengers, dtype=np.int64),
-            "preorders": np.asarray(preorders, dtype=np.int64),
-        }
-    )
-
-
-def resource_stats_table(stats: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """A resource's time averages and counts, one row per (resource, statistic).
-
-    Long rather than wide: fleets report statistics stations do not (paid courier
-    minutes), and no cell is left empty. Rows keep the World's order, which sums
-    over resources (labour cost) follow, so totals come out the same to the last bit.
-    """
-    rows = [
-        (name, stat, float(value))
-        for name, values in stats.items()
-        for stat, value in values.items()
-    ]
-    return pd.DataFrame(
-        {
-            "resource": pd.Series([r[0] for r in rows], dtype=object),
-            "stat": pd.Series([r[1] for r in rows], dtype=object),
-            "value": np.array([r[2] for r in rows], dtype=float),
-        }
-    )
-
-
-def resource_stats_dict(table: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """The inverse of :func:`resource_stats_table`: resource -> statistic -> value."""
-    stats: dict[str, dict[str, float]] = {}
-    for name, stat, value in zip(table["resource"], table["stat"], table["value"], strict=True):
-        stats.setdefault(str(name), {})[str(stat)] = float(value)
-    return stats
-
-
-def counters_table(counters: dict[str, int]) -> pd.DataFrame:
-    """Events counted after the warm-up (purchase orders, inspections, ...), one row each."""
-    return pd.DataFrame(
-        {
-            "counter": pd.Series(list(counters), dtype=object),
-            "count": np.array(list(counters.values()), dtype=np.int64),
-        }
-    )
-
-
-def counters_dict(table: pd.DataFrame) -> dict[str, int]:
-    """The inverse of :func:`counters_table`, in the same order."""
-    return {str(k): int(v) for k, v in zip(table["counter"], table["count"], strict=True)}
 
 
 class RunTables:

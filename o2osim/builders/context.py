@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from ..facilities.couriers import RiderFleet
     from ..facilities.customs import Customs, QuotaBook
     from ..facilities.fleet import Fleet
+    from ..facilities.patience import Impatient
     from ..facilities.reserve import ReserveStage
-    from ..facilities.station import Impatient, Station
+    from ..facilities.station import Station
     from ..facilities.stock import StockPool
     from ..facilities.store import Store
     from ..facilities.supply import ClassReplenishment

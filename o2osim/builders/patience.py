@@ -2,7 +2,7 @@
 
 A segment's ``patience`` names the stages where its customers wait in person
 (and which of its channels); at those queues a customer may balk or renege
-(:class:`~o2osim.facilities.station.Impatient`). This module turns the plan's
+(:class:`~o2osim.facilities.patience.Impatient`). This module turns the plan's
 segments into the rules of one queue, with the segments' named streams
 (``customers.SEGMENT.balk.STATION``, ``customers.SEGMENT.patience.STATION``). It
 must not decide which queues have patience: the family builders and the route
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 
-from ..facilities.station import Impatient, PatienceRules, Station
+from ..facilities.patience import Impatient, PatienceRules
+from ..facilities.station import Station
 from .context import Build
 
 

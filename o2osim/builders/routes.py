@@ -3,7 +3,7 @@
 Every stage of a route is made by the builder registered for it
 (:mod:`.registry`); a stage with no builder fails the build, naming it. A station
 where some segment's customers wait in person is met through an
-:class:`~o2osim.facilities.station.Impatient` wrapper (one per station, shared by
+:class:`~o2osim.facilities.patience.Impatient` wrapper (one per station, shared by
 its channels); the airport's and the stores' queues have their own (their family
 builders make them).
 

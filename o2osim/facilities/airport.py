@@ -67,8 +67,9 @@ from .flights import (
     preorders_per_day,
     truncated,
 )
+from .patience import PatienceRules
 from .pickup import Missed, PickupCounters
-from .station import PatienceRules, Station
+from .station import Station
 
 # The schedules live in .flights; they are named here too, where callers look for them.
 __all__ = [

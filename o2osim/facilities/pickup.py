@@ -23,7 +23,8 @@ from ..recorder import OrderBook, Reason
 from ..scenario import Airport as AirportConfig
 from ..units import HOUR
 from ..wiring import Hook
-from .station import Impatient, PatienceRules, Station
+from .patience import Impatient, PatienceRules
+from .station import Station
 
 #: An order of the airport failed: ``missed(order_id, reason)``.
 Missed = Callable[[int, Reason], None]

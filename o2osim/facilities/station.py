@@ -32,11 +32,13 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import ClassVar, Protocol
+from heapq import heappush
+from typing import Any, ClassVar, Protocol
 
 import simpy
+from simpy.events import NORMAL
 
-from ..kernel import Call, call_in, handlers, scheduler
+from ..kernel import Kernel, scheduler
 from ..wiring import Hook
 
 
@@ -78,6 +80,11 @@ class Station:
         self._end = stamp_end
         self.done = done
         self._schedule_finish = scheduler(env, self._finish)
+        # On the o2osim kernel the hot path pushes its completions on the event queue
+        # itself: the entry ``schedule_finish`` would make, one call less per service.
+        self._heap: list[Any] | None = env._queue if isinstance(env, Kernel) else None
+        self._ids = env._eid
+        self._on_finish = self._finish
         # Set by hand_on(): the next stage, when this station is one fixed step of one route.
         self._next_stage: Hook | None = None
         self._steps: list[int] = []
@@ -202,7 +209,11 @@ class Station:
         if self.busy < self.servers:
             self.busy += 1
             self._start_at[order_id] = now
-            self._schedule_finish(self.service(order_id), order_id)
+            delay, heap = self.service(order_id), self._heap
+            if heap is None or delay < 0:  # a SimPy environment; or the error it raises
+                self._schedule_finish(delay, order_id)
+            else:
+                heappush(heap, (now + delay, NORMAL, next(self._ids), self._on_finish, order_id))
         else:
             self.queue.append(order_id)
 
@@ -221,7 +232,11 @@ class Station:
         if queue and self.busy <= self.servers:
             following = queue.popleft()
             self._start_at[following] = now
-            self._schedule_finish(self.service(following), following)
+            delay, heap = self.service(following), self._heap
+            if heap is None or delay < 0:  # as in arrive()
+                self._schedule_finish(delay, following)
+            else:
+                heappush(heap, (now + delay, NORMAL, next(self._ids), self._on_finish, following))
         else:
             self.busy -= 1
         station = self._next_station
@@ -240,7 +255,12 @@ class Station:
             if station.busy < station.servers:
                 station.busy += 1
                 station._start_at[order_id] = now
-                station._schedule_finish(station.service(order_id), order_id)
+                delay, heap = station.service(order_id), station._heap
+                if heap is None or delay < 0:
+                    station._schedule_finish(delay, order_id)
+                else:
+                    entry = (now + delay, NORMAL, next(station._ids), station._on_finish, order_id)
+                    heappush(heap, entry)
             else:
                 station.queue.append(order_id)
             return
@@ -322,77 +342,3 @@ class Delay:
     def _finish(self, order_id: int) -> None:
         self._end[order_id] = self.env.now
         self.done(order_id)
-
-
-#: How a waiting customer gave up: balked (left on seeing the queue) or reneged (left it).
-BALKED, RENEGED = 0, 1
-#: One segment's patience at a station: (balk at this many waiting or None, balk
-#: probability, uniform draw for it, patience draw in minutes or None).
-PatienceRule = tuple[int | None, float, Callable[[], float], Callable[[], float] | None]
-#: Per segment and channel index: that segment's patience there (None: patient, or not
-#: waiting in person).
-PatienceRules = list[list[PatienceRule | None]]
-
-
-class Impatient:
-    """A :class:`Station` whose waiting customers may give up (balk or renege).
-
-    Sits in a route in place of the station. A customer who would wait and sees
-    ``balk_at`` or more waiting balks with the rule's probability; one who joins
-    the queue reneges after the patience draw unless service has begun by then
-    (then :meth:`Station.withdraw` takes it out). The hook ``gave_up(order_id, how)``
-    is called with :data:`BALKED` or :data:`RENEGED`; finished orders go on to
-    ``station.done`` as usual. ``rules[segment][channel]`` is None where customers
-    do not wait in person (or are patient); ``segment`` and ``channel`` are the
-    order book's columns. Only customers who must wait cost anything extra (one
-    timer each).
-    """
-
-    HOOKS: ClassVar[tuple[str, ...]] = ("gave_up",)
-
-    def __init__(
-        self,
-        station: Station,
-        rules: PatienceRules,
-        segment: list[int],
-        channel: list[int],
-        *,
-        gave_up: Callable[[int, int], None],
-    ) -> None:
-        self.station = station
-        self.rules = rules
-        self.segment = segment
-        self.channel = channel
-        self.gave_up = gave_up
-        self._on_renege = handlers(self._renege)
-        self.balked = 0
-        self.reneged = 0
-
-    def arrive(self, order_id: int) -> None:
-        """A customer reaches the queue now."""
-        station = self.station
-        rule = self.rules[self.segment[order_id]][self.channel[order_id]]
-        if rule is None or station.busy < station.servers:
-            station.arrive(order_id)
-            return
-        balk_at, balk_probability, uniform, patience = rule
-        if (
-            balk_at is not None
-            and len(station.queue) >= balk_at
-            and (balk_probability >= 1.0 or uniform() < balk_probability)
-        ):
-            self.balked += 1
-            self.gave_up(order_id, BALKED)
-            return
-        station.arrive(order_id)
-        if patience is not None:
-            call_in(station.env, patience(), self._on_renege, order_id)
-
-    def _renege(self, call: Call) -> None:
-        order_id = call.value
-        # A started service has its start stamped: skip the queue scan of withdraw().
-        if self.station._start_at[order_id] != self.station._start_at[
-            order_id
-        ] and self.station.withdraw(order_id):
-            self.reneged += 1
-            self.gave_up(order_id, RENEGED)

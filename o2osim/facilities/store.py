@@ -16,7 +16,7 @@ builder can hand the store a ``conversion(order_id)`` callable (webroomers who
 come knowing what they want, visitors after a bad experience); the store itself
 knows nothing about customers.
 
-Visitors may give up at two queues (:class:`~.station.Impatient`, given their
+Visitors may give up at two queues (:class:`~.patience.Impatient`, given their
 patience rules by the builder): at the door, before they get in (the order ends
 there), and in the staff queue of a staff-assisted checkout, where giving up means
 leaving without buying: the visitor leaves the zone, so the next one at the door
@@ -41,7 +41,8 @@ from ..kernel import Call, call_in, handlers
 from ..recorder import OrderBook
 from ..scenario import Store as StoreConfig
 from ..wiring import Hook
-from .station import Impatient, PatienceRules, Sink, Station
+from .patience import Impatient, PatienceRules
+from .station import Sink, Station
 
 HELP, CHECKOUT = 0, 1
 

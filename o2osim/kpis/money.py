@@ -42,6 +42,20 @@ def _totals(frame: pd.DataFrame, rows: np.ndarray | None = None) -> dict[str, fl
     }
 
 
+def _completed(frame: pd.DataFrame) -> np.ndarray:
+    return frame["outcome"].isin(COMPLETED).to_numpy()
+
+
+def _whole(money: Money) -> tuple[dict[str, float], int]:
+    """The line totals (CNY) and completed orders of every order priced, worked out once
+    (the overall KPIs and a channel that holds every order share them)."""
+    whole = money.memo.get("totals")
+    if whole is None:
+        whole = _totals(money.orders), int(_completed(money.orders).sum())
+        money.memo["totals"] = whole
+    return whole[0].copy(), whole[1]
+
+
 def money_kpis(
     money: Money,
     frame: pd.DataFrame,
@@ -51,10 +65,15 @@ def money_kpis(
     """KPI rows (kpi, value, unit) for a set of orders (``frame``, or its ``subset`` rows);
     ``unallocated_cents`` is period cost no order carried (a run with no completed order),
     charged to the overall total."""
-    totals = _totals(frame, subset)
+    if subset is not None and subset.all():
+        subset = None  # one channel holds every order: the sums over all of them
+    if subset is None and frame is money.orders:
+        totals, done = _whole(money)
+    else:
+        totals = _totals(frame, subset)
+        completed = _completed(frame)
+        done = int((completed if subset is None else completed[subset]).sum())
     costs = cost_lines(frame.columns)  # with [marketing]: its acquisition and programmes
-    completed = frame["outcome"].isin(COMPLETED).to_numpy()
-    done = int((completed if subset is None else completed[subset]).sum())
     gross = totals["revenue"] - totals["cogs"]
     cm1 = gross - sum(totals[c] for c in FULFILMENT)
     cm2 = cm1 - totals["marketing"] - sum(totals[c] for c in costs if c in MARKETING_LINES)

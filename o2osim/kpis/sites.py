@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..log_tables import STOCK_KIND_NAMES
 from ..recorder import StockKind
 from ..scenario.sites import RETURN_PATHS
-from ..tables import STOCK_KIND_NAMES
 from .registry import KpiInput, Row, Rows, register
 
 #: Counters of each site and their units, in row order (``fill_rate`` follows ``filled``).

@@ -18,7 +18,8 @@ import pytest
 from o2osim import simulate
 from o2osim.kpis import KpiInput
 from o2osim.kpis.stability import UnstableRunWarning, queue_reasons
-from o2osim.tables import RunTables, resource_stats_table
+from o2osim.log_tables import resource_stats_table
+from o2osim.tables import RunTables
 
 from helpers import stripped
 
