@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from .bundled import BUNDLED, bundled_scenarios, resolve_scenario_path
@@ -49,6 +50,17 @@ __all__ = ["BUNDLED", "EXIT_BAD_INPUT", "bundled_scenarios", "main", "resolve_sc
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process killed by it
+
+
+def _report_next(progress: Progress, out: Console, quiet: bool) -> None:
+    """Every run is done: stop the sweep's bar and join its refresh thread (rich does not),
+    so the report's charts may be drawn on forked processes; say what comes next."""
+    refresher = getattr(progress.live, "_refresh_thread", None)
+    progress.stop()
+    if refresher is not None:
+        refresher.join(timeout=1.0)
+    if not quiet:
+        out.print("all runs done; assembling the results and drawing the report", markup=False)
 
 
 def _may_make_parent(out: Path | None) -> bool:
@@ -190,6 +202,7 @@ def _cmd_sweep(args: argparse.Namespace, out: Console) -> int:
                     markup=False,
                 ),
                 make_parents=_may_make_parent(args.out),
+                on_runs_done=lambda: _report_next(progress, out, args.quiet),
             )
         except KeyboardInterrupt:
             progress.stop()

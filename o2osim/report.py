@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .chartkit import SavedCharts, duration_unit, palette, save_charts
+from .chart_pool import save_charts_on
+from .chartkit import SavedCharts, duration_unit, palette
 from .comparison_charts import (
     differences_chart,
     lead_time_vs_cost_chart,
@@ -81,8 +82,10 @@ from .summary import paired_against, paired_ratios
 T = TypeVar("T")
 
 
-def write_report(folder: str | Path) -> Path:
-    """Draw the charts and write report.md into an experiment folder; return the report."""
+def write_report(folder: str | Path, processes: int = 1) -> Path:
+    """Draw the charts and write report.md into an experiment folder; return the report.
+
+    ``processes`` > 1 draws the charts on that many processes (where forking is safe)."""
     folder = Path(folder)
     info = _read(folder / "experiment.json", lambda p: json.loads(p.read_text()))
     summary = _read(folder / "summary.csv", pd.read_csv)
@@ -100,7 +103,8 @@ def write_report(folder: str | Path) -> Path:
     mine = runs[_key(runs).isin(keys)] if len(runs) else runs
     diffs = paired_against(mine, design.pairs)
     ratios = paired_ratios(mine[mine["kpi"].isin(RATIO_KPIS)], design.pairs)
-    saved = _draw(folder, summary, variants, spec, keys, comparison, names, (diffs, ratios))
+    paired = (diffs, ratios)
+    saved = _draw(folder, summary, variants, spec, keys, comparison, names, paired, processes)
     target = float(spec.get("on_time_target", ON_TIME_TARGET))
     baseline = names.get(design.baseline, design.baseline)
     lines = [f"# Experiment `{info['name']}`", ""]
@@ -153,6 +157,7 @@ def _draw(
     comparison: Comparison,
     names: dict[str, str],
     paired: tuple[pd.DataFrame, pd.DataFrame],
+    processes: int = 1,
 ) -> SavedCharts:
     """Draw every chart that applies into charts/; remove stale ones of an earlier report."""
     design = comparison.design
@@ -180,7 +185,8 @@ def _draw(
         )
     charts_dir = folder / "charts"
     charts_dir.mkdir(exist_ok=True)
-    saved = save_charts(
+    saved = save_charts_on(
+        processes,
         charts_dir,
         makers,
         write=lambda path, fig: write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png")),

@@ -149,11 +149,15 @@ def run_experiment(
     on_damaged: Callable[[list[str]], None] | None = None,
     make_parents: bool = True,
     dask_timeout: float = 10.0,
+    on_runs_done: Callable[[], None] | None = None,
 ) -> Path:
     """Run every missing run of ``experiment`` into ``out`` and assemble the results.
 
     ``on_start(total, already_done)`` and ``on_done(run_folder)`` report progress;
-    ``on_damaged(run_folders)`` names damaged runs that were removed to be re-run.
+    ``on_damaged(run_folders)`` names damaged runs that were removed to be re-run;
+    ``on_runs_done()`` is called once every run has finished, before the assembly and
+    the report (a progress display stops its thread there, so the report's charts may
+    be drawn on forked processes).
     If this call created ``out`` and no run finished (a failure, Ctrl-C), ``out``
     is removed again.
     """
@@ -181,11 +185,13 @@ def run_experiment(
             ):
                 out.mkdir()
             raise
+    if on_runs_done is not None:
+        on_runs_done()
     assemble(experiment, out)
     if report:
         from .report import write_report
 
-        write_report(out)
+        write_report(out, processes=1 if dask is not None else workers)
     return out
 
 

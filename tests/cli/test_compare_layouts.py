@@ -62,9 +62,9 @@ def shortened(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("compare")
-    real = report_module.save_charts
+    real = report_module.save_charts_on
 
-    def spy(charts_dir: Path, makers: dict, **kwargs: object) -> object:
+    def spy(processes: int, charts_dir: Path, makers: dict, **kwargs: object) -> object:
         def keep(name: str, make: object) -> object:
             def draw() -> Figure | None:
                 fig = make()  # type: ignore[operator]
@@ -75,10 +75,11 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
             return draw
 
-        return real(charts_dir, {n: keep(n, m) for n, m in makers.items()}, **kwargs)
+        # In this process: the figures are looked at here, not in forked children.
+        return real(1, charts_dir, {n: keep(n, m) for n, m in makers.items()}, **kwargs)
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(report_module, "save_charts", spy)
+    patch.setattr(report_module, "save_charts_on", spy)
     try:
         out = run_experiment(load_experiment(shortened(folder)), folder / "out", workers=1)
     finally:
