@@ -141,6 +141,9 @@ class OrderBook:
             *([-1] * len(count_names)),
         )
         self._capacity = 0
+        #: Ended orders a feature will still write to, and until when (minutes): their rows
+        #: stay in memory until then (:mod:`o2osim.spill`), whatever the settle lag.
+        self.holds: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self.placed)
@@ -194,6 +197,12 @@ class OrderBook:
         self.customer[child] = self.customer[parent]
         self.parent[child] = parent
         return child
+
+    def hold(self, order_id: int, until: float) -> None:
+        """Keep the row of ``order_id`` in memory until ``until`` (minutes), when a feature
+        will write to it (a return): a write known in advance needs no settle lag."""
+        if until > self.holds.get(order_id, -math.inf):
+            self.holds[order_id] = until
 
     def _grow(self) -> None:
         for column, fill in zip(self._grown, self._fill, strict=True):

@@ -127,7 +127,10 @@ class Returns:
             skus = self.book.skus[order_id]
             rate *= sum(self.factor[s] for s in skus) / len(skus)
         if returns.uniform() < rate:
-            call_in(self.env, returns.delay(), self._on_returned, order_id)
+            delay = returns.delay()
+            # Its row is written at the return: it stays in memory until then.
+            self.book.hold(order_id, self.env.now + delay)
+            call_in(self.env, delay, self._on_returned, order_id)
 
     def _returned(self, call: Call) -> None:
         order_id = call.value

@@ -10,14 +10,19 @@ a row after its order ended. Known so far (all minutes):
 - customs rejects an order and, ``resubmit_after`` later, the customer places its
   parts, which read the parent's home and basket (``customers.segments[*].resubmit_after``
   where ``split_on_rejection > 0``);
-- a return (``channels.*.return_rate > 0``) writes the refund, the outcome and the stock
-  ledger ``return_after`` after delivery: a distribution without an upper bound, so a
-  scenario with returns never settles during the run (its rows move out at the end);
+- a return (``channels.*.return_rate > 0``) writes the outcome, the return stamp and
+  path, and the stock ledger ``return_after`` after delivery: a distribution without an
+  upper bound, but drawn when the order is delivered, so the returns *hold* each order
+  that will come back until its return (:meth:`~o2osim.recorder.OrderBook.hold`) and
+  need no lag. As rows leave in order, an order held for weeks keeps the orders placed
+  after it in memory until then (a window of the longest return, not the whole run);
 - journeys (a showroomer's online order reads the visit), the airport (a flight reads
   its pre-orders' outcomes at departure) and the export model: not settled during the
   run either (conservative, and their bundled scenarios are small).
 
-**A feature that writes to ended orders declares its lag** with :func:`register`: a
+**A feature that writes to ended orders holds them** until the write, when it knows
+the time in advance (:meth:`~o2osim.recorder.OrderBook.hold`), **or declares its lag**
+with :func:`register`: a
 function of the scenario returning the minutes after an order's end within which the
 feature may still touch its row (``math.inf``: it may always), or None when the feature
 is off. A configured top-level scenario section that no rule knows makes the lag
@@ -67,8 +72,7 @@ def register(section: str) -> Callable[[Rule], Rule]:
 
 @register("channels")
 def _returns(scenario: Scenario) -> float | None:
-    returning = any(ch.return_rate > 0 for ch in scenario.channels.values())
-    return math.inf if returning else None
+    return None  # a return holds its order until it happens: no lag (see above)
 
 
 @register("customers")

@@ -91,10 +91,16 @@ class Spill:
             self._write_logs()
 
     def _settled_end(self, before: float) -> int:
-        """The first order not ended before ``before``; every one before it has."""
-        outcome, finished, n = self.book.outcome, self.book.finished, len(self.book)
+        """The first order not ended before ``before`` (or held until after it); every one
+        before it has. A hold passed is dropped."""
+        book = self.book
+        outcome, finished, holds, n = book.outcome, book.finished, book.holds, len(book)
         i = self.settled
         while i < n and outcome[i] and finished[i] < before:
+            if holds and i in holds:
+                if holds[i] >= before:
+                    break
+                del holds[i]
             i += 1
         self.settled = i
         return i
