@@ -110,6 +110,8 @@ class CustomerJourneys:
             self.end(order_id, Outcome.NO_PURCHASE, Reason.NONE)
             return
         self.end(order_id, Outcome.NO_PURCHASE, Reason.SHOWROOMED)
+        # The online order reads the visit's row then: it stays in memory until then.
+        self.book.hold(order_id, self.env.now + rule.after)
         call_in(self.env, rule.after, self._on_showroomed, order_id)
 
     def _showroomed(self, call: Call) -> None:

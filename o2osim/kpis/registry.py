@@ -88,11 +88,12 @@ NOT_COUNTED = frozenset(
 
 def kpi_columns(scenario: Scenario, run: RunTables) -> list[str] | None:
     """The orders' columns the families read: all of an in-memory table; of a table in
-    a file, all but :data:`NOT_COUNTED` and (unless an export market counts units) the
-    SKU lists, the largest column."""
+    a file, all but :data:`NOT_COUNTED` and (unless an export market counts units or
+    sellers own SKUs) the SKU lists, the largest column."""
     if run.store is None:
         return None
-    unread = NOT_COUNTED | (set() if scenario.trade is not None else {"skus"})
+    by_sku = scenario.trade is not None or scenario.sellers is not None
+    unread = NOT_COUNTED | (set() if by_sku else {"skus"})
     return [c for c in run.store.names if c not in unread]
 
 
