@@ -7,8 +7,11 @@ counted orders are read and priced :data:`BLOCK_ORDERS` at a time by the same
 function, and only the per-order results are kept. The period costs are spread over
 all the completed orders as before (each block takes its own part of one spread, so
 the cents add up to the same totals, order by order). Scenarios with features whose
-money may look across orders (an export market, or a section :mod:`o2osim.settle`
-does not know) are priced whole. This module must not run the model.
+money looks across orders in a way a block's place does not carry (:data:`PRICED_WHOLE`:
+an export market; SMEs, whose storage fee is spread over each seller's own completed
+orders) or a section :mod:`o2osim.settle` does not know are priced whole
+(tests/behaviour/test_spill_bundled.py prices every bundled scenario in small blocks
+against the whole). This module must not run the model.
 """
 
 from __future__ import annotations
@@ -24,15 +27,19 @@ from .units import DAY
 
 #: Orders read and priced at a time (about 60 MB of columns).
 BLOCK_ORDERS = 262_144
+#: Scenario sections whose money is priced over every order at once (see above).
+PRICED_WHOLE = ("trade", "sellers")
 #: Columns the money never reads (home coordinates).
 UNREAD = ("x_km", "y_km")
 
 
-def run_money(scenario: Scenario, run: RunTables, block: int = BLOCK_ORDERS) -> Money:
-    """The money of ``run`` (as :func:`~o2osim.economics.order_money`), by blocks when
-    its orders are in a file."""
+def run_money(scenario: Scenario, run: RunTables, block: int | None = None) -> Money:
+    """The money of ``run`` (as :func:`~o2osim.economics.order_money`), by blocks (default
+    :data:`BLOCK_ORDERS` orders) when its orders are in a file."""
+    block = BLOCK_ORDERS if block is None else block
     store = run.store
-    if store is None or scenario.trade is not None or unknown_sections(scenario):
+    whole = any(getattr(scenario, name) is not None for name in PRICED_WHOLE)
+    if store is None or whole or unknown_sections(scenario):
         return order_money(scenario, run)
     counted = store.column("after_warmup").astype(bool)
     outcome = store.column("outcome")

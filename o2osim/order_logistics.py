@@ -128,6 +128,7 @@ def logistics_lines(scenario: Scenario, counted: pd.DataFrame) -> dict[str, np.n
     econ, n = scenario.economics, len(counted)
     channel, outcome = counted["channel"], counted["outcome"]
     completed = label_in(outcome, COMPLETED)
+    returned = label_in(outcome, ("returned",))
     unit_kg = sku_weights(scenario)
     sku_lines = _sku_lines(counted)
     weight = _per_order(sku_lines, unit_kg)
@@ -163,6 +164,6 @@ def logistics_lines(scenario: Scenario, counted: pd.DataFrame) -> dict[str, np.n
             out["postage"] += np.where(handed, _parcel(econ.postage, weight), 0)
         if last in DELIVERING:  # a return of goods sent to the door comes back as a parcel
             back = _parcel(post if parcel else econ.postage, weight)
-            out["return_shipping"] += np.where(rows & label_in(outcome, ("returned",)), back, 0)
+            out["return_shipping"] += np.where(rows & returned, back, 0)
     out["weight"] = weight  # kg, not cents
     return out

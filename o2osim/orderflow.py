@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-import numpy as np
 import simpy
 
 from .choice import Chooser
@@ -38,7 +37,7 @@ from .facilities.stock import StockPool
 from .journeys import sour_next_visit
 from .kernel import Call, call_in, handlers
 from .plan import Plan
-from .promises import due_time, due_times
+from .promises import due_time
 from .recorder import OrderBook, Outcome, Reason
 from .returns import Returns
 from .wiring import Hook, unwired
@@ -268,16 +267,6 @@ class OrderFlow:
             child = book.new_part(parent, now, channel, skus, value, value * tax_rate)
             book.step[child] = step
             self.routes[channel][step](child)
-
-    def due_times(self) -> np.ndarray:
-        """Every order's due time (minutes) from its channel's promise."""
-        book = self.book
-        return due_times(
-            self.channels,
-            np.asarray(book.channel, dtype=np.int64),
-            np.asarray(book.placed, dtype=float),
-            np.asarray(book.column("slot_start"), dtype=float),
-        )
 
 
 class Customers:

@@ -86,8 +86,3 @@ def expected_denied(bookings: int, capacity: int, show_probability: float) -> fl
     """E[max(S - C, 0)] with S ~ Binomial(bookings, q): customers denied per date."""
     dist = denied_distribution(bookings, capacity, show_probability)
     return float(np.dot(np.arange(dist.size), dist))
-
-
-def denial_probability(bookings: int, capacity: int, show_probability: float) -> float:
-    """P(S > C): the chance a date denies anybody."""
-    return float(binom.sf(capacity, bookings, show_probability))

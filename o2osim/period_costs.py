@@ -26,12 +26,7 @@ def to_cents(values: np.ndarray | float) -> np.ndarray:
 
 def spread(total_cents: int, count: int) -> np.ndarray:
     """Split ``total_cents`` into ``count`` integer shares that differ by at most one cent."""
-    if count <= 0:
-        return np.zeros(0, dtype=np.int64)
-    base, remainder = divmod(int(total_cents), count)
-    shares = np.full(count, base, dtype=np.int64)
-    shares[:remainder] += 1
-    return shares
+    return spread_part(total_cents, count)
 
 
 def spread_part(

@@ -79,11 +79,6 @@ def register(section: str) -> Callable[[Rule], Rule]:
     return add
 
 
-@register("channels")
-def _returns(scenario: Scenario) -> float | None:
-    return None  # a return holds its order until it happens: no lag (see above)
-
-
 @register("customers")
 def _customers(scenario: Scenario) -> float | None:
     lags = [s.resubmit_after for s in scenario.customers.segments if s.split_on_rejection > 0]

@@ -38,7 +38,7 @@ from .log_tables import inventory_table, resources_table
 from .memory import release_free_memory
 from .order_store import OrderStore, TempFolder
 from .promises import due_times
-from .recorder import OrderBook
+from .recorder import InventoryLedger, OrderBook, ResourceLog
 from .settle import BLOCK_ROWS, START_ROWS, settle_lag
 from .tables import RunTables, orders_table
 from .units import DAY
@@ -242,18 +242,6 @@ def _clear(log: Any) -> None:
             value.clear()
 
 
-def _empty_log() -> Any:
-    from .recorder import ResourceLog
-
-    return ResourceLog()
-
-
-def _empty_ledger() -> Any:
-    from .recorder import InventoryLedger
-
-    return InventoryLedger()
-
-
 def spilled_tables(store: OrderStore, memory: RunTables) -> RunTables:
     """A spilled run's tables: the orders in ``store``, the logs read back from their
     files beside it, the rest (flights, statistics, counters) from ``memory``."""
@@ -274,8 +262,8 @@ def read_logs(store: OrderStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The resource snapshots and the stock ledger spilled beside ``store``'s orders (read
     after the World is gone: a year's ledger is millions of rows)."""
     folder = store.path.parent
-    resources = _read_log(folder, "resources", resources_table(_empty_log()))
-    return resources, _read_log(folder, "inventory", inventory_table(_empty_ledger()))
+    resources = _read_log(folder, "resources", resources_table(ResourceLog()))
+    return resources, _read_log(folder, "inventory", inventory_table(InventoryLedger()))
 
 
 def _read_log(folder: Path, name: str, empty: pd.DataFrame) -> pd.DataFrame:

@@ -278,7 +278,9 @@ class RunTables:
     @property
     def order_count(self) -> int:
         """How many rows the orders table has (without reading it)."""
-        return len(self.store) if self._orders is None and self.store else len(self.orders)
+        if self._orders is None and self.store is not None:
+            return len(self.store)
+        return len(self.orders)
 
     def order_columns(
         self,

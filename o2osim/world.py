@@ -26,8 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .builders import assemble, count_events, monitored_resources
 from .builders.services import build_services, service_counters
 from .customers import CustomerMemory, OrderFactory
@@ -140,10 +138,6 @@ class World:
         """Counted events since the start: purchase orders, inspections, rejections,
         oversells, visitors turned away, waves and line-haul runs, ..."""
         return {**count_events(self.parts), **service_counters(self.services)}
-
-    def due_times(self) -> np.ndarray:
-        """Every order's due time (minutes) from its channel's promise."""
-        return self.flow.due_times()
 
     # -- running ----------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, chunk: float = 60.0) -> RunInfo:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 
 from .. import membership
+from ..distributions import per_order
 from ..facilities.batch_pick import BatchPick
 from ..facilities.presale_gate import NOT_MEMBER, PresaleGate
 from ..facilities.radius import RadiusGate
@@ -73,7 +74,7 @@ def _pack_point(b: Build, channel: ChannelPlan) -> RouteStage:
         b.env,
         PACK_POINT,
         spec.packers,
-        lambda _order_id: draw(),
+        per_order(draw),
         book.column("pack_queued"),
         book.column("pack_start"),
         book.column("packed"),

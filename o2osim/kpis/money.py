@@ -53,7 +53,7 @@ def _whole(money: Money) -> tuple[dict[str, float], int]:
     if whole is None:
         whole = _totals(money.orders), int(_completed(money.orders).sum())
         money.memo["totals"] = whole
-    return whole[0].copy(), whole[1]
+    return whole
 
 
 def money_kpis(

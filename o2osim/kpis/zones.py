@@ -47,6 +47,13 @@ def zone_kpis(source: KpiInput) -> Rows:
     return out
 
 
+#: The orders' columns the zone KPIs read.
+ZONE_COLUMNS = [
+    "x_km", "y_km", "dispatch_queued", "dispatched", "rider_back", "trip", "after_warmup",
+    "outcome", "lateness_min",
+]  # fmt: skip
+
+
 def _fleet_zones(source: KpiInput, fleet: str, config: Couriers) -> Rows:
     zones = config.zones
     if zones is None:
@@ -54,8 +61,10 @@ def _fleet_zones(source: KpiInput, fleet: str, config: Couriers) -> Rows:
     sc = source.scenario
     zone_of = ZoneMap(sc.depot_position(config.depot), zones.sectors, zones.rings_km)
     channels = [n for n, c in sc.channels.items() if "deliver" in c.route and c.fleet == fleet]
-    orders = source.run.orders
-    mine = rows_where(orders, orders["channel"].isin(channels) & orders["dispatched"].notna())
+    run = source.run  # only the columns read here: a large run's orders stay in their file
+    sent = run.order_columns(["channel", "dispatched"])
+    mask = (sent["channel"].isin(channels) & sent["dispatched"].notna()).to_numpy()
+    mine = run.order_columns(ZONE_COLUMNS, rows=mask)
     zone = np.array(
         [zone_of(x, y) for x, y in zip(mine["x_km"], mine["y_km"], strict=True)], dtype=int
     )

@@ -130,10 +130,6 @@ class Marketing(Strict):
             raise ValueError("ltv_window must be longer than 0s")
         return self
 
-    def segment_lift(self, segment: str) -> float:
-        """The arrivals all campaigns add to ``segment``, as a share of its own."""
-        return sum(c.lift_share() for c in self.campaigns if c.segment == segment)
-
     def repeat_probability(self, campaign: Campaign) -> float:
         """The campaign's repeat probability raised by the programmes that cover it."""
         stay = 1.0 - campaign.repeat_probability

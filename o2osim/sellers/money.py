@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..economics import COSTS, event_discounts, spread, stock_unit_days
+from ..period_costs import to_cents as _cents
 from ..scenario import Scenario
 from ..scenario.sellers import PLATFORM
 from ..tables import COMPLETED
@@ -48,10 +49,6 @@ SELLER_COLUMNS = (
     "seller_logistics_cny",
     "seller_profit_cny",
 )
-
-
-def _cents(values: np.ndarray) -> np.ndarray:
-    return np.rint(np.asarray(values, dtype=float) * 100.0).astype(np.int64)
 
 
 def order_sellers(scenario: Scenario, skus: pd.Series) -> np.ndarray:

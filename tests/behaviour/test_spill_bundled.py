@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 import o2osim
+import o2osim.money_blocks as money_blocks
 import o2osim.spill as spill
 from o2osim.settle import settle_lag
 
@@ -58,6 +59,7 @@ def _run(scenario: o2osim.Scenario, block: int | None, written: list[int]) -> o2
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(spill, "BLOCK_ROWS", block)
         patch.setattr(spill, "START_ROWS", block)
+        patch.setattr(money_blocks, "BLOCK_ORDERS", 7 * block)  # priced in several blocks
         patch.setattr(spill.Spill, "finish", counting)
         return o2osim.simulate(scenario, **options)
 
