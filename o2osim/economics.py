@@ -133,17 +133,24 @@ def event_discounts(scenario: Scenario, orders: pd.DataFrame) -> np.ndarray:
     return 1.0 - keep
 
 
+def run_period_costs(scenario: Scenario, run: RunTables) -> dict[str, int]:
+    """The run's period lines (cents): the fixed ones and those of configured features."""
+    return period_costs(scenario, run.stats, run.inventory, run.counts) | optional_costs(scenario)
+
+
 def order_money(
     scenario: Scenario,
     run: RunTables,
     counted: pd.DataFrame | None = None,
     place: tuple[int, int | None] = (0, None),
+    period: dict[str, int] | None = None,
 ) -> Money:
     """Every counted order's revenue, cost lines and profit (CNY, exact to the cent).
 
     ``counted`` prices one block of the counted orders instead (:mod:`o2osim.money_blocks`);
     ``place`` = (completed orders before the block, completed orders in all) places its
-    share of the period costs.
+    share of the period costs; ``period`` is the run's period lines in cents
+    (:func:`run_period_costs`), when a caller pricing blocks has worked them out once.
     """
     econ, meta = scenario.economics, scenario.scenario
     if counted is None:
@@ -198,9 +205,8 @@ def order_money(
         ),
         "marketing": _cents(revenue / 100.0 * econ.marketing_share_of_revenue),
     }
-    period = period_costs(scenario, run.stats, run.inventory, run.counts)
     extra = optional_costs(scenario)  # none unless a feature with period lines is configured
-    period |= extra
+    period = run_period_costs(scenario, run) if period is None else period
     costs = COSTS + tuple(extra)
     receivers = np.flatnonzero(completed)
     before, total = place[0], len(receivers) if place[1] is None else place[1]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .economics import Money, order_money
+from .economics import Money, order_money, run_period_costs
 from .scenario import Scenario
 from .settle import unknown_sections
 from .tables import COMPLETED, RunTables
@@ -46,18 +46,19 @@ def run_money(scenario: Scenario, run: RunTables, block: int | None = None) -> M
     completed = counted & np.isin(outcome, COMPLETED)
     total = int(completed.sum())
     columns = [c for c in store.names if c not in UNREAD]
-    parts, before, period, unallocated = [], 0, {}, 0
+    parts, before, unallocated = [], 0, 0
+    period = run_period_costs(scenario, run)  # once: each block takes its part
     for start in range(0, len(store), block):
         rows = np.zeros(len(store), dtype=bool)
         rows[start : start + block] = counted[start : start + block]
         if not rows.any():
             continue
         priced = order_money(
-            scenario, run, store.read(columns, rows, sku_lists=False), (before, total)
+            scenario, run, store.read(columns, rows, sku_lists=False), (before, total), period
         )
         before += int(completed[start : start + block].sum())
         parts.append(priced.orders)
-        period, unallocated = priced.period_cents, priced.unallocated_cents
+        unallocated = priced.unallocated_cents
     if not parts:
         return order_money(scenario, run)
     meta = scenario.scenario
