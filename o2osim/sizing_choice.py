@@ -112,13 +112,14 @@ def choice_probabilities(
 
 
 def _same_options(chooser: Chooser) -> bool:
-    """Do all customers face the same utility differences? (No travel, no distance limit,
-    one tax rate, no fee waived above a basket value.)"""
+    """Do all customers face the same utility differences? (No travel, no distance limit or
+    delivery radius, one tax rate, no fee waived above a basket value.)"""
     if type(chooser) is not Chooser:  # a landed-price chooser: its prices move with time
         return False
     offers = chooser.offers
     return (
-        not any(o.travels or o.max_km is not None or o.free_above_cny is not None for o in offers)
+        not chooser.limited  # an option some homes cannot have (max_km, a radius)
+        and not any(o.travels or o.free_above_cny is not None for o in offers)
         and len({o.tax_rate for o in offers}) == 1
     )
 
