@@ -93,7 +93,7 @@ TERMS: dict[str, Term] = {
     "ltv_over_cac": _T("Lifetime value over acquisition cost", "above 1 pays back", "ratio"),
     "repeat_rate": _T("Repeat orders", "share of orders by a returning customer", "share"),
     "repeat_customer_share": _T("Customers who bought again", "share of those won", "share"),
-    "orders": _T("Orders", "orders of this seller", "count"),
+    "orders": _T("Orders", "orders placed (of this seller, or market)", "count"),
     "commission_cny": _T("Commission", "paid to the platform on sales", "CNY"),
 }
 
